@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+"""Entry point of the worker builder; the code lives in build_pkg/ (never in functions/)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_pkg.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    main(prog_name="build-pkg.py")

@@ -1,0 +1,267 @@
+"""Install the locked dependencies for the Lambda platform, packed and cached.
+
+A cache entry holds the dependencies already packed as zip records (see
+zipwriter), so a rebuild copies bytes instead of installing and deflating again.
+Its key is everything that decides those bytes; an entry is written under a
+temporary name and renamed into place, and its index records the blob's sha256,
+so a partial or corrupt entry is detected and rebuilt rather than trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from . import zipwriter
+from .elf import elf_machine
+from .errors import InstallError, LockError
+from .lockfile import Lock, LockedPackage
+from .progress import Reporter
+from .sources import SourceFile, walk_dependencies
+from .target import Target
+
+CACHE_FORMAT = 1  # bump when the filters or the record layout change
+_INDEX = "index.json"
+_BLOB = "records.bin"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    key: str
+    entries: tuple[zipwriter.Packed, ...]
+    offsets: tuple[int, ...]
+    blob: bytes
+    packages: tuple[tuple[str, str], ...]  # (name, version) as installed
+    installer: str
+    from_cache: bool
+
+    def records(self):
+        view = memoryview(self.blob)
+        for meta, offset in zip(self.entries, self.offsets):
+            yield meta, view[offset:offset + meta.record_len]
+
+
+def cache_root() -> Path:
+    if os.environ.get("BUILD_PKG_CACHE_DIR"):
+        return Path(os.environ["BUILD_PKG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "build-pkg"
+
+
+def installer_version() -> str:
+    return f"uv {metadata.version('uv')}"
+
+
+def cache_key(packages: list[LockedPackage], target: Target, stamp: tuple[int, int], installer: str) -> str:
+    material = {
+        "format": CACHE_FORMAT,
+        "packages": [p.key() | {"tree": _path_digest(p)} for p in packages],
+        "runtime": target.runtime,
+        "arch": target.arch,
+        "installer": installer,
+        "zlib": zlib.ZLIB_RUNTIME_VERSION,
+        "level": zipwriter.COMPRESS_LEVEL,
+        "stamp": list(stamp),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _path_digest(package: LockedPackage) -> str | None:
+    """A local path entry's bytes can change under the same lock: key on its content."""
+    if not package.path:
+        return None
+    root = Path(package.path)
+    digest = hashlib.sha256()
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+    for file in files:
+        digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure(lock: Lock, packages: list[LockedPackage], target: Target, stamp: tuple[int, int], report: Reporter) -> Dependencies:
+    """The packed dependencies for `packages`, from the cache or freshly installed."""
+    installer = installer_version()
+    key = cache_key(packages, target, stamp, installer)
+    entry_dir = cache_root() / "deps" / key
+    if entry_dir.exists():
+        loaded = _load(entry_dir, key, report)
+        if loaded:
+            report.step(f"dependencies: cache hit ({len(loaded.packages)} packages, key {key[:12]})")
+            return loaded
+    report.step(f"dependencies: installing {len(packages)} packages for {target} with {installer}")
+    _build_entry(lock, packages, target, stamp, key, entry_dir, installer, report)
+    loaded = _load(entry_dir, key, report)
+    if not loaded:
+        raise InstallError(f"cache entry {entry_dir} was unreadable right after writing it; check the disk")
+    return Dependencies(**{**loaded.__dict__, "from_cache": False})
+
+
+def _load(entry_dir: Path, key: str, report: Reporter) -> Dependencies | None:
+    try:
+        index = json.loads((entry_dir / _INDEX).read_text())
+        blob = (entry_dir / _BLOB).read_bytes()
+        if index["format"] != CACHE_FORMAT or index["key"] != key:
+            raise ValueError("index is for another key")
+        if len(blob) != index["blob_size"] or hashlib.sha256(blob).hexdigest() != index["blob_sha256"]:
+            raise ValueError("records do not match their recorded sha256")
+        entries, offsets = [], []
+        for row in index["entries"]:
+            *fields, offset = row
+            entries.append(zipwriter.Packed(*fields))
+            offsets.append(offset)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        report.warn(f"dependency cache entry {entry_dir} is corrupt ({exc}); rebuilding it")
+        shutil.rmtree(entry_dir, ignore_errors=True)
+        return None
+    return Dependencies(
+        key=key, entries=tuple(entries), offsets=tuple(offsets), blob=blob,
+        packages=tuple(tuple(p) for p in index["packages"]), installer=index["installer"],
+        from_cache=True,
+    )
+
+
+def _build_entry(lock, packages, target, stamp, key, entry_dir: Path, installer: str, report: Reporter) -> None:
+    entry_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:12]}-", dir=entry_dir.parent))
+    try:
+        site = work / "site"
+        site.mkdir()
+        _install(lock, packages, target, site, work, report)
+        files = walk_dependencies(site)
+        _check_machines(files, target, lock.path.name)
+        packed = _pack_all(files, stamp)
+        _write_entry(work, key, packed, packages, installer)
+        shutil.rmtree(site)
+        try:
+            os.rename(work, entry_dir)
+        except OSError:
+            if not (entry_dir / _INDEX).exists():  # not a concurrent build's finished entry
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _install(lock: Lock, packages, target: Target, site: Path, work: Path, report: Reporter) -> None:
+    hashed = [p for p in packages if p.hash_checkable]
+    unhashed = [p for p in packages if not p.hash_checkable]
+    common = [
+        "--target", str(site), "--python-platform", target.uv_platform,
+        "--python-version", target.python_version, "--no-deps", "--no-installer-metadata",
+        "--no-compile-bytecode", "--link-mode", "copy",
+    ] + _index_args(lock)
+    if hashed:
+        _run_uv(common + ["--require-hashes", "--no-build"], hashed, work / "hashed.txt", lock, target, report)
+    if unhashed:
+        # Named with --allow-unhashed: built from source on this host, so they must be pure Python
+        # (the ELF check after installing catches one that is not).
+        report.step(f"dependencies: installing {', '.join(p.name for p in unhashed)} without hash checks (allowed)")
+        _run_uv(common, unhashed, work / "unhashed.txt", lock, target, report)
+
+
+def _index_args(lock: Lock) -> list[str]:
+    urls = [s["url"] for s in lock.sources if isinstance(s, dict) and s.get("url")]
+    args: list[str] = []
+    if urls:
+        args += ["--index-url", urls[0]]
+    for url in urls[1:]:
+        args += ["--extra-index-url", url]
+    return args
+
+
+def _run_uv(args: list[str], packages, requirements: Path, lock: Lock, target: Target, report: Reporter) -> None:
+    from uv import find_uv_bin  # the uv wheel in the dev environment
+
+    requirements.write_text("".join(p.requirement() + "\n" for p in packages))
+    cmd = [find_uv_bin(), "pip", "install", *args, "-r", str(requirements)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    for line in proc.stderr.splitlines():
+        report.detail(f"  uv: {line}")
+    if proc.returncode != 0:
+        raise _explain_uv_failure(proc.stderr, packages, lock, target)
+
+
+_HASH_MISMATCH = re.compile(r"Hash mismatch for `([^`]+)`")
+_NO_WHEEL = re.compile(r"`?([A-Za-z0-9_.\-]+)(?:==|`? ?\(v)([^`@ )]+)")
+
+
+def _explain_uv_failure(stderr: str, packages, lock: Lock, target: Target) -> Exception:
+    lock_name = lock.path.name
+    match = _HASH_MISMATCH.search(stderr)
+    if match:
+        return LockError(
+            f"{lock_name}: {match.group(1)}: the downloaded file's sha256 is not among the locked "
+            "hashes; the lock or the index is wrong: re-lock with `pipenv lock`"
+        )
+    if "no-build" in stderr or "no wheels" in stderr or "no binary distribution" in stderr or "doesn't have a wheel" in stderr:
+        name = _first_named(stderr, packages)
+        return InstallError(
+            f"{lock_name}: {name} has no wheel for {target.runtime} on {target.arch} "
+            f"({target.uv_platform}); pin a version that publishes one, or remove it from [packages]"
+        )
+    first = next((l.strip() for l in stderr.splitlines() if l.strip()), "no output")
+    return InstallError(
+        f"installing {lock_name} for {target} failed: {first} (rerun with -v for the installer's output)"
+    )
+
+
+def _first_named(stderr: str, packages) -> str:
+    """The locked package that uv's message mentions first."""
+    lowered = stderr.lower()
+    best = None
+    for package in packages:
+        spot = lowered.find(package.name.lower())
+        if spot >= 0 and (best is None or spot < best[0]):
+            best = (spot, f"{package.name}{package.version or ''}")
+    return best[1] if best else "a locked package"
+
+
+def _check_machines(files: list[SourceFile], target: Target, lock_name: str) -> None:
+    """Every shared object must be for the target CPU: a host-built one would crash on import."""
+    for file in files:
+        if ".so" not in file.arcname:
+            continue
+        with file.path.open("rb") as f:
+            machine = elf_machine(f.read(20))
+        if machine and machine != target.machine:
+            raise InstallError(
+                f"{lock_name}: {file.arcname} is built for {machine}, not {target.machine}; "
+                "a dependency was built on this host: pin a version with a wheel for the target"
+            )
+
+
+def _pack_all(files: list[SourceFile], stamp: tuple[int, int]) -> list[tuple[zipwriter.Packed, bytes]]:
+    # zlib releases the GIL while deflating, so threads use every core.
+    def pack(file: SourceFile):
+        return zipwriter.pack(file.arcname, file.path.read_bytes(), file.mode, stamp)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(pack, files))
+
+
+def _write_entry(work: Path, key: str, packed, packages, installer: str) -> None:
+    rows, offset = [], 0
+    with (work / _BLOB).open("wb") as blob:
+        for meta, record in packed:
+            blob.write(record)
+            rows.append([*meta.__dict__.values(), offset])
+            offset += len(record)
+    index = {
+        "format": CACHE_FORMAT,
+        "key": key,
+        "blob_size": offset,
+        "blob_sha256": hashlib.sha256((work / _BLOB).read_bytes()).hexdigest(),
+        "installer": installer,
+        "packages": [[p.name, (p.version or "").removeprefix("==") or p.kind] for p in packages],
+        "entries": rows,
+    }
+    (work / _INDEX).write_text(json.dumps(index))

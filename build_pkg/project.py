@@ -1,0 +1,53 @@
+"""Where things live in a worker repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ProjectError
+
+PACKAGE_NAME = "dists.zip"
+MANIFEST_NAME = "dists.manifest.json"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, directory: str | Path) -> "Project":
+        root = Path(directory).absolute()
+        if not root.is_dir():
+            raise ProjectError(f"{directory}: no such directory; pass the worker repository with -C DIR")
+        return cls(root)
+
+    @property
+    def functions_dir(self) -> Path:
+        return self.root / "functions"
+
+    @property
+    def terraform_dir(self) -> Path:
+        return self.root / "terraform"
+
+    @property
+    def pipfile(self) -> Path:
+        return self.root / "Pipfile"
+
+    @property
+    def lockfile(self) -> Path:
+        return self.root / "Pipfile.lock"
+
+    @property
+    def package_path(self) -> Path:
+        return self.terraform_dir / PACKAGE_NAME
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.terraform_dir / MANIFEST_NAME
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
