@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine:
+#   make build   set up the environment and build terraform/dists.zip
+#   make test    set up the environment and run the test suite
+#
+# pipenv itself is installed into .tools/ (a bootstrap venv), and pipenv puts the
+# project's environment (both [packages] and [dev-packages] of Pipfile.lock) in .venv/.
+
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+TOOLS := .tools
+PIPENV := $(TOOLS)/bin/pipenv
+VENV_PY := .venv/bin/python
+SYNCED := .venv/.synced-lock
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_YES := 1
+export PIPENV_NOSPIN := 1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup build test bench clean
+
+setup: $(SYNCED)
+
+$(PIPENV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
+
+# Re-sync whenever the lock changes; `pipenv sync` installs exactly the lock, hashes checked.
+$(SYNCED): Pipfile.lock | $(PIPENV)
+	$(PIPENV) sync --dev
+	cp Pipfile.lock $(SYNCED)
+
+build: setup
+	$(VENV_PY) build-pkg.py build
+
+test: setup
+	$(VENV_PY) -m pytest
+
+bench: setup
+	$(VENV_PY) bench/bench.py
+
+clean:
+	rm -rf .venv $(TOOLS) terraform/dists.zip terraform/dists.manifest.json
