@@ -49,6 +49,7 @@ def discover(project_root: Path, functions_dir: Path, handler_name: str = "handl
             f"{_rel(functions_dir, project_root)}/ holds no function: add "
             f"{FLAT_PREFIX}<name>.py or <name>/{PACKAGE_ENTRY} (build-pkg.py new NAME)"
         )
+    found.sort(key=lambda f: f.name)
     _check_unique(found)
     for function in found:
         check_handler(project_root / function.source, function.source, handler_name)
