@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import os
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,7 +153,7 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
         "dependencies": [{"name": n, "version": v} for n, v in dependencies.packages],
         "builder": f"build-pkg {__version__}",
         "installer": dependencies.installer,
-        "zlib": zlib.ZLIB_RUNTIME_VERSION,
+        "compressor": zipwriter.COMPRESSOR,
         "zip_timestamp": list(stamp),
         "inputs": inputs,
     }

@@ -14,11 +14,18 @@ import struct
 import time
 import zlib
 from dataclasses import dataclass
+from importlib import metadata
 from typing import BinaryIO, Iterable
+
+import deflate
 
 from .errors import LimitError
 
-COMPRESS_LEVEL = 9  # pinned: part of what decides the bytes
+# libdeflate (the `deflate` wheel, pinned by Pipfile.lock) rather than the zlib that
+# Python happens to link: its output is fixed by a version we pin, whatever the
+# machine, and at level 10 it is ~3% smaller than zlib -9 in less time.
+COMPRESS_LEVEL = 10
+COMPRESSOR = f"libdeflate (deflate {metadata.version('deflate')}) level {COMPRESS_LEVEL}"
 _DEFLATED, _STORED = 8, 0
 _VERSION = 20  # 2.0: deflate, no zip64
 _MADE_BY = (3 << 8) | _VERSION  # create_system = 3 (Unix) so external_attr means mode bits
@@ -29,6 +36,9 @@ _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 _MAX_ENTRIES = 0xFFFF
 _MAX_OFFSET = 0xFFFFFFFF
+# Already compressed: deflating them again costs time and never saves a byte.
+_STORE_SUFFIXES = (".gz", ".tgz", ".bz2", ".xz", ".zst", ".zip", ".whl", ".jar",
+                   ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")
 # 1980-01-01 00:00:00, the earliest DOS timestamp.
 DOS_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -66,11 +76,11 @@ def dos_timestamp(source_date_epoch: int | None) -> tuple[int, int]:
 def pack(name: str, data: bytes, mode: int, stamp: tuple[int, int], level: int = COMPRESS_LEVEL) -> tuple[Packed, bytes]:
     """Compress one file into its local record. Deflate unless storing is smaller."""
     crc = zlib.crc32(data)
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    body = compressor.compress(data) + compressor.flush()
-    method = _DEFLATED
-    if len(body) >= len(data):
-        body, method = data, _STORED
+    body, method = data, _STORED
+    if data and not name.lower().endswith(_STORE_SUFFIXES):
+        deflated = deflate.deflate_compress(data, level)
+        if len(deflated) < len(data):
+            body, method = deflated, _DEFLATED
     encoded = name.encode("utf-8")
     dostime, dosdate = stamp
     flags = 0 if name.isascii() else _UTF8_FLAG

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Benchmark `build-pkg.py build` against the script teams run today, side by side.
+
+Makes a worker repo with N functions (half flat modules, half packages) and the
+realistic lock in bench/fixture/ (23 packages: boto3, requests, pydantic,
+orjson, PyYAML, cryptography, ...), then times, alternating the two in one run:
+
+  baseline:  pipenv requirements > requirements.txt; pip install -r requirements.txt -t DIR;
+             cp -r functions/* DIR; cd DIR && zip -r dists.zip .
+  build-pkg: build-pkg.py -C REPO build
+
+for a first build (download caches warm, no build cache), a no-op rebuild and a
+rebuild after editing one function; plus zip sizes and whether the zip's sha256
+repeats. Reports medians and ratios as a Markdown table.
+
+    .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FIXTURE = HERE / "fixture"
+PYTHON = sys.executable
+PIPENV = REPO / ".tools" / "bin" / "pipenv"
+
+BASELINE = """set -e
+rm -rf build dists.zip requirements.txt
+"{pipenv}" requirements > requirements.txt
+"{python}" -m pip install -q -r requirements.txt -t build
+cp -r functions/* build
+cd build && zip -qr ../dists.zip .
+"""
+
+FLAT = '''"""Job {i}: fetch a report, validate it, store a summary."""
+
+import json
+
+import boto3
+import requests
+from pydantic import BaseModel
+
+from worker_lib.log import get_logger
+
+logger = get_logger("job_{i}")
+
+
+class Row(BaseModel):
+    id: int
+    value: float
+
+
+def summarise(rows: list[Row]) -> dict:
+    return {{"count": len(rows), "total": sum(r.value for r in rows)}}
+
+
+def handler(event, context):
+    rows = [Row(**row) for row in event.get("rows", [])]
+    summary = summarise(rows)
+    logger.info("summary", extra=summary)
+    return json.loads(json.dumps(summary))
+'''
+
+
+def make_repo(root: Path, count: int) -> None:
+    (root / "functions").mkdir(parents=True)
+    (root / "terraform").mkdir()
+    shutil.copytree(REPO / "functions" / "worker_lib", root / "functions" / "worker_lib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Pipfile", "Pipfile.lock"):
+        shutil.copy(FIXTURE / name, root / name)
+    for i in range(count):
+        code = FLAT.format(i=i)
+        if i % 2 == 0:
+            (root / "functions" / f"lambda_job_{i:03d}.py").write_text(code)
+        else:
+            package = root / "functions" / f"job_{i:03d}"
+            package.mkdir()
+            (package / "__init__.py").write_text("")
+            (package / "main.py").write_text(code)
+
+
+def edit_one(root: Path, n: int) -> None:
+    path = root / "functions" / "lambda_job_000.py"
+    path.write_text(FLAT.format(i=0) + f"\n# edit {n}\n")
+
+
+def unedit(root: Path) -> None:
+    (root / "functions" / "lambda_job_000.py").write_text(FLAT.format(i=0))
+
+
+def timed(cmd: list[str], cwd: Path, env: dict) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd[:3])} failed in {cwd}:\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--functions", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not PIPENV.exists():
+        sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
+
+    work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
+    base_repo, ours_repo = work / "baseline", work / "build-pkg"
+    make_repo(base_repo, args.functions)
+    make_repo(ours_repo, args.functions)
+
+    # Both sides go to the same index with nothing but their own download cache:
+    # this machine's pip configuration (local wheel folders) is switched off.
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    base_env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                 "PIPENV_IGNORE_VIRTUALENVS": "1", "PIPENV_VERBOSITY": "-1"}
+    baseline_cmd = ["bash", "-c", BASELINE.format(pipenv=PIPENV, python=PYTHON)]
+    ours_cmd = [PYTHON, str(REPO / "build-pkg.py"), "-C", str(ours_repo), "build"]
+
+    def ours_env(cache: Path) -> dict:
+        return {**os.environ, "BUILD_PKG_CACHE_DIR": str(cache)}
+
+    print(f"bench: {args.functions} functions, {args.runs} runs, in {work}", file=sys.stderr)
+    # Warm both download caches (pip's and uv's); these runs are not counted.
+    timed(baseline_cmd, base_repo, base_env)
+    timed(ours_cmd, ours_repo, ours_env(work / "warmup-cache"))
+
+    results: dict[str, dict[str, list[float]]] = {k: {"baseline": [], "ours": []} for k in ("first", "noop", "edit")}
+    base_hashes, our_hashes = set(), set()
+    for run in range(args.runs):
+        cache = work / f"cache-{run}"
+        unedit(base_repo)
+        unedit(ours_repo)
+        (ours_repo / "terraform" / "dists.zip").unlink(missing_ok=True)
+        (ours_repo / "terraform" / "dists.manifest.json").unlink(missing_ok=True)
+        results["first"]["baseline"].append(timed(baseline_cmd, base_repo, base_env))
+        base_hashes.add(sha(base_repo / "dists.zip"))
+        results["first"]["ours"].append(timed(ours_cmd, ours_repo, ours_env(cache)))
+        our_hashes.add(sha(ours_repo / "terraform" / "dists.zip"))
+
+        results["noop"]["baseline"].append(timed(baseline_cmd, base_repo, base_env))
+        base_hashes.add(sha(base_repo / "dists.zip"))
+        results["noop"]["ours"].append(timed(ours_cmd, ours_repo, ours_env(cache)))
+        our_hashes.add(sha(ours_repo / "terraform" / "dists.zip"))
+
+        edit_one(base_repo, run)
+        edit_one(ours_repo, run)
+        results["edit"]["baseline"].append(timed(baseline_cmd, base_repo, base_env))
+        results["edit"]["ours"].append(timed(ours_cmd, ours_repo, ours_env(cache)))
+
+    base_size = (base_repo / "dists.zip").stat().st_size
+    our_size = (ours_repo / "terraform" / "dists.zip").stat().st_size
+    labels = {"first": "first build (warm download cache)", "noop": "no-op rebuild",
+              "edit": "rebuild after editing one function"}
+    lines = [
+        f"{args.functions} functions, 23 locked packages, median of {args.runs} runs "
+        f"({os.cpu_count()} cores, Python {sys.version.split()[0]})",
+        "",
+        "| | baseline script | build-pkg | build-pkg / baseline |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, label in labels.items():
+        b, o = statistics.median(results[key]["baseline"]), statistics.median(results[key]["ours"])
+        lines.append(f"| {label} | {b:.2f} s | {o:.2f} s | {o / b:.3f}x |")
+    lines.append(f"| zip size | {base_size / 1e6:.1f} MB | {our_size / 1e6:.1f} MB | {our_size / base_size:.3f}x |")
+    # Every first build and no-op rebuild sees the same inputs (the edit is undone first).
+    lines.append(f"| same sha256 for the same inputs | {'yes' if len(base_hashes) == 1 else f'no ({len(base_hashes)} different)'} "
+                 f"| {'yes' if len(our_hashes) == 1 else f'no ({len(our_hashes)} different)'} | |")
+    table = "\n".join(lines)
+    print(table)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "build.md").write_text(table + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
