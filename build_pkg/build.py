@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 from . import __version__, deps, limits, zipwriter
 from .discover import Function, discover
 from .errors import BuildPkgError, LockError, SourceError
-from .fsutil import atomic_write, file_sha256, filebase64sha256
+from .fsutil import atomic_write, file_sha256
 from .lockfile import check_fresh, check_hashable, read_lock, read_pipfile
 from .progress import Reporter
 from .project import Project
@@ -137,11 +138,12 @@ def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str]) -
 
 
 def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs, stamp) -> dict:
+    digest = hashlib.sha256(data).digest()
     return {
         "format": MANIFEST_FORMAT,
         "package": project.package_path.name,
-        "filebase64sha256": filebase64sha256(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "filebase64sha256": base64.b64encode(digest).decode("ascii"),
+        "sha256": digest.hex(),
         **sizes.as_dict(),
         "runtime": target.runtime,
         "arch": target.arch,

@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from . import zipwriter
@@ -28,6 +27,7 @@ from .lockfile import Lock, LockedPackage
 from .progress import Reporter
 from .sources import SourceFile, walk_dependencies
 from .target import Target
+from .versions import dist_version
 
 CACHE_FORMAT = 3  # bump when the filters or the record layout change
 _INDEX = "index.json"
@@ -58,7 +58,7 @@ def cache_root() -> Path:
 
 
 def installer_version() -> str:
-    return f"uv {metadata.version('uv')}"
+    return f"uv {dist_version('uv', 'uv')}"
 
 
 def cache_key(packages: list[LockedPackage], target: Target, stamp: tuple[int, int], installer: str) -> str:

@@ -14,18 +14,18 @@ import struct
 import time
 import zlib
 from dataclasses import dataclass
-from importlib import metadata
 from typing import BinaryIO, Iterable
 
 import deflate
 
 from .errors import LimitError
+from .versions import dist_version
 
 # libdeflate (the `deflate` wheel, pinned by Pipfile.lock) rather than the zlib that
 # Python happens to link: its output is fixed by a version we pin, whatever the
 # machine, and at level 10 it is ~3% smaller than zlib -9 in less time.
 COMPRESS_LEVEL = 10
-COMPRESSOR = f"libdeflate (deflate {metadata.version('deflate')}) level {COMPRESS_LEVEL}"
+COMPRESSOR = f"libdeflate (deflate {dist_version('deflate', 'deflate')}) level {COMPRESS_LEVEL}"
 _DEFLATED, _STORED = 8, 0
 _VERSION = 20  # 2.0: deflate, no zip64
 _MADE_BY = (3 << 8) | _VERSION  # create_system = 3 (Unix) so external_attr means mode bits
