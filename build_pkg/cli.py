@@ -10,12 +10,16 @@ from dataclasses import dataclass
 import click
 
 from . import __version__
-from .build import BuildOptions, build as run_build
-from .errors import BuildPkgError
+from .build import BuildOptions, build as run_build, resolve_target
+from .check import check as run_check
+from .discover import discover
+from .errors import BuildPkgError, ProjectError
 from .limits import mb
 from .progress import Reporter
 from .project import Project
 from .target import ARCHES
+from .tfgen import FunctionSettings, SettingError
+from .tfwrite import status as tf_status, write_new
 
 
 @dataclass
@@ -64,10 +68,57 @@ def _json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")(f)
 
 
+def _target_options(f):
+    """--runtime and --arch, shared by every command that must agree with the build."""
+    f = click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True,
+                     help="Lambda architecture the dependencies are installed for.")(f)
+    return click.option("--runtime", metavar="pythonX.Y",
+                        help="Lambda runtime. [default: the Pipfile's python_version]")(f)
+
+
+def function_settings_options(f):
+    """Trigger and setting options of a function's Terraform file (shared with `new`)."""
+    options = [
+        click.option("--memory", type=int, default=128, show_default=True, help="Memory in MB."),
+        click.option("--timeout", type=int, default=30, show_default=True, help="Timeout in seconds."),
+        click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable (repeatable)."),
+        click.option("--schedule", metavar="EXPR", help='EventBridge schedule, e.g. "rate(5 minutes)" or "cron(0 3 * * ? *)".'),
+        click.option("--sqs", "sqs", metavar="ARN", help="SQS queue ARN that feeds the function."),
+        click.option("--sns", "sns", metavar="ARN", help="SNS topic ARN the function subscribes to."),
+        click.option("--s3-bucket", metavar="BUCKET", help="Bucket whose object-created events invoke the function."),
+        click.option("--s3-prefix", metavar="PREFIX", help="With --s3-bucket: only keys starting with PREFIX."),
+        click.option("--s3-suffix", metavar="SUFFIX", help="With --s3-bucket: only keys ending with SUFFIX."),
+        click.option("--http", "http", multiple=True, metavar='"METHOD /path"',
+                     help='Route on the shared HTTP API, e.g. "GET /health" (repeatable).'),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def settings_from_options(memory, timeout, env, schedule, sqs, sns, s3_bucket, s3_prefix, s3_suffix, http) -> FunctionSettings:
+    pairs = []
+    for item in env:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
+        pairs.append((key, value))
+    if (s3_prefix or s3_suffix) and not s3_bucket:
+        raise click.BadParameter("needs --s3-bucket", param_hint="--s3-prefix/--s3-suffix")
+    settings = FunctionSettings(
+        memory=memory, timeout=timeout, environment=tuple(pairs), schedule=schedule,
+        sqs_queue_arn=sqs, sns_topic_arn=sns, s3_bucket=s3_bucket, s3_prefix=s3_prefix,
+        s3_suffix=s3_suffix, http_routes=tuple(http),
+    )
+    try:
+        settings.validate()
+    except SettingError as exc:
+        raise click.UsageError(str(exc)) from None
+    return settings
+
+
 @main.command()
-@click.option("--runtime", metavar="pythonX.Y", help="Lambda runtime. [default: the Pipfile's python_version]")
-@click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True,
-              help="Lambda architecture the dependencies are installed for.")
+@_target_options
 @click.option("--handler", "handler", default="handler", show_default=True, metavar="NAME",
               help="Name of the function every entry point must define.")
 @click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
@@ -92,12 +143,100 @@ def build(obj: Context, runtime, arch, handler, allow_unhashed, force, as_json) 
                                "warnings": list(result.warnings)}, indent=2))
         return
     state = "up to date" if result.up_to_date else "built"
+    largest = ", ".join(f"{item['name']} {mb(item['unzipped_bytes'])}" for item in manifest["largest"][:3])
     click.echo(
         f"{manifest['package']} {state}: {len(manifest['functions'])} functions, "
         f"{len(manifest['dependencies'])} packages, {mb(manifest['zipped_bytes'])} zipped "
-        f"({mb(manifest['unzipped_bytes'])} unzipped), {manifest['runtime']} {manifest['arch']}, "
-        f"filebase64sha256 {manifest['filebase64sha256']}"
+        f"({mb(manifest['unzipped_bytes'])} unzipped; largest {largest}), "
+        f"{manifest['runtime']} {manifest['arch']}, filebase64sha256 {manifest['filebase64sha256']}"
     )
+
+
+@main.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing: list functions without a file and files without a function; exit 1 if any.")
+@function_settings_options
+@_json_option
+@click.pass_obj
+def tf(obj: Context, names, check_only, as_json, **options) -> None:
+    """Write terraform/lambda_<name>.tf for every function that lacks one.
+
+    Each file is one call of terraform/modules/worker_function, terraform
+    fmt-clean. An existing file is never rewritten: it is the team's to edit.
+    Trigger and setting options apply to the one function NAME given.
+    """
+    project = obj.project()
+    functions = discover(project.root, project.functions_dir, check_handlers=False)
+    state = tf_status(project, functions)
+    if check_only:
+        problems = [f"{f.source}: no terraform/lambda_{f.name}.tf; run `build-pkg.py tf {f.name}`" for f in state.missing]
+        problems += [f"{orphan}: no function for it in functions/; delete it or restore the function" for orphan in state.orphans]
+        if as_json:
+            click.echo(json.dumps({"missing": [f.name for f in state.missing], "orphans": list(state.orphans)}, indent=2))
+        else:
+            for line in problems:
+                click.echo(line)
+            click.echo(f"tf: {len(state.present)} of {len(functions)} functions have a file, "
+                       f"{len(state.missing)} missing, {len(state.orphans)} orphaned", err=True)
+        if problems:
+            raise SystemExit(1)
+        return
+
+    known = {f.name: f for f in functions}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ProjectError(f"no function named {', '.join(unknown)} in functions/ (lambda_<name>.py or <name>/main.py)")
+    settings = settings_from_options(**options)
+    custom = settings != FunctionSettings()
+    if custom and len(names) != 1:
+        raise click.UsageError("trigger and setting options need exactly one NAME")
+    targets = [known[n] for n in names] if names else list(state.missing)
+    written = []
+    for function in targets:
+        if function in state.present:
+            raise ProjectError(f"terraform/lambda_{function.name}.tf already exists; edit it by hand (tf never rewrites a file)")
+        written.append(project.rel(write_new(project, function, settings)))
+    if as_json:
+        click.echo(json.dumps({"written": written, "orphans": list(state.orphans)}, indent=2))
+        return
+    for path in written:
+        click.echo(f"wrote {path}")
+    for orphan in state.orphans:
+        obj.reporter().warn(f"{orphan} has no function in functions/ (see `build-pkg.py tf --check`)")
+    if not written:
+        click.echo("tf: every function has its Terraform file")
+
+
+@main.command("check")
+@_target_options
+@_json_option
+@click.pass_obj
+def check_command(obj: Context, runtime, arch, as_json) -> None:
+    """Check that functions/ and terraform/ agree, before anything is applied.
+
+    Parses every .tf with python-hcl2 and checks: each handler resolves to a
+    function that defines it; every function has exactly one Terraform
+    definition; names are unique and valid; runtime, architecture and package
+    path agree with the build; module calls pass only declared variables and
+    set every required one; the lock is fresh. Exit 1 with one line per problem.
+    """
+    project = obj.project()
+    result = run_check(project, resolve_target(project, runtime, arch))
+    if as_json:
+        click.echo(json.dumps({
+            "ok": not result.problems, "functions": result.functions, "definitions": result.definitions,
+            "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
+        }, indent=2))
+    else:
+        for problem in result.problems:
+            click.echo(str(problem))
+        if not result.problems:
+            click.echo(f"check: {result.functions} functions and {result.definitions} Terraform definitions agree; lock is fresh")
+    if result.problems:
+        if not as_json:
+            click.echo(f"check: {len(result.problems)} problem(s)", err=True)
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,8 +35,13 @@ class Function:
         return f"{self.module}.{self.handler_name}"
 
 
-def discover(project_root: Path, functions_dir: Path, handler_name: str = "handler") -> list[Function]:
-    """All functions, sorted by name; raises on the first invalid one."""
+def discover(project_root: Path, functions_dir: Path, handler_name: str = "handler",
+             check_handlers: bool = True) -> list[Function]:
+    """All functions, sorted by name; raises on the first invalid one.
+
+    `check_handlers=False` skips parsing the modules (for commands that only need
+    the names, such as `tf --check`, or that check handlers against Terraform).
+    """
     if not functions_dir.is_dir():
         raise ProjectError(f"{_rel(functions_dir, project_root)}/ not found: create it and add a function")
     found: list[Function] = []
@@ -51,8 +56,9 @@ def discover(project_root: Path, functions_dir: Path, handler_name: str = "handl
         )
     found.sort(key=lambda f: f.name)
     _check_unique(found)
-    for function in found:
-        check_handler(project_root / function.source, function.source, handler_name)
+    if check_handlers:
+        for function in found:
+            check_handler(project_root / function.source, function.source, handler_name)
     return found
 
 
@@ -95,15 +101,20 @@ def _check_unique(functions: list[Function]) -> None:
             )
 
 
-def check_handler(path: Path, shown: str, handler_name: str) -> None:
-    """The module parses and binds `handler_name` at top level."""
+def module_names(path: Path, shown: str) -> set[str]:
+    """Top-level names of a module, parsed (never imported); syntax errors as file:line."""
     try:
         tree = ast.parse(path.read_bytes(), filename=shown)
     except SyntaxError as exc:
         raise FunctionError(f"{shown}:{exc.lineno}: syntax error: {exc.msg}; fix the code") from None
     except ValueError as exc:  # null bytes
         raise FunctionError(f"{shown}: cannot be parsed ({exc}); fix the file") from None
-    if handler_name not in top_level_names(tree):
+    return top_level_names(tree)
+
+
+def check_handler(path: Path, shown: str, handler_name: str) -> None:
+    """The module parses and binds `handler_name` at top level."""
+    if handler_name not in module_names(path, shown):
         raise FunctionError(
             f"{shown}: no top-level {handler_name!r} defined; add "
             f"`def {handler_name}(event, context):`"

@@ -179,6 +179,7 @@ def test_unchanged_tree_is_not_rebuilt_and_one_edit_reuses_the_dependencies(work
     before = worker_repo.zip_path.stat()
     again = cli("-C", root, "build")
     assert again.exit_code == 0 and "up to date" in again.stdout
+    assert "largest botocore" in again.stdout
     assert worker_repo.zip_path.stat().st_ino == before.st_ino  # not even rewritten
 
     old_hash = sha256_of(worker_repo.zip_path)

@@ -1,0 +1,145 @@
+"""Render one function's Terraform file: a single call of modules/worker_function.
+
+Pure: data in, text out. The text is `terraform fmt`-clean (equals signs aligned
+within each group of single-line attributes, groups separated by blank lines),
+which the tests assert with the real `terraform fmt -check`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .discover import FLAT_PREFIX, Function
+
+MODULE_SOURCE = "./modules/worker_function"
+MODULE_DIR = "modules/worker_function"
+
+_SCHEDULE_RE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$")
+_ROUTE_RE = re.compile(r"^((GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /\S*|\$default)$")
+_ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_RESERVED_ENV = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID",
+                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "_HANDLER", "LAMBDA_TASK_ROOT"}
+
+
+class SettingError(ValueError):
+    """A trigger or setting value that Lambda or EventBridge would refuse."""
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    memory: int = 128
+    timeout: int = 30
+    environment: tuple[tuple[str, str], ...] = ()
+    schedule: str | None = None
+    sqs_queue_arn: str | None = None
+    sns_topic_arn: str | None = None
+    s3_bucket: str | None = None
+    s3_prefix: str | None = None
+    s3_suffix: str | None = None
+    http_routes: tuple[str, ...] = field(default_factory=tuple)
+
+    def validate(self) -> None:
+        if not 128 <= self.memory <= 10240:
+            raise SettingError(f"memory {self.memory} MB is outside Lambda's 128-10240 MB")
+        if not 1 <= self.timeout <= 900:
+            raise SettingError(f"timeout {self.timeout} s is outside Lambda's 1-900 s")
+        if self.schedule and not _SCHEDULE_RE.match(self.schedule):
+            raise SettingError(f"schedule {self.schedule!r} is not 'rate(N minutes|hours|days)' or 'cron(...)'")
+        for arn, service in ((self.sqs_queue_arn, "sqs"), (self.sns_topic_arn, "sns")):
+            if arn and not re.match(rf"^arn:aws[a-z-]*:{service}:[a-z0-9-]+:\d{{12}}:[A-Za-z0-9_.-]+$", arn):
+                raise SettingError(f"{arn!r} is not an {service.upper()} ARN (arn:aws:{service}:REGION:ACCOUNT:NAME)")
+        if self.s3_bucket and not re.match(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", self.s3_bucket):
+            raise SettingError(f"{self.s3_bucket!r} is not a valid S3 bucket name")
+        for route in self.http_routes:
+            if not _ROUTE_RE.match(route):
+                raise SettingError(f"HTTP route {route!r} is not 'METHOD /path' (GET, POST, ..., ANY) or '$default'")
+        for key, _ in self.environment:
+            if not _ENV_KEY_RE.match(key):
+                raise SettingError(f"environment variable name {key!r} is not valid")
+            if key in _RESERVED_ENV:
+                raise SettingError(f"environment variable {key} is reserved by Lambda")
+
+
+def tf_filename(name: str) -> str:
+    """Both layouts map to terraform/lambda_<name>.tf."""
+    return f"{FLAT_PREFIX}{name}.tf"
+
+
+def module_label(name: str) -> str:
+    return f"{FLAT_PREFIX}{name}"
+
+
+def quote(value: str) -> str:
+    """An HCL string literal; `${` and `%{` are escaped so values are never templates."""
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t").replace("${", "$${").replace("%{", "%%{"))
+    return f'"{escaped}"'
+
+
+def render(function: Function, settings: FunctionSettings) -> str:
+    settings.validate()
+    groups: list[list[tuple[str, str]] | str] = [
+        [("source", quote(MODULE_SOURCE))],
+        [
+            ("name", quote(function.name)),
+            ("name_prefix", "local.name_prefix"),
+            ("handler", quote(function.handler)),
+            ("runtime", "local.runtime"),
+            ("architecture", "local.architecture"),
+            ("package_path", "local.package_path"),
+            ("package_hash", "local.package_hash"),
+            ("role_arn", "aws_iam_role.worker.arn"),
+            ("role_name", "aws_iam_role.worker.name"),
+        ],
+        [
+            ("memory_size", str(settings.memory)),
+            ("timeout", str(settings.timeout)),
+            ("log_retention_days", "var.log_retention_days"),
+        ],
+        _map_attribute("environment", settings.environment),
+    ]
+    triggers: list[tuple[str, str]] = []
+    if settings.schedule:
+        triggers.append(("schedule", quote(settings.schedule)))
+    if settings.sqs_queue_arn:
+        triggers.append(("sqs_queue_arn", quote(settings.sqs_queue_arn)))
+    if settings.sns_topic_arn:
+        triggers.append(("sns_topic_arn", quote(settings.sns_topic_arn)))
+    if settings.s3_bucket:
+        triggers.append(("s3_trigger_bucket", quote(settings.s3_bucket)))
+        if settings.s3_prefix:
+            triggers.append(("s3_filter_prefix", quote(settings.s3_prefix)))
+        if settings.s3_suffix:
+            triggers.append(("s3_filter_suffix", quote(settings.s3_suffix)))
+    if settings.http_routes:
+        routes = ", ".join(quote(r) for r in settings.http_routes)
+        triggers += [
+            ("http_routes", f"[{routes}]"),
+            ("http_api_id", "aws_apigatewayv2_api.http.id"),
+            ("http_api_execution_arn", "aws_apigatewayv2_api.http.execution_arn"),
+        ]
+    if triggers:
+        groups.append(triggers)
+
+    body = "\n\n".join(_render_group(g) for g in groups)
+    return (
+        f"# {function.name}: {function.source} (handler {function.handler}).\n"
+        "# Written once by `build-pkg.py tf`; edit freely, it is never rewritten.\n"
+        f'module "{module_label(function.name)}" {{\n{body}\n}}\n'
+    )
+
+
+def _map_attribute(key: str, items: tuple[tuple[str, str], ...]) -> str:
+    if not items:
+        return f"  {key} = {{}}"
+    width = max(len(k) for k, _ in items)
+    lines = [f"    {k.ljust(width)} = {quote(v)}" for k, v in sorted(items)]
+    return f"  {key} = {{\n" + "\n".join(lines) + "\n  }"
+
+
+def _render_group(group: list[tuple[str, str]] | str) -> str:
+    if isinstance(group, str):
+        return group
+    width = max(len(key) for key, _ in group)
+    return "\n".join(f"  {key.ljust(width)} = {value}" for key, value in group)

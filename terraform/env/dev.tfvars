@@ -1,0 +1,3 @@
+region             = "eu-west-1"
+environment        = "dev"
+log_retention_days = 14
