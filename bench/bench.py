@@ -113,13 +113,44 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def bench_terraform(count: int, runs: int, work: Path) -> list[str]:
+    """`tf --check` and `check` over a repo of `count` functions whose files `tf` wrote."""
+    repo = work / "terraform-scale"
+    make_repo(repo, count)
+    shutil.rmtree(repo / "terraform")
+    shutil.copytree(REPO / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
+        "dists.zip", "dists.manifest.json", ".terraform", "*.tfstate*", "lambda_*.tf"))
+    cli = [PYTHON, str(REPO / "build-pkg.py"), "-C", str(repo)]
+    timed(cli + ["tf"], repo, dict(os.environ))
+    lines = [
+        "",
+        f"{count} functions, each with its Terraform file written by `tf`, median of {runs} runs:",
+        "",
+        "| command | median | target |",
+        "|---|---:|---:|",
+    ]
+    for label, args in (("tf --check", ["tf", "--check"]), ("check", ["check"])):
+        times = [timed(cli + args, repo, dict(os.environ)) for _ in range(runs)]
+        lines.append(f"| `{label}` | {statistics.median(times):.2f} s | < 2 s |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--functions", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tf-functions", type=int, default=500,
+                        help="functions in the repo for the tf --check / check scale runs")
+    parser.add_argument("--only", choices=("build", "terraform"), help="run one part only")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
+    if args.only == "terraform":
+        work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
+        table = "\n".join(bench_terraform(args.tf_functions, args.runs, work))
+        print(table)
+        shutil.rmtree(work, ignore_errors=True)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
     base_repo, ours_repo = work / "baseline", work / "build-pkg"
@@ -183,6 +214,8 @@ def main() -> None:
     # Every first build and no-op rebuild sees the same inputs (the edit is undone first).
     lines.append(f"| same sha256 for the same inputs | {'yes' if len(base_hashes) == 1 else f'no ({len(base_hashes)} different)'} "
                  f"| {'yes' if len(our_hashes) == 1 else f'no ({len(our_hashes)} different)'} | |")
+    if args.only != "build":
+        lines += bench_terraform(args.tf_functions, args.runs, work)
     table = "\n".join(lines)
     print(table)
     out = HERE / "results"

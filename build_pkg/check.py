@@ -8,17 +8,19 @@ build's runtime, architecture and package path.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .deps import cache_root
 from .discover import Function, discover, module_names
 from .errors import BuildPkgError
 from .hclparse import TfFile, blocks, locals_of, parse_files
 from .lockfile import check_fresh, read_lock
 from .project import Project
 from .target import Target
-from .tfgen import MODULE_DIR, MODULE_SOURCE
+from .tfgen import MODULE_DIR, MODULE_SOURCE, tf_filename
 
 _META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depends_on"}
 _LAMBDA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -83,8 +85,11 @@ def check(project: Project, target: Target) -> CheckResult:
     names_seen: dict[str, _Call] = {}
     for call in calls:
         problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen)
+    unparsed = {p.file for p in problems if p.message.startswith("does not parse")}
     for function in functions:
         homes = defined.get(function.name, [])
+        if not homes and f"terraform/{tf_filename(function.name)}" in unparsed:
+            continue  # its file does not parse: that problem is already reported
         if not homes:
             problems.append(Problem(function.source, None,
                                     "has no Terraform definition; run `build-pkg.py tf` to write one"))
@@ -103,7 +108,9 @@ def _parse_tree(project: Project, problems: list[Problem]) -> tuple[list[TfFile]
         return [], []
     root_paths = sorted(tf_dir.glob("*.tf"))
     module_paths = sorted((tf_dir / MODULE_DIR).glob("*.tf"))
-    parsed = parse_files(project.root, root_paths + module_paths)
+    # Parse results are cached per repository, keyed by each file's content.
+    cache_file = cache_root() / "hcl" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
+    parsed = parse_files(project.root, root_paths + module_paths, cache_file)
     for tf in parsed:
         if tf.data is None:
             problems.append(Problem(tf.rel, tf.error_line, tf.error or "does not parse"))

@@ -1,14 +1,19 @@
 """Parse Terraform files with python-hcl2, turning parse failures into positions.
 
-python-hcl2 parses a small file in a few milliseconds, so a 500-function tree
-is parsed in worker processes (forked after the grammar is loaded) to stay
-well under two seconds.
+python-hcl2 takes ~4-7 ms per small file (batching files into one call does
+not change that), so a 500-function tree costs seconds of parsing. Two things
+keep `check` fast: results are cached by the sha256 of the file's text (a file
+that did not change is never parsed again, on any branch), and the files that
+must be parsed are parsed in worker processes forked after the grammar is loaded.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +23,7 @@ from hcl2.utils import SerializationOptions
 
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 _PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
+_CACHE_VERSION = f"python-hcl2 {hcl2.__version__} strip-quotes flat-blocks"
 
 
 @dataclass(frozen=True)
@@ -52,21 +58,73 @@ def parse_text(rel: str, text: str) -> TfFile:
         return TfFile(rel, text, None, f"does not parse at {where}: {first}", line if isinstance(line, int) else None)
 
 
-def _parse_path(args: tuple[str, str]) -> TfFile:
-    rel, path = args
-    return parse_text(rel, Path(path).read_text(encoding="utf-8", errors="replace"))
+def _parse_job(job: tuple[str, str]) -> TfFile:
+    rel, text = job
+    return parse_text(rel, text)
 
 
-def parse_files(root: Path, paths: list[Path]) -> list[TfFile]:
-    jobs = [(p.relative_to(root).as_posix(), str(p)) for p in paths]
+def _digest(text: str) -> str:
+    return hashlib.sha256(f"{_CACHE_VERSION}\0{text}".encode()).hexdigest()
+
+
+def _load_cache(cache_file: Path | None) -> dict:
+    if cache_file is None:
+        return {}
+    try:
+        data = json.loads(cache_file.read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_cache(cache_file: Path, entries: dict) -> None:
+    """One file for the whole tree: one read and one write instead of hundreds."""
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as out:
+            json.dump(entries, out, separators=(",", ":"))
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+
+
+def parse_files(root: Path, paths: list[Path], cache_file: Path | None = None) -> list[TfFile]:
+    """Parse `paths` (in order). `cache_file` keeps results by content digest.
+
+    It holds the entries of the last run's tree, so only files that changed since
+    (or differ on the branch just checked out) are parsed again.
+    """
+    cache = _load_cache(cache_file)
+    used: dict[str, dict] = {}
+    results: dict[str, TfFile] = {}
+    jobs = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        digest = _digest(text)
+        if digest in cache:
+            used[digest] = cache[digest]
+            results[rel] = TfFile(rel, text, cache[digest])
+        else:
+            jobs.append((rel, text))
     if len(jobs) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [_parse_path(job) for job in jobs]
-    _parse_path(jobs[0])  # build the grammar once, before forking, so workers inherit it
-    import multiprocessing
+        parsed = [_parse_job(job) for job in jobs]
+    else:
+        parse_text("<warm-up>", "")  # build the grammar before forking, so workers inherit it
+        import multiprocessing
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-        return list(pool.map(_parse_path, jobs, chunksize=max(1, len(jobs) // (4 * (os.cpu_count() or 2)))))
+        context = multiprocessing.get_context("fork")
+        chunk = max(1, len(jobs) // (4 * (os.cpu_count() or 2)))
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            parsed = list(pool.map(_parse_job, jobs, chunksize=chunk))
+    for tf in parsed:
+        results[tf.rel] = tf
+        if tf.data is not None:
+            used[_digest(tf.text)] = tf.data
+    if cache_file is not None and (parsed or len(used) != len(cache)):
+        _save_cache(cache_file, used)
+    return [results[path.relative_to(root).as_posix()] for path in paths]
 
 
 def blocks(data: dict, kind: str) -> list[tuple[str, dict]]:

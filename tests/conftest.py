@@ -37,7 +37,9 @@ class WorkerRepo:
         shutil.copytree(FUNCTIONS, root / "functions", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(REPO / "Pipfile", root / "Pipfile")
         shutil.copy(REPO / "Pipfile.lock", root / "Pipfile.lock")
-        (root / "terraform").mkdir()
+        # The Terraform tree as committed: build outputs and Terraform's own state left behind.
+        shutil.copytree(REPO / "terraform", root / "terraform", ignore=shutil.ignore_patterns(
+            "dists.zip", "dists.manifest.json", ".terraform", "*.tfstate*", ".terraform.lock.hcl"))
 
     @property
     def zip_path(self) -> Path:
