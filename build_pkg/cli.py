@@ -6,13 +6,16 @@ import json
 import sys
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .build import BuildOptions, build as run_build, resolve_target
 from .check import check as run_check
-from .discover import discover
+from .discover import Function, check_name, discover
+from .events import EVENT_TYPES, EventOptions, sample as sample_event
+from .scaffold import LAYOUTS, TRIGGERS
 from .errors import BuildPkgError, ProjectError
 from .limits import mb
 from .progress import Reporter
@@ -206,6 +209,167 @@ def tf(obj: Context, names, check_only, as_json, **options) -> None:
         obj.reporter().warn(f"{orphan} has no function in functions/ (see `build-pkg.py tf --check`)")
     if not written:
         click.echo("tf: every function has its Terraform file")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--event", "event_file", metavar="FILE", help="Event JSON file, or - for stdin. [default: {}]")
+@click.option("--env", "env", multiple=True, metavar="KEY=VALUE",
+              help="Environment variable, over the .tf's values (repeatable).")
+@click.option("--timeout", type=click.IntRange(1, 900), help="Seconds. [default: the .tf's timeout]")
+@click.option("--memory", type=click.IntRange(128, 10240), help="MB, reported as Memory Size. [default: the .tf's]")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Invocations in one runtime process: the first is cold, the rest warm.")
+@click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
+@_target_options
+@click.pass_obj
+def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, runtime, arch) -> None:
+    """Run function NAME locally from the built package, as Lambda runs it.
+
+    Builds first when the package is stale, unpacks it into a temporary folder
+    (Lambda's /var/task) and runs the real runtime client (awslambdaric) in a
+    separate Python whose import path is only that folder and the client,
+    against a Runtime API served on 127.0.0.1. Environment, memory and timeout
+    come from terraform/lambda_NAME.tf. Results go to stdout (one JSON line per
+    invocation); logs with START, END and REPORT lines to stderr. Exit 1 when the
+    handler raises, times out or fails to import.
+    """
+    from .invoke import InvokeOptions, parse_event, run as run_invoke
+
+    if event_file is None:
+        event = b"{}"
+    elif event_file == "-":
+        event = parse_event(click.get_binary_stream("stdin").read(), "stdin")
+    else:
+        try:
+            raw = Path(event_file).read_bytes()
+        except OSError as exc:
+            raise BuildPkgError(f"{event_file}: cannot read the event ({exc.strerror}); pass a JSON file or - for stdin") from None
+        event = parse_event(raw, event_file)
+    pairs = {}
+    for item in env:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
+        pairs[key] = value
+    options = InvokeOptions(event=event, env=pairs, timeout=timeout, memory=memory, repeat=repeat,
+                            build=not no_build, runtime=runtime, arch=arch)
+    outcomes = run_invoke(obj.project(), name, options, obj.reporter(), sys.stdout)
+    if any(o.failed for o in outcomes):
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("event_type", metavar="TYPE", type=click.Choice(EVENT_TYPES))
+@click.option("--body", help="Message body (sqs, sns), request body (http, rest) or new item as JSON (dynamodb).")
+@click.option("--bucket", default="example-bucket", show_default=True, help="Bucket (s3-put, s3-delete).")
+@click.option("--key", default="incoming/report.csv", show_default=True, help="Object key (s3-put, s3-delete).")
+@click.option("--method", default="GET", show_default=True, help="HTTP method (http, rest).")
+@click.option("--path", "path_", metavar="PATH", default="/items", show_default=True, help="Request path (http, rest).")
+@click.option("--count", type=click.IntRange(1, 10000), default=1, show_default=True,
+              help="Records in the batch (sqs, sns, s3-*, dynamodb).")
+def event(event_type, body, bucket, key, method, path_, count) -> None:
+    """Print a sample event of TYPE as JSON, as its event source sends it.
+
+    TYPE is one of: schedule (EventBridge scheduled event), sqs, sns, s3-put,
+    s3-delete, http (API Gateway HTTP API, payload 2.0), rest (API Gateway REST
+    proxy), dynamodb (stream). Save it and pass it to `invoke --event FILE`.
+    """
+    options = EventOptions(body=body, bucket=bucket, key=key, method=method.upper(), path=path_, count=count)
+    try:
+        document = sample_event(event_type, options)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(json.dumps(document, indent=2))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="flat", show_default=True,
+              help="flat: functions/lambda_NAME.py; package: functions/NAME/main.py.")
+@click.option("--trigger", type=click.Choice(TRIGGERS), default="none", show_default=True,
+              help="What invokes it; its settings come from the options below.")
+@function_settings_options
+@click.pass_obj
+def new(obj: Context, name, layout, trigger, **options) -> None:
+    """Scaffold function NAME: code, test, sample event and Terraform file.
+
+    The code uses Powertools' Logger and the trigger's event data class; the
+    test runs the handler on the sample event and passes as written; the .tf
+    comes from the same generator as `tf`. Nothing existing is overwritten.
+    """
+    from .scaffold import render as render_scaffold
+    from .tfgen import render as render_tf, tf_filename
+
+    project = obj.project()
+    check_name(name, f"function {name!r}")
+    existing = {f.name.lower(): f for f in discover(project.root, project.functions_dir, check_handlers=False)} \
+        if project.functions_dir.is_dir() and any(project.functions_dir.iterdir()) else {}
+    if name.lower() in existing:
+        raise ProjectError(f"function {name!r} already exists ({existing[name.lower()].source}); pick another name")
+    options = _trigger_defaults(name, trigger, options)
+    settings = settings_from_options(**options)
+    scaffold = render_scaffold(name, layout, trigger, _event_options(trigger, settings))
+    layout_entry = f"{name}.main" if layout == "package" else f"lambda_{name}"
+    function = Function(name, layout, layout_entry, next(p for p in scaffold.files if p.startswith("functions/") and p.endswith(".py") and not p.endswith("__init__.py")))
+    files = dict(scaffold.files)
+    files[f"terraform/{tf_filename(name)}"] = render_tf(function, settings)
+    taken = [rel for rel in files if (project.root / rel).exists()]
+    if taken:
+        raise ProjectError(f"{', '.join(taken)} already exist(s); nothing was written (new never overwrites)")
+    written = _create_all(project, files)
+    for rel in written:
+        click.echo(f"created {rel}")
+    click.echo("next steps:")
+    click.echo(f"  make test                                  # runs {project.rel(project.root / next(r for r in written if r.startswith('tests/functions/')))}")
+    click.echo(f"  ./build-pkg.py invoke {name} --event {scaffold.event_path}")
+    click.echo("  ./build-pkg.py check")
+
+
+def _trigger_defaults(name: str, trigger: str, options: dict) -> dict:
+    """Fill the chosen trigger's setting when it has a sensible default; refuse mismatches."""
+    given = {"schedule": options["schedule"], "sqs": options["sqs"], "sns": options["sns"],
+             "s3": options["s3_bucket"], "http": options["http"]}
+    for kind, value in given.items():
+        if value and kind != trigger:
+            raise click.UsageError(f"--{'s3-bucket' if kind == 's3' else kind} needs --trigger {kind}")
+    if trigger == "schedule" and not options["schedule"]:
+        options = {**options, "schedule": "rate(1 hour)"}
+    if trigger == "http" and not options["http"]:
+        options = {**options, "http": (f"GET /{name.replace('_', '-')}",)}
+    if trigger in ("sqs", "sns", "s3") and not given[trigger]:
+        flag = {"sqs": "--sqs ARN", "sns": "--sns ARN", "s3": "--s3-bucket BUCKET"}[trigger]
+        raise click.UsageError(f"--trigger {trigger} needs {flag}")
+    return options
+
+
+def _event_options(trigger: str, settings: FunctionSettings) -> EventOptions:
+    if trigger == "s3":
+        return EventOptions(bucket=settings.s3_bucket, key=f"{settings.s3_prefix or ''}example{settings.s3_suffix or '.json'}")
+    if trigger == "http":
+        method, _, path = settings.http_routes[0].partition(" ")
+        return EventOptions(method="GET" if method in ("ANY", "$default") else method, path=path or "/")
+    return EventOptions()
+
+
+def _create_all(project: Project, files: dict[str, str]) -> list[str]:
+    """Create every file or none: an exclusive create each, undone if a later one fails."""
+    import os
+
+    created: list[Path] = []
+    try:
+        for rel, text in files.items():
+            path = project.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            created.append(path)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+    except OSError as exc:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise ProjectError(f"could not create {exc.filename}: {exc.strerror}; nothing was written") from None
+    return [project.rel(p) for p in created]
 
 
 @main.command("check")

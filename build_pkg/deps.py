@@ -159,7 +159,7 @@ def _install(lock: Lock, packages, target: Target, site: Path, work: Path, repor
         # deleted, and not writing ~50 MB of file data is the difference between ~0.5 s
         # and 1-3 s on a busy disk. uv falls back to copying across filesystems.
         "--no-compile-bytecode", "--link-mode", "hardlink",
-    ] + _index_args(lock)
+    ] + index_args(lock)
     if hashed:
         _run_uv(common + ["--require-hashes", "--no-build"], hashed, work / "hashed.txt", lock, target, report)
     if unhashed:
@@ -169,7 +169,7 @@ def _install(lock: Lock, packages, target: Target, site: Path, work: Path, repor
         _run_uv(common, unhashed, work / "unhashed.txt", lock, target, report)
 
 
-def _index_args(lock: Lock) -> list[str]:
+def index_args(lock: Lock) -> list[str]:
     urls = [s["url"] for s in lock.sources if isinstance(s, dict) and s.get("url")]
     args: list[str] = []
     if urls:

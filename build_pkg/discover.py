@@ -68,16 +68,16 @@ def _as_function(entry: Path, root: Path, handler_name: str) -> Function | None:
     if entry.is_file() and entry.name.startswith(FLAT_PREFIX) and entry.suffix == ".py":
         name = entry.stem[len(FLAT_PREFIX):]
         source = _rel(entry, root)
-        _check_name(name, source)
+        check_name(name, source)
         return Function(name, "flat", entry.stem, source, handler_name)
     if entry.is_dir() and (entry / PACKAGE_ENTRY).is_file():
         source = _rel(entry / PACKAGE_ENTRY, root)
-        _check_name(entry.name, _rel(entry, root))
+        check_name(entry.name, _rel(entry, root))
         return Function(entry.name, "package", f"{entry.name}.main", source, handler_name)
     return None
 
 
-def _check_name(name: str, where: str) -> None:
+def check_name(name: str, where: str) -> None:
     if not name:
         raise FunctionError(f"{where}: the function name is empty; name the file {FLAT_PREFIX}<name>.py")
     if not _NAME_RE.match(name):

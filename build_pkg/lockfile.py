@@ -120,8 +120,11 @@ def read_pipfile(path: Path) -> dict:
     return data
 
 
-def read_lock(path: Path) -> Lock:
-    """Parse Pipfile.lock; every problem is a one-line LockError naming the file."""
+def read_lock(path: Path, section: str = "default") -> Lock:
+    """Parse Pipfile.lock; every problem is a one-line LockError naming the file.
+
+    `section` is "default" (the run-time [packages]) or "develop" ([dev-packages]).
+    """
     name = path.name
     if not path.is_file():
         raise LockError(f"{name} not found in {path.parent}: run `pipenv lock`")
@@ -135,9 +138,9 @@ def read_lock(path: Path) -> Lock:
     lock_hash = (meta.get("hash") or {}).get("sha256")
     if not isinstance(lock_hash, str):
         raise LockError(f"{name} has no _meta.hash.sha256; regenerate it with `pipenv lock`")
-    default = data.get("default", {})
+    default = data.get(section, {})
     if not isinstance(default, dict):
-        raise LockError(f"{name}: 'default' is not a mapping; regenerate it with `pipenv lock`")
+        raise LockError(f"{name}: '{section}' is not a mapping; regenerate it with `pipenv lock`")
     packages = tuple(_parse_entry(name, pkg, entry) for pkg, entry in sorted(default.items()))
     return Lock(
         path=path,
