@@ -14,6 +14,7 @@ import json
 import math
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,9 @@ from typing import TextIO
 from . import runtime_client
 from .build import BuildOptions, build, resolve_target
 from .discover import Function, discover
+from .deps import cache_root
 from .errors import BuildPkgError
+from .fsutil import file_sha256
 from .hclparse import blocks, parse_text
 from .progress import Reporter
 from .project import Project
@@ -133,11 +136,54 @@ def run(project: Project, name: str, options: InvokeOptions, report: Reporter, o
     config = function_config(project, function, report)
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
-    with tempfile.TemporaryDirectory(prefix="task-") as task:
-        with zipfile.ZipFile(project.package_path) as archive:
-            archive.extractall(task)
-        session = _Session(function, config, options, target, python, Path(task), client_dir, out)
-        return session.run()
+    task = unpacked(project.package_path)
+    return _Session(function, config, options, target, python, task, client_dir, out).run()
+
+
+TASK_ROOTS_KEPT = 4
+
+
+def unpacked(package: Path) -> Path:
+    """The package unpacked, read-only like Lambda's /var/task, reused while its bytes are the same.
+
+    Unpacking thousands of files costs seconds on a slow disk; a package that did
+    not change is unpacked once. Read-only also means a function that writes
+    next to its code fails here as it would in Lambda.
+    """
+    digest = file_sha256(package)
+    base = cache_root() / "task"
+    root, done = base / digest[:24], base / f"{digest[:24]}.complete"
+    if root.is_dir() and done.exists():
+        os.utime(done)
+        return root
+    base.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
+    try:
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(work)
+        _set_writable(work, False)
+        _remove(root)
+        os.rename(work, root)
+        done.touch()
+    finally:
+        _remove(work)
+    for old in sorted(base.glob("*.complete"), key=lambda p: p.stat().st_mtime)[:-TASK_ROOTS_KEPT]:
+        old.unlink(missing_ok=True)
+        _remove(base / old.stem)
+    return root
+
+
+def _set_writable(root: Path, writable: bool) -> None:
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644 if writable else 0o444)
+        os.chmod(dirpath, 0o755 if writable else 0o555)
+
+
+def _remove(path: Path) -> None:
+    if path.exists():
+        _set_writable(path, True)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class _Session:

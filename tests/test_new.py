@@ -1,0 +1,79 @@
+"""`new`: a scaffolded function passes its own test, `check`, and runs under `invoke`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import WorkerRepo
+
+CASES = [
+    ("plain", "flat", "none", []),
+    ("nightly", "package", "schedule", ["--schedule", "cron(0 3 * * ? *)"]),
+    ("orders_in", "flat", "sqs", ["--sqs", "arn:aws:sqs:eu-west-1:123456789012:orders"]),
+    ("alerts", "package", "sns", ["--sns", "arn:aws:sns:eu-west-1:123456789012:alerts"]),
+    ("uploads", "flat", "s3", ["--s3-bucket", "team-uploads", "--s3-prefix", "in/", "--s3-suffix", ".csv"]),
+    ("orders_api", "package", "http", ["--http", "POST /orders", "--memory", "512"]),
+]
+
+
+def _pytest(repo: WorkerRepo, test: str) -> subprocess.CompletedProcess:
+    # As `make test` would run it: functions/ importable, the repo's own rootdir.
+    env = {**os.environ, "PYTHONPATH": str(repo.root / "functions")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+                          cwd=repo.root, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("name, layout, trigger, extra", CASES)
+def test_scaffolded_function_passes_its_test_and_check(worker_repo, cli, name, layout, trigger, extra):
+    root = str(worker_repo.root)
+    result = cli("-C", root, "new", name, "--layout", layout, "--trigger", trigger, *extra)
+    assert result.exit_code == 0, result.output
+    code = f"functions/lambda_{name}.py" if layout == "flat" else f"functions/{name}/main.py"
+    for rel in (code, f"tests/functions/test_{name}.py", f"tests/events/{name}.json", f"terraform/lambda_{name}.tf"):
+        assert f"created {rel}" in result.stdout
+        assert (worker_repo.root / rel).is_file()
+    assert f"invoke {name} --event tests/events/{name}.json" in result.stdout
+    ran = _pytest(worker_repo, f"tests/functions/test_{name}.py")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "1 passed" in ran.stdout
+    checked = cli("-C", root, "check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_the_code_uses_powertools_logger_and_the_event_data_class(worker_repo, cli):
+    assert cli("-C", str(worker_repo.root), "new", "queue_job", "--trigger", "sqs",
+               "--sqs", "arn:aws:sqs:eu-west-1:123456789012:q").exit_code == 0
+    code = (worker_repo.root / "functions" / "lambda_queue_job.py").read_text()
+    assert "from aws_lambda_powertools import Logger" in code
+    assert "@event_source(data_class=SQSEvent)" in code
+    assert "def handler(event: SQSEvent, context: LambdaContext) -> dict:" in code
+    assert code.startswith('"""')
+
+
+def test_refuses_existing_and_invalid_names_and_never_overwrites(worker_repo, cli):
+    root = str(worker_repo.root)
+    taken = cli("-C", root, "new", "process_checker")
+    assert taken.exit_code == 1
+    assert "function 'process_checker' already exists (functions/lambda_process_checker.py)" in taken.stderr
+    invalid = cli("-C", root, "new", "my-job")
+    assert invalid.exit_code == 1 and "'my-job' is not a valid function name" in invalid.stderr
+    # A stray file where the test would go: nothing at all is written.
+    stray = worker_repo.write("tests/functions/test_reports.py", "# mine\n")
+    refused = cli("-C", root, "new", "reports")
+    assert refused.exit_code == 1 and "tests/functions/test_reports.py already exist(s)" in refused.stderr
+    assert stray.read_text() == "# mine\n"
+    assert not (worker_repo.root / "functions" / "lambda_reports.py").exists()
+    assert not (worker_repo.root / "terraform" / "lambda_reports.tf").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--trigger", "sqs"], "--trigger sqs needs --sqs ARN"),
+    (["--schedule", "rate(1 hour)"], "--schedule needs --trigger schedule"),
+    (["--trigger", "schedule", "--schedule", "hourly"], "is not 'rate(N minutes|hours|days)'"),
+])
+def test_trigger_settings_must_fit(worker_repo, cli, args, message):
+    result = cli("-C", str(worker_repo.root), "new", "job", *args)
+    assert result.exit_code == 2 and message in result.stderr
