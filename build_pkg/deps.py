@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import zipwriter
+from .cachedir import cache_root
 from .elf import elf_machine
 from .errors import InstallError, LockError
 from .lockfile import Lock, LockedPackage
@@ -48,13 +49,6 @@ class Dependencies:
         view = memoryview(self.blob)
         for meta, offset in zip(self.entries, self.offsets):
             yield meta, view[offset:offset + meta.record_len]
-
-
-def cache_root() -> Path:
-    if os.environ.get("BUILD_PKG_CACHE_DIR"):
-        return Path(os.environ["BUILD_PKG_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "build-pkg"
 
 
 def installer_version() -> str:

@@ -3,8 +3,8 @@
 python-hcl2 takes ~4-7 ms per small file (batching files into one call does
 not change that), so a 500-function tree costs seconds of parsing. Two things
 keep `check` fast: results are cached by the sha256 of the file's text (a file
-that did not change is never parsed again, on any branch), and the files that
-must be parsed are parsed in worker processes forked after the grammar is loaded.
+that did not change is not parsed again), and the files that must be parsed are
+parsed in worker processes (build_pkg.pool) forked after the grammar is loaded.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import json
 import os
 import re
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import hcl2
 from hcl2.utils import SerializationOptions
 
+from .pool import PARALLEL_FROM, pmap
+
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-_PARALLEL_FROM = 40  # files; below this a process pool costs more than it saves
 _CACHE_VERSION = f"python-hcl2 {hcl2.__version__} strip-quotes flat-blocks"
 
 
@@ -45,6 +45,11 @@ class TfFile:
             if re.match(rf"^\s*{re.escape(key)}\s*=", lines[number - 1]):
                 return number
         return after_line
+
+
+def warm_up() -> None:
+    """Load the grammar, so forked workers inherit it instead of each building it."""
+    parse_text("<warm-up>", "")
 
 
 def parse_text(rel: str, text: str) -> TfFile:
@@ -89,7 +94,7 @@ def _save_cache(cache_file: Path, entries: dict) -> None:
         pass  # a cache that cannot be written only costs speed
 
 
-def parse_files(root: Path, paths: list[Path], cache_file: Path | None = None) -> list[TfFile]:
+def parse_files(root: Path, paths: list[Path], cache_file: Path | None = None, pool=None) -> list[TfFile]:
     """Parse `paths` (in order). `cache_file` keeps results by content digest.
 
     It holds the entries of the last run's tree, so only files that changed since
@@ -108,16 +113,7 @@ def parse_files(root: Path, paths: list[Path], cache_file: Path | None = None) -
             results[rel] = TfFile(rel, text, cache[digest])
         else:
             jobs.append((rel, text))
-    if len(jobs) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        parsed = [_parse_job(job) for job in jobs]
-    else:
-        parse_text("<warm-up>", "")  # build the grammar before forking, so workers inherit it
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        chunk = max(1, len(jobs) // (4 * (os.cpu_count() or 2)))
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-            parsed = list(pool.map(_parse_job, jobs, chunksize=chunk))
+    parsed = pmap(pool if len(jobs) >= PARALLEL_FROM else None, _parse_job, jobs)
     for tf in parsed:
         results[tf.rel] = tf
         if tf.data is not None:

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TextIO
 
 from . import runtime_client
-from .build import BuildOptions, build, resolve_target
+from .build import BuildOptions, build
+from .target import resolve_target
 from .discover import Function, discover
-from .deps import cache_root
+from .cachedir import cache_root
 from .errors import BuildPkgError
 from .fsutil import file_sha256
 from .hclparse import blocks, parse_text

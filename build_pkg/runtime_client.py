@@ -18,7 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .deps import cache_root, index_args
+from .cachedir import cache_root
+from .deps import index_args
 from .errors import InstallError
 from .lockfile import read_lock
 from .progress import Reporter

@@ -77,3 +77,16 @@ class Target:
 
     def __str__(self) -> str:
         return f"{self.runtime} {self.arch}"
+
+
+def resolve_target(project, runtime: str | None, arch: str) -> Target:
+    """--runtime when given, else the Pipfile's [requires] python_version."""
+    if runtime:
+        return Target.parse(runtime, arch)
+    from .errors import LockError
+    from .lockfile import read_pipfile
+
+    version = read_pipfile(project.pipfile).get("requires", {}).get("python_version")
+    if not version:
+        raise LockError('Pipfile has no [requires] python_version; set it to the Lambda runtime ("3.12") or pass --runtime')
+    return Target.from_python_version(str(version), arch)

@@ -1,5 +1,9 @@
 """Render one function's Terraform file: a single call of modules/worker_function.
 
+A function file refers only to locals of the root module (role, API, package),
+so the root decides what they are made of, and a stand-in root can replace
+them (the release tests apply one made of builtin resources).
+
 Pure: data in, text out. The text is `terraform fmt`-clean (equals signs aligned
 within each group of single-line attributes, groups separated by blank lines),
 which the tests assert with the real `terraform fmt -check`.
@@ -89,8 +93,10 @@ def render(function: Function, settings: FunctionSettings) -> str:
             ("architecture", "local.architecture"),
             ("package_path", "local.package_path"),
             ("package_hash", "local.package_hash"),
-            ("role_arn", "aws_iam_role.worker.arn"),
-            ("role_name", "aws_iam_role.worker.name"),
+            ("s3_bucket", "local.package_s3_bucket"),
+            ("s3_key", "local.package_s3_key"),
+            ("role_arn", "local.worker_role_arn"),
+            ("role_name", "local.worker_role_name"),
         ],
         [
             ("memory_size", str(settings.memory)),
@@ -116,8 +122,8 @@ def render(function: Function, settings: FunctionSettings) -> str:
         routes = ", ".join(quote(r) for r in settings.http_routes)
         triggers += [
             ("http_routes", f"[{routes}]"),
-            ("http_api_id", "aws_apigatewayv2_api.http.id"),
-            ("http_api_execution_arn", "aws_apigatewayv2_api.http.execution_arn"),
+            ("http_api_id", "local.http_api_id"),
+            ("http_api_execution_arn", "local.http_api_execution_arn"),
         ]
     if triggers:
         groups.append(triggers)

@@ -10,8 +10,10 @@ module "lambda_api_log_exporter" {
   architecture = local.architecture
   package_path = local.package_path
   package_hash = local.package_hash
-  role_arn     = aws_iam_role.worker.arn
-  role_name    = aws_iam_role.worker.name
+  s3_bucket    = local.package_s3_bucket
+  s3_key       = local.package_s3_key
+  role_arn     = local.worker_role_arn
+  role_name    = local.worker_role_name
 
   memory_size        = 256
   timeout            = 30

@@ -25,3 +25,15 @@ variable "extra_policy_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "package_s3_bucket" {
+  description = "Bucket holding the package (set by build-pkg.py release --s3-bucket); null deploys the local file."
+  type        = string
+  default     = null
+}
+
+variable "package_s3_key" {
+  description = "Content-addressed key of the package in package_s3_bucket."
+  type        = string
+  default     = null
+}

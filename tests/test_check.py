@@ -129,7 +129,7 @@ def test_undeclared_variable(worker_repo, cli):
 
 
 def test_missing_required_variable(worker_repo, cli):
-    _edit(worker_repo, "  role_name    = aws_iam_role.worker.name\n", "")
+    _edit(worker_repo, "  role_name    = local.worker_role_name\n", "")
     assert _problems(cli, worker_repo) == [
         "terraform/lambda_process_checker.tf:3: module 'lambda_process_checker' does not set required variable 'role_name'"
     ]

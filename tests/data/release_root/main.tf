@@ -1,0 +1,34 @@
+locals {
+  name_prefix = "${var.project}-${var.environment}"
+
+  runtime      = "python3.12"
+  architecture = "x86_64"
+
+  package_path = "${path.module}/dists.zip"
+  package_hash = filebase64sha256(local.package_path)
+
+  package_s3_bucket = var.package_s3_bucket
+  package_s3_key    = var.package_s3_key
+
+  worker_role_arn        = terraform_data.role.output
+  worker_role_name       = "${local.name_prefix}-worker"
+  http_api_id            = terraform_data.api.output
+  http_api_execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:${terraform_data.api.output}"
+}
+
+resource "terraform_data" "role" {
+  input = "arn:aws:iam::123456789012:role/${local.name_prefix}-worker"
+}
+
+resource "terraform_data" "api" {
+  input = "api-${var.environment}"
+}
+
+# An AWS API error during apply, on demand.
+resource "terraform_data" "failure" {
+  count = var.fail_apply ? 1 : 0
+
+  provisioner "local-exec" {
+    command = "echo 'simulated AWS error: AccessDenied' >&2; exit 1"
+  }
+}

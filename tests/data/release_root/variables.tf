@@ -1,0 +1,32 @@
+variable "region" {
+  type = string
+}
+
+variable "environment" {
+  type = string
+}
+
+variable "project" {
+  type    = string
+  default = "worker"
+}
+
+variable "log_retention_days" {
+  type    = number
+  default = 30
+}
+
+variable "package_s3_bucket" {
+  type    = string
+  default = null
+}
+
+variable "package_s3_key" {
+  type    = string
+  default = null
+}
+
+variable "fail_apply" {
+  type    = bool
+  default = false
+}

