@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FunctionError, ProjectError
+from .project import shown_path as _rel
 
 FLAT_PREFIX = "lambda_"
 PACKAGE_ENTRY = "main.py"
@@ -136,10 +137,3 @@ def top_level_names(tree: ast.Module) -> set[str]:
             for alias in node.names:
                 names.add((alias.asname or alias.name).split(".")[0])
     return names
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
+from .project import shown_path as _shown
 from .zipwriter import normal_mode
 
 # Never useful in Lambda, whichever tree they come from. Bytecode in particular:
@@ -129,10 +130,3 @@ def walk_dependencies(target_dir: Path) -> list[SourceFile]:
                 files.append(SourceFile(prefix + name, path, normal_mode(st.st_mode)))
     files.sort(key=lambda f: f.arcname)
     return files
-
-
-def _shown(path: Path, project_root: Path) -> str:
-    try:
-        return path.relative_to(project_root).as_posix()
-    except ValueError:
-        return path.as_posix()
