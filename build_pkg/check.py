@@ -180,17 +180,27 @@ def _check_call(project, call: _Call, by_module, declared, local_values, target,
     if function:
         defined.setdefault(function.name, []).append(call)
 
-    runtime = _resolve(args.get("runtime"), local_values)
-    if "runtime" in args and runtime != target.runtime:
-        found.append(Problem(rel, call.line_of("runtime"),
-                             f"runtime {runtime!r} differs from the build's {target.runtime!r}"))
-    arch = _resolve(args.get("architecture", "x86_64"), local_values)
-    if arch != target.arch:
-        found.append(Problem(rel, call.line_of("architecture"),
-                             f"architecture {arch!r} differs from the build's {target.arch!r}"))
+    shared = _resolve(args.get("shared"), local_values)
+    shared = shared if isinstance(shared, dict) else {}
+    for key, wanted in (("runtime", target.runtime), ("architecture", target.arch)):
+        value, where = _setting(call, shared, key, local_values)
+        if value != wanted:
+            found.append(Problem(rel, call.line_of(where),
+                                 f"{key} {value!r}{_via(where)} differs from the build's {wanted!r}"))
     # Checked even when the package comes from S3: the hash must still be the build's.
-    found += _check_package(project, call, local_values)
+    found += _check_package(project, call, shared, local_values)
     return found
+
+
+def _setting(call: _Call, shared: dict, key: str, local_values: dict) -> tuple[object, str]:
+    """A per-function override, else the shared value; and which argument it came from."""
+    if call.args.get(key) is not None:
+        return _resolve(call.args[key], local_values), key
+    return _resolve(shared.get(key), local_values), "shared"
+
+
+def _via(where: str) -> str:
+    return " (from shared)" if where == "shared" else ""
 
 
 def _check_handler(call: _Call, by_module: dict[str, Function], names: dict, found: list[Problem]) -> Function | None:
@@ -217,16 +227,17 @@ def _check_handler(call: _Call, by_module: dict[str, Function], names: dict, fou
     return function
 
 
-def _check_package(project: Project, call: _Call, local_values: dict) -> list[Problem]:
+def _check_package(project: Project, call: _Call, shared: dict, local_values: dict) -> list[Problem]:
     rel = call.file.rel
     expected = project.package_path.resolve()
     problems = []
-    path = _resolve(call.args.get("package_path"), local_values)
+    path = _resolve(shared.get("package_path"), local_values)
     resolved = _module_path(project, path)
     if resolved != expected:
-        problems.append(Problem(rel, call.line_of("package_path"),
-                                f"package_path {path!r} is not the build output {project.rel(project.package_path)}"))
-    digest = _resolve(call.args.get("package_hash"), local_values)
+        problems.append(Problem(rel, call.line_of("shared"),
+                                f"package_path {path!r} (from shared) is not the build output "
+                                f"{project.rel(project.package_path)}"))
+    digest = _resolve(shared.get("package_hash"), local_values)
     match = re.match(r"^\$\{filebase64sha256\((.+)\)\}$", digest or "") if isinstance(digest, str) else None
     inner = match.group(1).strip() if match else None
     if inner and inner.startswith("local."):
@@ -236,8 +247,9 @@ def _check_package(project: Project, call: _Call, local_values: dict) -> list[Pr
     else:
         inner_value = None
     if _module_path(project, inner_value) != expected:
-        problems.append(Problem(rel, call.line_of("package_hash"),
-                                f"package_hash {digest!r} is not filebase64sha256 of {project.rel(project.package_path)}"))
+        problems.append(Problem(rel, call.line_of("shared"),
+                                f"package_hash {digest!r} (from shared) is not filebase64sha256 of "
+                                f"{project.rel(project.package_path)}"))
     return problems
 
 

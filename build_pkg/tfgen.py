@@ -1,8 +1,9 @@
 """Render one function's Terraform file: a single call of modules/worker_function.
 
-A function file refers only to locals of the root module (role, API, package),
-so the root decides what they are made of, and a stand-in root can replace
-them (the release tests apply one made of builtin resources).
+A function file passes `shared = local.worker` (runtime, architecture, package,
+role, API: defined once in the root) plus its own name, handler, settings and
+triggers. It names no resource, so a stand-in root can replace the real one
+(the release tests apply one made of builtin resources), and it stays short.
 
 Pure: data in, text out. The text is `terraform fmt`-clean (equals signs aligned
 within each group of single-line attributes, groups separated by blank lines),
@@ -85,23 +86,14 @@ def render(function: Function, settings: FunctionSettings) -> str:
     settings.validate()
     groups: list[list[tuple[str, str]] | str] = [
         [("source", quote(MODULE_SOURCE))],
+        [("shared", "local.worker")],
         [
             ("name", quote(function.name)),
-            ("name_prefix", "local.name_prefix"),
             ("handler", quote(function.handler)),
-            ("runtime", "local.runtime"),
-            ("architecture", "local.architecture"),
-            ("package_path", "local.package_path"),
-            ("package_hash", "local.package_hash"),
-            ("s3_bucket", "local.package_s3_bucket"),
-            ("s3_key", "local.package_s3_key"),
-            ("role_arn", "local.worker_role_arn"),
-            ("role_name", "local.worker_role_name"),
         ],
         [
             ("memory_size", str(settings.memory)),
             ("timeout", str(settings.timeout)),
-            ("log_retention_days", "var.log_retention_days"),
         ],
         _map_attribute("environment", settings.environment),
     ]
@@ -120,11 +112,7 @@ def render(function: Function, settings: FunctionSettings) -> str:
             triggers.append(("s3_filter_suffix", quote(settings.s3_suffix)))
     if settings.http_routes:
         routes = ", ".join(quote(r) for r in settings.http_routes)
-        triggers += [
-            ("http_routes", f"[{routes}]"),
-            ("http_api_id", "local.http_api_id"),
-            ("http_api_execution_arn", "local.http_api_execution_arn"),
-        ]
+        triggers.append(("http_routes", f"[{routes}]"))
     if triggers:
         groups.append(triggers)
 

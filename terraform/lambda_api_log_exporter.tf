@@ -3,21 +3,13 @@
 module "lambda_api_log_exporter" {
   source = "./modules/worker_function"
 
-  name         = "api_log_exporter"
-  name_prefix  = local.name_prefix
-  handler      = "api_log_exporter.main.handler"
-  runtime      = local.runtime
-  architecture = local.architecture
-  package_path = local.package_path
-  package_hash = local.package_hash
-  s3_bucket    = local.package_s3_bucket
-  s3_key       = local.package_s3_key
-  role_arn     = local.worker_role_arn
-  role_name    = local.worker_role_name
+  shared = local.worker
 
-  memory_size        = 256
-  timeout            = 30
-  log_retention_days = var.log_retention_days
+  name    = "api_log_exporter"
+  handler = "api_log_exporter.main.handler"
+
+  memory_size = 256
+  timeout     = 30
 
   environment = {
     EXPORT_BUCKET = "example-api-logs"

@@ -28,9 +28,20 @@ locals {
   package_s3_bucket = var.package_s3_bucket
   package_s3_key    = var.package_s3_key
 
-  # What the function files refer to, so they never name a resource directly.
-  worker_role_arn        = aws_iam_role.worker.arn
-  worker_role_name       = aws_iam_role.worker.name
-  http_api_id            = aws_apigatewayv2_api.http.id
-  http_api_execution_arn = aws_apigatewayv2_api.http.execution_arn
+  # Everything the functions share, handed to each function file as `shared`:
+  # the files stay a few lines long and never name a resource directly.
+  worker = {
+    name_prefix            = local.name_prefix
+    runtime                = local.runtime
+    architecture           = local.architecture
+    package_path           = local.package_path
+    package_hash           = local.package_hash
+    package_s3_bucket      = local.package_s3_bucket
+    package_s3_key         = local.package_s3_key
+    role_arn               = aws_iam_role.worker.arn
+    role_name              = aws_iam_role.worker.name
+    log_retention_days     = var.log_retention_days
+    http_api_id            = aws_apigatewayv2_api.http.id
+    http_api_execution_arn = aws_apigatewayv2_api.http.execution_arn
+  }
 }

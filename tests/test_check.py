@@ -20,6 +20,13 @@ def _edit(repo: WorkerRepo, old: str, new: str, name: str = "process_checker") -
     path.write_text(text.replace(old, new))
 
 
+def _edit_main(repo: WorkerRepo, old: str, new: str) -> None:
+    path = repo.root / "terraform" / "main.tf"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
 def _line(repo: WorkerRepo, pattern: str, name: str = "process_checker") -> int:
     for number, line in enumerate(_tf(repo, name).read_text().splitlines(), 1):
         if re.search(pattern, line):
@@ -75,52 +82,61 @@ def test_function_defined_twice(worker_repo, cli):
 
 
 def test_invalid_name(worker_repo, cli):
-    _edit(worker_repo, 'name         = "process_checker"', 'name         = "process checker!"')
+    _edit(worker_repo, 'name    = "process_checker"', 'name    = "process checker!"')
     line = _line(worker_repo, r"^\s*name\s*=")
     problems = _problems(cli, worker_repo)
     assert f"terraform/lambda_process_checker.tf:{line}: name 'process checker!' is not a valid Lambda function name" in problems
 
 
 def test_name_that_does_not_match_the_handler(worker_repo, cli):
-    _edit(worker_repo, 'name         = "process_checker"', 'name         = "api_log_exporter"')
+    _edit(worker_repo, 'name    = "process_checker"', 'name    = "api_log_exporter"')
     problems = _problems(cli, worker_repo)
     assert any("name 'api_log_exporter' does not match the handler's function 'process_checker'" in p for p in problems)
     assert any("name 'api_log_exporter' is also used by terraform/lambda_api_log_exporter.tf" in p for p in problems)
 
 
 def test_runtime_that_differs_from_the_build(worker_repo, cli):
-    _edit(worker_repo, "runtime      = local.runtime", 'runtime      = "python3.11"')
+    # A per-function override...
+    _edit(worker_repo, "timeout     = 60", 'timeout     = 60\n  runtime     = "python3.11"')
     line = _line(worker_repo, r"^\s*runtime\s*=")
     assert _problems(cli, worker_repo) == [
         f"terraform/lambda_process_checker.tf:{line}: runtime 'python3.11' differs from the build's 'python3.12'"
     ]
 
 
+def test_shared_runtime_that_differs_from_the_build(worker_repo, cli):
+    # ... or the shared value in terraform/main.tf, reported at each call's `shared` line.
+    _edit_main(worker_repo, 'runtime      = "python3.12"', 'runtime      = "python3.13"')
+    problems = _problems(cli, worker_repo)
+    line = _line(worker_repo, r"^\s*shared\s*=")
+    assert f"terraform/lambda_process_checker.tf:{line}: runtime 'python3.13' (from shared) differs from the build's 'python3.12'" in problems
+    assert len(problems) == 2
+
+
 def test_architecture_that_differs_from_the_build(worker_repo, cli):
     problems = _problems(cli, worker_repo, "--arch", "arm64")
-    # Both files take the architecture from terraform/main.tf's locals.
-    assert [p.split(": ", 1)[1] for p in problems] == ["architecture 'x86_64' differs from the build's 'arm64'"] * 2
+    # Both files take the architecture from terraform/main.tf's local.worker.
+    assert [p.split(": ", 1)[1] for p in problems] == ["architecture 'x86_64' (from shared) differs from the build's 'arm64'"] * 2
 
 
 def test_package_path_that_is_not_the_build_output(worker_repo, cli):
-    _edit(worker_repo, "package_path = local.package_path", 'package_path = "${path.module}/build/old.zip"')
-    line = _line(worker_repo, r"^\s*package_path\s*=")
-    assert _problems(cli, worker_repo) == [
-        f"terraform/lambda_process_checker.tf:{line}: package_path '${{path.module}}/build/old.zip' "
-        "is not the build output terraform/dists.zip"
-    ]
+    _edit_main(worker_repo, 'package_path = "${path.module}/dists.zip"', 'package_path = "${path.module}/build/old.zip"')
+    problems = _problems(cli, worker_repo)
+    line = _line(worker_repo, r"^\s*shared\s*=")
+    assert (f"terraform/lambda_process_checker.tf:{line}: package_path '${{path.module}}/build/old.zip' (from shared) "
+            "is not the build output terraform/dists.zip") in problems
 
 
 def test_package_hash_of_another_file(worker_repo, cli):
-    _edit(worker_repo, "package_hash = local.package_hash", 'package_hash = filebase64sha256("other.zip")')
-    line = _line(worker_repo, r"^\s*package_hash\s*=")
+    _edit_main(worker_repo, "package_hash = filebase64sha256(local.package_path)", 'package_hash = filebase64sha256("other.zip")')
     problems = _problems(cli, worker_repo)
-    assert problems == [f"terraform/lambda_process_checker.tf:{line}: package_hash "
-                        "'${filebase64sha256(\"other.zip\")}' is not filebase64sha256 of terraform/dists.zip"]
+    line = _line(worker_repo, r"^\s*shared\s*=")
+    assert (f"terraform/lambda_process_checker.tf:{line}: package_hash '${{filebase64sha256(\"other.zip\")}}' "
+            "(from shared) is not filebase64sha256 of terraform/dists.zip") in problems
 
 
 def test_undeclared_variable(worker_repo, cli):
-    _edit(worker_repo, "timeout            = 60", "timeout            = 60\n  memroy_size        = 512")
+    _edit(worker_repo, "timeout     = 60", "timeout     = 60\n  memroy_size = 512")
     line = _line(worker_repo, r"^\s*memroy_size")
     assert _problems(cli, worker_repo) == [
         f"terraform/lambda_process_checker.tf:{line}: module 'lambda_process_checker' passes 'memroy_size', "
@@ -129,14 +145,14 @@ def test_undeclared_variable(worker_repo, cli):
 
 
 def test_missing_required_variable(worker_repo, cli):
-    _edit(worker_repo, "  role_name    = local.worker_role_name\n", "")
-    assert _problems(cli, worker_repo) == [
-        "terraform/lambda_process_checker.tf:3: module 'lambda_process_checker' does not set required variable 'role_name'"
-    ]
+    _edit(worker_repo, "  handler = \"lambda_process_checker.handler\"\n", "")
+    problems = _problems(cli, worker_repo)
+    assert ("terraform/lambda_process_checker.tf:3: module 'lambda_process_checker' does not set required "
+            "variable 'handler'") in problems
 
 
 def test_file_that_does_not_parse(worker_repo, cli):
-    _edit(worker_repo, "timeout            = 60", "timeout            = ")
+    _edit(worker_repo, "timeout     = 60", "timeout     = ")
     line = _line(worker_repo, r"^\s*timeout")
     [problem] = _problems(cli, worker_repo)
     assert problem.startswith(f"terraform/lambda_process_checker.tf:{line}: does not parse at {line}:")

@@ -130,7 +130,7 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
     checker = release_repo.root / "functions" / "lambda_process_checker.py"
     checker.write_text(checker.read_text() + "\n# tuned\n")
     exporter_tf = release_repo.root / "terraform" / "lambda_api_log_exporter.tf"
-    exporter_tf.write_text(exporter_tf.read_text().replace("memory_size        = 256", "memory_size        = 512"))
+    exporter_tf.write_text(exporter_tf.read_text().replace("memory_size = 256", "memory_size = 512"))
     release_repo.write("functions/lambda_reports.py", "def handler(event, context):\n    return 1\n")
     assert cli("-C", str(release_repo.root), "tf", "reports").exit_code == 0
     commit_and_tag(release_repo, "v1.1.0")

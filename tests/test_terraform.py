@@ -82,7 +82,7 @@ def test_quoted_values_reach_terraform_unchanged(tmp_path):
 
 def test_tf_never_rewrites_an_existing_file(worker_repo, cli):
     path = worker_repo.root / "terraform" / "lambda_process_checker.tf"
-    edited = path.read_text().replace("memory_size        = 128", "memory_size        = 512") + "# hand edit\n"
+    edited = path.read_text().replace("memory_size = 128", "memory_size = 512") + "# hand edit\n"
     path.write_text(edited)
     before = path.read_bytes()
     assert cli("-C", str(worker_repo.root), "tf").exit_code == 0

@@ -38,7 +38,7 @@ resource "aws_iam_role_policy" "sqs" {
   count = var.sqs_queue_arn == null ? 0 : 1
 
   name = "${local.function_name}-sqs"
-  role = var.role_name
+  role = var.shared.role_name
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

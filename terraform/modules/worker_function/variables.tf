@@ -1,12 +1,25 @@
-# Required: what every function file sets (build-pkg.py tf writes them all).
+# Required: what every function file sets (build-pkg.py tf writes them).
+
+variable "shared" {
+  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location), execution role, log retention, HTTP API."
+  type = object({
+    name_prefix            = string
+    runtime                = string
+    architecture           = string
+    package_path           = string
+    package_hash           = string
+    package_s3_bucket      = optional(string)
+    package_s3_key         = optional(string)
+    role_arn               = string
+    role_name              = string
+    log_retention_days     = number
+    http_api_id            = optional(string)
+    http_api_execution_arn = optional(string)
+  })
+}
 
 variable "name" {
   description = "Function name as build-pkg.py knows it (lambda_<name>.py or <name>/main.py)."
-  type        = string
-}
-
-variable "name_prefix" {
-  description = "Project and environment prefix; the Lambda function is <name_prefix>-<name>."
   type        = string
 }
 
@@ -15,53 +28,27 @@ variable "handler" {
   type        = string
 }
 
+# Per-function overrides of the shared settings (null: use shared).
+
 variable "runtime" {
-  description = "Lambda runtime, the one build-pkg.py builds for."
-  type        = string
-}
-
-variable "package_hash" {
-  description = "filebase64sha256 of the package, so code changes redeploy and nothing else does."
-  type        = string
-}
-
-variable "role_arn" {
-  description = "Execution role ARN."
-  type        = string
-}
-
-variable "role_name" {
-  description = "Execution role name (triggers that poll, such as SQS, add their permissions to it)."
-  type        = string
-}
-
-# Package location: a local file, or an object in S3 (for packages over 50 MB).
-
-variable "package_path" {
-  description = "Local path of dists.zip. Leave null when s3_bucket is set."
+  description = "Lambda runtime, when this function differs from shared.runtime."
   type        = string
   default     = null
 }
 
-variable "s3_bucket" {
-  description = "Bucket holding the package instead of package_path."
+variable "architecture" {
+  description = "x86_64 or arm64, when this function differs from shared.architecture."
   type        = string
   default     = null
 }
 
-variable "s3_key" {
-  description = "Key of the package in s3_bucket."
-  type        = string
+variable "log_retention_days" {
+  description = "Log retention, when this function differs from shared.log_retention_days."
+  type        = number
   default     = null
 }
 
 # Settings.
-
-variable "architecture" {
-  description = "x86_64 or arm64, as built."
-  type        = string
-  default     = "x86_64"
-}
 
 variable "memory_size" {
   description = "Memory in MB."
@@ -97,12 +84,6 @@ variable "publish" {
   description = "Publish a version on every change, so the live alias can point at it."
   type        = bool
   default     = true
-}
-
-variable "log_retention_days" {
-  description = "Retention of the function's log group."
-  type        = number
-  default     = 30
 }
 
 # Triggers, each off unless set.
@@ -161,14 +142,3 @@ variable "http_routes" {
   default     = []
 }
 
-variable "http_api_id" {
-  description = "ID of the shared HTTP API (needed with http_routes)."
-  type        = string
-  default     = null
-}
-
-variable "http_api_execution_arn" {
-  description = "Execution ARN of the shared HTTP API (needed with http_routes)."
-  type        = string
-  default     = null
-}

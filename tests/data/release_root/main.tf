@@ -10,10 +10,20 @@ locals {
   package_s3_bucket = var.package_s3_bucket
   package_s3_key    = var.package_s3_key
 
-  worker_role_arn        = terraform_data.role.output
-  worker_role_name       = "${local.name_prefix}-worker"
-  http_api_id            = terraform_data.api.output
-  http_api_execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:${terraform_data.api.output}"
+  worker = {
+    name_prefix            = local.name_prefix
+    runtime                = local.runtime
+    architecture           = local.architecture
+    package_path           = local.package_path
+    package_hash           = local.package_hash
+    package_s3_bucket      = local.package_s3_bucket
+    package_s3_key         = local.package_s3_key
+    role_arn               = terraform_data.role.output
+    role_name              = "${local.name_prefix}-worker"
+    log_retention_days     = var.log_retention_days
+    http_api_id            = terraform_data.api.output
+    http_api_execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:${terraform_data.api.output}"
+  }
 }
 
 resource "terraform_data" "role" {

@@ -2,14 +2,14 @@
 # the tests, so `check` validates calls against the real declarations.
 resource "terraform_data" "function" {
   input = {
-    function_name = "${var.name_prefix}-${var.name}"
+    function_name = "${var.shared.name_prefix}-${var.name}"
     handler       = var.handler
-    runtime       = var.runtime
-    architecture  = var.architecture
-    package_hash  = var.package_hash
-    package       = var.s3_bucket == null ? var.package_path : "s3://${var.s3_bucket}/${var.s3_key}"
+    runtime       = coalesce(var.runtime, var.shared.runtime)
+    architecture  = coalesce(var.architecture, var.shared.architecture)
+    package_hash  = var.shared.package_hash
+    package       = var.shared.package_s3_bucket == null ? var.shared.package_path : "s3://${var.shared.package_s3_bucket}/${var.shared.package_s3_key}"
     memory_size   = var.memory_size
-    role          = var.role_arn
+    role          = var.shared.role_arn
   }
 }
 
