@@ -8,17 +8,16 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import __version__, deps, limits, zipwriter
 from .discover import Function, discover
-from .errors import BuildPkgError, LockError, SourceError
+from .errors import BuildPkgError, SourceError
 from .fsutil import atomic_write, file_sha256
-from .lockfile import check_fresh, check_hashable, read_lock, read_pipfile
+from .lockfile import check_fresh, check_hashable, read_lock
 from .progress import Reporter
 from .project import Project
 from .sources import walk_functions
-from .target import Target, resolve_target  # noqa: F401  (resolve_target: used by callers)
+from .target import resolve_target
 
 MANIFEST_FORMAT = 1
 

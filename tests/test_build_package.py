@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys

@@ -6,7 +6,6 @@ import ast
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 from conftest import REPO
