@@ -481,6 +481,46 @@ def status_command(function, as_json) -> None:
     _split_output(status(function), as_json)
 
 
+@main.command("size")
+@click.option("--top", type=click.IntRange(1, 1000), default=15, show_default=True, help="How many entries to list.")
+@_json_option
+@click.pass_obj
+def size_command(obj: Context, top, as_json) -> None:
+    """Show what takes the space in terraform/dists.zip, against Lambda's limits.
+
+    Lists the largest top-level entries (a dependency, a function, worker_lib)
+    with their unzipped and zipped sizes, and the package's totals against the
+    250 MB unzipped limit and the 50 MB direct-upload limit.
+    """
+    import zipfile
+
+    from .limits import DIRECT_UPLOAD_MAX, UNZIPPED_MAX, breakdown, mb
+
+    project = obj.project()
+    if not project.package_path.exists():
+        raise BuildPkgError(f"{project.rel(project.package_path)} not found; run `build-pkg.py build` first")
+    try:
+        with zipfile.ZipFile(project.package_path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise BuildPkgError(f"{project.rel(project.package_path)} is not a zip ({exc}); rebuild it with --force") from None
+    rows = breakdown(((i.filename, i.file_size, i.compress_size) for i in infos), top)
+    unzipped = sum(i.file_size for i in infos)
+    zipped = project.package_path.stat().st_size
+    if as_json:
+        click.echo(json.dumps({"zipped_bytes": zipped, "unzipped_bytes": unzipped, "files": len(infos),
+                               "unzipped_limit": UNZIPPED_MAX, "direct_upload_limit": DIRECT_UPLOAD_MAX,
+                               "largest": rows}, indent=2))
+        return
+    width = max([len(r["name"]) for r in rows] + [8])
+    click.echo(f"{'entry'.ljust(width)}  {'unzipped':>10}  {'zipped':>10}  {'files':>6}")
+    for row in rows:
+        click.echo(f"{row['name'].ljust(width)}  {mb(row['unzipped_bytes']):>10}  {mb(row['zipped_bytes']):>10}  {row['files']:>6}")
+    click.echo(f"total: {mb(unzipped)} unzipped ({unzipped / UNZIPPED_MAX:.0%} of Lambda's {mb(UNZIPPED_MAX)}), "
+               f"{mb(zipped)} zipped ({zipped / DIRECT_UPLOAD_MAX:.0%} of the {mb(DIRECT_UPLOAD_MAX)} direct upload), "
+               f"{len(infos)} files")
+
+
 @main.command("check")
 @_target_options
 @_json_option

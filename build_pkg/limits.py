@@ -63,3 +63,18 @@ def check(report: SizeReport, package_name: str) -> list[str]:
 
 def mb(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
+
+
+def breakdown(entries, top: int = 15) -> list[dict]:
+    """(name, unzipped, zipped) per top-level entry of a package, largest unzipped first.
+
+    `entries` are (arcname, unzipped size, compressed size) triples.
+    """
+    groups: dict[str, list[int]] = {}
+    for arcname, size, csize in entries:
+        group = groups.setdefault(top_level(arcname), [0, 0, 0])
+        group[0] += size
+        group[1] += csize
+        group[2] += 1
+    rows = sorted(groups.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return [{"name": name, "unzipped_bytes": u, "zipped_bytes": z, "files": n} for name, (u, z, n) in rows[:top]]

@@ -252,3 +252,20 @@ def test_symlinks_inside_the_repo_are_packaged_as_files(worker_repo, cli):
     assert cli("-C", str(worker_repo.root), "build").exit_code == 0
     with zipfile.ZipFile(worker_repo.zip_path) as archive:
         assert archive.read("worker_lib/settings.json") == b'{"a": 1}\n'
+
+
+def test_size_names_what_takes_the_space(worker_repo, cli):
+    root = str(worker_repo.root)
+    missing = cli("-C", root, "size")
+    assert missing.exit_code == 1 and "terraform/dists.zip not found; run `build-pkg.py build` first" in missing.stderr
+    assert cli("-C", root, "build").exit_code == 0
+    report = json.loads(cli("-C", root, "size", "--json", "--top", "3").stdout)
+    with zipfile.ZipFile(worker_repo.zip_path) as archive:
+        infos = archive.infolist()
+    botocore = [i for i in infos if i.filename.startswith("botocore/")]
+    assert report["largest"][0] == {"name": "botocore", "unzipped_bytes": sum(i.file_size for i in botocore),
+                                    "zipped_bytes": sum(i.compress_size for i in botocore), "files": len(botocore)}
+    assert len(report["largest"]) == 3 and report["files"] == len(infos)
+    assert report["zipped_bytes"] == worker_repo.zip_path.stat().st_size
+    text = cli("-C", root, "size").stdout
+    assert text.splitlines()[1].startswith("botocore") and "of Lambda's 262.1 MB" in text
