@@ -325,8 +325,8 @@ def new(obj: Context, name, layout, trigger, **options) -> None:
     options = _trigger_defaults(name, trigger, options)
     settings = settings_from_options(**options)
     scaffold = render_scaffold(name, layout, trigger, _event_options(trigger, settings))
-    layout_entry = f"{name}.main" if layout == "package" else f"lambda_{name}"
-    function = Function(name, layout, layout_entry, next(p for p in scaffold.files if p.startswith("functions/") and p.endswith(".py") and not p.endswith("__init__.py")))
+    module = f"{name}.main" if layout == "package" else f"lambda_{name}"
+    function = Function(name, layout, module, scaffold.code_path)
     files = dict(scaffold.files)
     files[f"terraform/{tf_filename(name)}"] = render_tf(function, settings)
     taken = [rel for rel in files if (project.root / rel).exists()]
@@ -369,17 +369,14 @@ def _event_options(trigger: str, settings: FunctionSettings) -> EventOptions:
 
 def _create_all(project: Project, files: dict[str, str]) -> list[str]:
     """Create every file or none: an exclusive create each, undone if a later one fails."""
-    import os
+    from .fsutil import create_new
 
     created: list[Path] = []
     try:
         for rel, text in files.items():
             path = project.root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            create_new(path, text)
             created.append(path)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
     except OSError as exc:
         for path in created:
             path.unlink(missing_ok=True)

@@ -91,11 +91,7 @@ def ensure(lock: Lock, packages: list[LockedPackage], target: Target, stamp: tup
             report.step(f"dependencies: cache hit ({len(loaded.packages)} packages, key {key[:12]})")
             return loaded
     report.step(f"dependencies: installing {len(packages)} packages for {target} with {installer}")
-    _build_entry(lock, packages, target, stamp, key, entry_dir, installer, report)
-    loaded = _load(entry_dir, key, report)
-    if not loaded:
-        raise InstallError(f"cache entry {entry_dir} was unreadable right after writing it; check the disk")
-    return Dependencies(**{**loaded.__dict__, "from_cache": False})
+    return _build_entry(lock, packages, target, stamp, key, entry_dir, installer, report)
 
 
 def _load(entry_dir: Path, key: str, report: Reporter) -> Dependencies | None:
@@ -106,23 +102,29 @@ def _load(entry_dir: Path, key: str, report: Reporter) -> Dependencies | None:
             raise ValueError("index is for another key")
         if len(blob) != index["blob_size"] or hashlib.sha256(blob).hexdigest() != index["blob_sha256"]:
             raise ValueError("records do not match their recorded sha256")
-        entries, offsets = [], []
-        for row in index["entries"]:
-            *fields, offset = row
-            entries.append(zipwriter.Packed(*fields))
-            offsets.append(offset)
+        return _from_index(index, blob, from_cache=True)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         report.warn(f"dependency cache entry {entry_dir} is corrupt ({exc}); rebuilding it")
         shutil.rmtree(entry_dir, ignore_errors=True)
         return None
+
+
+def _from_index(index: dict, blob: bytes, from_cache: bool) -> Dependencies:
+    entries, offsets = [], []
+    for row in index["entries"]:
+        *fields, offset = row
+        entries.append(zipwriter.Packed(*fields))
+        offsets.append(offset)
     return Dependencies(
-        key=key, entries=tuple(entries), offsets=tuple(offsets), blob=blob,
+        key=index["key"], entries=tuple(entries), offsets=tuple(offsets), blob=blob,
         packages=tuple(tuple(p) for p in index["packages"]), installer=index["installer"],
-        from_cache=True,
+        from_cache=from_cache,
     )
 
 
-def _build_entry(lock, packages, target, stamp, key, entry_dir: Path, installer: str, report: Reporter) -> None:
+def _build_entry(lock, packages, target, stamp, key, entry_dir: Path, installer: str,
+                 report: Reporter) -> Dependencies:
+    """Install, pack, write the entry under a temporary name and rename it into place."""
     entry_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:12]}-", dir=entry_dir.parent))
     try:
@@ -132,7 +134,7 @@ def _build_entry(lock, packages, target, stamp, key, entry_dir: Path, installer:
         files = walk_dependencies(site)
         _check_machines(files, target, lock.path.name)
         packed = _pack_all(files, stamp)
-        _write_entry(work, key, packed, packages, installer)
+        built = _write_entry(work, key, packed, packages, installer)
         shutil.rmtree(site)
         try:
             os.rename(work, entry_dir)
@@ -141,6 +143,7 @@ def _build_entry(lock, packages, target, stamp, key, entry_dir: Path, installer:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return built
 
 
 def _install(lock: Lock, packages, target: Target, site: Path, work: Path, report: Reporter) -> None:
@@ -246,20 +249,22 @@ def _pack_all(files: list[SourceFile], stamp: tuple[int, int]) -> list[tuple[zip
     return sorted(packed, key=lambda item: item[0].name)
 
 
-def _write_entry(work: Path, key: str, packed, packages, installer: str) -> None:
+def _write_entry(work: Path, key: str, packed, packages, installer: str) -> Dependencies:
+    """Write the records and their index (last, so a partial entry has none); return them."""
     rows, offset = [], 0
-    with (work / _BLOB).open("wb") as blob:
-        for meta, record in packed:
-            blob.write(record)
-            rows.append([*meta.__dict__.values(), offset])
-            offset += len(record)
+    for meta, record in packed:
+        rows.append([*meta.__dict__.values(), offset])
+        offset += len(record)
+    blob = b"".join(record for _, record in packed)
+    (work / _BLOB).write_bytes(blob)
     index = {
         "format": CACHE_FORMAT,
         "key": key,
         "blob_size": offset,
-        "blob_sha256": hashlib.sha256((work / _BLOB).read_bytes()).hexdigest(),
+        "blob_sha256": hashlib.sha256(blob).hexdigest(),
         "installer": installer,
         "packages": [[p.name, (p.version or "").removeprefix("==") or p.kind] for p in packages],
         "entries": rows,
     }
     (work / _INDEX).write_text(json.dumps(index))
+    return _from_index(index, blob, from_cache=False)

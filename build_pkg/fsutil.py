@@ -25,6 +25,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def create_new(path: Path, text: str) -> None:
+    """Create `path` with `text`; FileExistsError if anything is there, even a file made a moment ago."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
 def filebase64sha256(data: bytes) -> str:
     """What Terraform's filebase64sha256() returns for a file with these bytes."""
     return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")

@@ -33,7 +33,7 @@ from .cachedir import cache_root
 from .errors import BuildPkgError
 from .fsutil import file_sha256
 from .hclparse import blocks, parse_text
-from .progress import Reporter
+from .progress import Reporter, stderr_fd
 from .project import Project
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 from .tfgen import MODULE_SOURCE, tf_filename
@@ -233,7 +233,7 @@ class _Session:
         started = time.monotonic()
         process = subprocess.Popen([self.python, "-I", "-S", "-c", _BOOT, self.function.handler],
                                    cwd=self.task, env=self.env, stdin=subprocess.DEVNULL,
-                                   stdout=_stderr_fd(), stderr=_stderr_fd())
+                                   stdout=stderr_fd(), stderr=stderr_fd())
         outcomes: list[Outcome] = []
         try:
             for number in range(self.options.repeat):
@@ -345,14 +345,6 @@ def _max_memory_mb(pid: int) -> int:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _stderr_fd():
-    """The function's logs go where ours go; a stderr without a descriptor is inherited."""
-    try:
-        return sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        return None
 
 
 def _log(text: str) -> None:

@@ -7,6 +7,15 @@ import time
 from typing import TextIO
 
 
+def stderr_fd() -> int | None:
+    """Where child processes should write progress: our stderr's descriptor, or
+    None (inherit) when stderr is not a real file, as under click's test runner."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 class Reporter:
     """Plain lines, prefixed with elapsed time when verbose. Warnings are always shown."""
 

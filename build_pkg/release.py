@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,7 +24,7 @@ from .target import resolve_target
 from .check import check
 from .gitinfo import ReleaseError, check_clean, release_point
 from .lockfile import check_fresh, read_lock
-from .progress import Reporter
+from .progress import Reporter, stderr_fd
 from .project import Project
 from .tfgen import tf_filename
 
@@ -147,17 +146,9 @@ def release(project: Project, options: ReleaseOptions, report: Reporter,
 def _terraform(tf_dir: Path, args: list[str], step: str) -> None:
     # Terraform's own output is progress: it goes to stderr as it comes; stdout stays for results.
     proc = subprocess.run([*terraform_cli.command(), f"-chdir={tf_dir}", *args], env=terraform_cli.environment(),
-                          stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else None, stdin=subprocess.DEVNULL)
+                          stdout=stderr_fd(), stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         raise ReleaseError(f"terraform {step} failed (exit {proc.returncode}); see its output above")
-
-
-def _has_fd(stream) -> bool:
-    try:
-        stream.fileno()
-        return True
-    except (AttributeError, OSError, ValueError):
-        return False
 
 
 def _sha256(path: Path) -> str | None:

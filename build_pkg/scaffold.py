@@ -85,6 +85,7 @@ class Scaffold:
 
     files: dict[str, str]
     event_path: str
+    code_path: str
 
 
 def paths(name: str, layout: str) -> dict[str, str]:
@@ -106,7 +107,7 @@ def render(name: str, layout: str, trigger: str, event_options: EventOptions) ->
     }
     if "init" in where:
         files[where["init"]] = ""
-    return Scaffold(files, where["event"])
+    return Scaffold(files, where["event"], where["code"])
 
 
 def _code(name: str, spec: Trigger) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .discover import FLAT_PREFIX, Function
 from .errors import ProjectError
+from .fsutil import create_new
 from .project import Project
 from .tfgen import FunctionSettings, render, tf_filename
 
@@ -35,12 +35,8 @@ def write_new(project: Project, function: Function, settings: FunctionSettings) 
     if not project.terraform_dir.is_dir():
         raise ProjectError(f"{project.rel(project.terraform_dir)}/ not found: create the Terraform tree first")
     path = project.terraform_dir / tf_filename(function.name)
-    text = render(function, settings)
-    # O_EXCL: even a file created a moment ago by someone else is never overwritten.
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        create_new(path, render(function, settings))
     except FileExistsError:
         raise ProjectError(f"{project.rel(path)} already exists; edit it by hand (tf never rewrites a file)") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
     return path
