@@ -91,7 +91,8 @@ def parse_event(raw: bytes, shown: str) -> bytes:
     try:
         return json.dumps(json.loads(raw or b"{}")).encode()
     except ValueError as exc:
-        raise InvokeError(f"{shown}: the event is not valid JSON ({exc}); fix the file") from None
+        fix = "fix the input" if shown == "stdin" else "fix the file"
+        raise InvokeError(f"{shown}: the event is not valid JSON ({exc}); {fix}") from None
 
 
 def function_config(project: Project, function: Function, report: Reporter) -> FunctionConfig:
