@@ -43,7 +43,6 @@ class Dependencies:
     blob: bytes
     packages: tuple[tuple[str, str], ...]  # (name, version) as installed
     installer: str
-    from_cache: bool
 
     def records(self):
         view = memoryview(self.blob)
@@ -102,14 +101,14 @@ def _load(entry_dir: Path, key: str, report: Reporter) -> Dependencies | None:
             raise ValueError("index is for another key")
         if len(blob) != index["blob_size"] or hashlib.sha256(blob).hexdigest() != index["blob_sha256"]:
             raise ValueError("records do not match their recorded sha256")
-        return _from_index(index, blob, from_cache=True)
+        return _from_index(index, blob)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         report.warn(f"dependency cache entry {entry_dir} is corrupt ({exc}); rebuilding it")
         shutil.rmtree(entry_dir, ignore_errors=True)
         return None
 
 
-def _from_index(index: dict, blob: bytes, from_cache: bool) -> Dependencies:
+def _from_index(index: dict, blob: bytes) -> Dependencies:
     entries, offsets = [], []
     for row in index["entries"]:
         *fields, offset = row
@@ -118,7 +117,6 @@ def _from_index(index: dict, blob: bytes, from_cache: bool) -> Dependencies:
     return Dependencies(
         key=index["key"], entries=tuple(entries), offsets=tuple(offsets), blob=blob,
         packages=tuple(tuple(p) for p in index["packages"]), installer=index["installer"],
-        from_cache=from_cache,
     )
 
 
@@ -267,4 +265,4 @@ def _write_entry(work: Path, key: str, packed, packages, installer: str) -> Depe
         "entries": rows,
     }
     (work / _INDEX).write_text(json.dumps(index))
-    return _from_index(index, blob, from_cache=False)
+    return _from_index(index, blob)

@@ -1,8 +1,7 @@
-"""Disk writes that are all-or-nothing, and the hashes Terraform compares."""
+"""Disk writes that are all-or-nothing, and file hashes."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import tempfile
@@ -31,11 +30,6 @@ def create_new(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-
-
-def filebase64sha256(data: bytes) -> str:
-    """What Terraform's filebase64sha256() returns for a file with these bytes."""
-    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
 def file_sha256(path: Path) -> str:
