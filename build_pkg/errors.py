@@ -1,10 +1,25 @@
-"""One error hierarchy. The CLI prints `str(error)` as one line and exits 1."""
+"""One error hierarchy for the whole builder.
+
+The CLI prints `str(error)` as one line, `error: ...`, and exits with the
+error's `exit_code`: 1 for domain errors, 2 for usage errors (a bad option
+value), as click does for its own. Nothing below the CLI calls `sys.exit`.
+"""
 
 
 class BuildPkgError(Exception):
     """A domain error: bad input or a failed step, reported without a traceback."""
 
     exit_code = 1
+
+
+class UsageError(BuildPkgError):
+    """An option value the command cannot use (reported like click's usage errors)."""
+
+    exit_code = 2
+
+
+class SettingError(UsageError):
+    """A function setting or trigger that Lambda or EventBridge would refuse."""
 
 
 class ProjectError(BuildPkgError):
@@ -33,3 +48,19 @@ class LimitError(BuildPkgError):
 
 class TargetError(BuildPkgError):
     """The requested runtime or architecture is not one Lambda offers."""
+
+
+class InvokeError(BuildPkgError):
+    """A function could not be run locally (unknown name, bad event, no package)."""
+
+
+class ReleaseError(BuildPkgError):
+    """The repository is not in a state that may be released, or a release step failed."""
+
+
+class ArtifactError(BuildPkgError):
+    """The package could not be stored in or read from S3."""
+
+
+class CanaryError(BuildPkgError):
+    """A function's alias cannot be shifted as asked."""

@@ -35,3 +35,22 @@ def create_new(path: Path, text: str) -> None:
 def file_sha256(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def create_all(root: Path, files: dict[str, str]) -> list[Path]:
+    """Create every file (project-relative path -> text) or none.
+
+    Each is an exclusive create, so nothing existing is overwritten, not even a
+    file made a moment ago; if one fails, the ones created before it are removed.
+    """
+    created: list[Path] = []
+    try:
+        for rel, text in files.items():
+            path = root / rel
+            create_new(path, text)
+            created.append(path)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    return created

@@ -1,0 +1,183 @@
+"""The builder's cache: what it can rebuild (packed dependencies, parse results, the
+runtime client, unpacked packages), and the one way an entry is made, used and removed.
+
+An entry is a directory that appears whole or not at all: it is built in a
+temporary directory beside it and renamed into place. When two processes build
+the same entry at once, the second rename fails and the finished entry of the
+first is accepted. Temporary directories carry the pid of the process that made
+them, so those left by a killed process are swept by the next one. An entry in
+use holds a shared lock, and eviction only takes entries whose lock it can hold
+exclusively, so nothing deletes a tree that a running process still reads.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+_TMP_PREFIX = ".tmp-"
+_LOCK_SUFFIX = ".lock"
+STALE_AFTER_S = 24 * 3600  # a temporary directory this old is stale whatever its pid says
+
+
+def cache_root() -> Path:
+    """$BUILD_PKG_CACHE_DIR, else $XDG_CACHE_HOME/build-pkg, else ~/.cache/build-pkg."""
+    if os.environ.get("BUILD_PKG_CACHE_DIR"):
+        return Path(os.environ["BUILD_PKG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "build-pkg"
+
+
+def ensure_entry(entry: Path, build: Callable[[Path], None]) -> Path:
+    """`entry`, built by `build(tmp_dir)` unless it exists. Returns `entry`.
+
+    `build` fills the temporary directory it is given; on any exception the
+    directory is removed and nothing appears at `entry`.
+    """
+    if entry.is_dir():
+        return entry
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    sweep(entry.parent)
+    work = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=entry.parent))
+    try:
+        build(work)
+        try:
+            os.rename(work, entry)
+        except OSError as exc:
+            # ENOTEMPTY/EEXIST: a concurrent process renamed its finished entry first.
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not entry.is_dir():
+                raise
+    finally:
+        remove_tree(work)
+    return entry
+
+
+def discard(entry: Path) -> None:
+    """Remove an entry (for example a corrupt one): renamed away first, so no reader
+    ever finds it half deleted."""
+    if not entry.exists():
+        return
+    gone = entry.parent / f"{_TMP_PREFIX}{os.getpid()}-gone-{entry.name}"
+    try:
+        os.rename(entry, gone)
+    except OSError:
+        return  # another process removed or replaced it first
+    remove_tree(gone)
+
+
+def sweep(directory: Path) -> list[Path]:
+    """Remove temporary directories whose process is gone (or that are very old)."""
+    removed = []
+    try:
+        candidates = [p for p in directory.iterdir() if p.name.startswith(_TMP_PREFIX)]
+    except OSError:
+        return removed
+    for path in candidates:
+        if _is_stale(path):
+            remove_tree(path)
+            removed.append(path)
+    return removed
+
+
+def _is_stale(path: Path) -> bool:
+    pid_text = path.name[len(_TMP_PREFIX):].split("-", 1)[0]
+    try:
+        age = time.time() - path.lstat().st_mtime
+    except OSError:
+        return False
+    if age > STALE_AFTER_S:
+        return True
+    if not pid_text.isdigit():
+        return age > 3600  # an older builder's naming: give it an hour
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a directory, including read-only trees (unpacked packages are 0555)."""
+    if not path.exists():
+        return
+    for dirpath, _dirnames, _filenames in os.walk(path):
+        try:
+            os.chmod(dirpath, 0o755)
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _lock_path(entry: Path) -> Path:
+    return entry.parent / f"{entry.name}{_LOCK_SUFFIX}"
+
+
+@contextmanager
+def in_use(entry: Path) -> Iterator[None]:
+    """Hold a shared lock on `entry` for as long as it is read; marks it recently used."""
+    lock = _lock_path(entry)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            # An evictor may have unlinked the lock file between our open and our lock.
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        os.utime(lock)
+        yield
+    finally:
+        os.close(fd)
+
+
+def evict_least_recent(directory: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` most recently used entries, skipping any in use."""
+    entries = []
+    for lock in directory.glob(f"*{_LOCK_SUFFIX}"):
+        entry = directory / lock.name.removesuffix(_LOCK_SUFFIX)
+        try:
+            entries.append((lock.stat().st_mtime, entry))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    removed = []
+    for _, entry in entries[keep:]:
+        if evict(entry):
+            removed.append(entry)
+    return removed
+
+
+def evict(entry: Path) -> bool:
+    """Remove `entry` unless a process holds it; True when it was removed."""
+    lock = _lock_path(entry)
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        discard(entry)
+        return True
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a running process reads it
+        discard(entry)
+        lock.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)

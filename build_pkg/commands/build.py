@@ -1,0 +1,59 @@
+"""`build`: terraform/dists.zip and its manifest."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .options import Context, json_option, target_options
+
+
+@click.command()
+@target_options
+@click.option("--handler", "handler", default="handler", show_default=True, metavar="NAME",
+              help="Name of the function every entry point must define.")
+@click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
+              help="Install this VCS or path entry of the lock although it cannot be hash-checked (repeatable).")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.option("--s3-bucket", metavar="BUCKET",
+              help="Also upload the package to s3://BUCKET/packages/<sha256>.zip (skipped when that key exists).")
+@json_option
+@click.pass_obj
+def build(obj: Context, runtime, arch, handler, allow_unhashed, force, s3_bucket, as_json) -> None:
+    """Build terraform/dists.zip and its manifest, byte-identical for identical inputs.
+
+    Installs the lock's [packages] as wheels for the Lambda platform (hashes
+    checked), adds functions/, and writes terraform/dists.zip with
+    terraform/dists.manifest.json beside it. Nothing is written when a step
+    fails, and an unchanged tree is not rebuilt.
+    """
+    from ..package.build import BuildOptions, build as run_build
+    from ..package.limits import mb
+
+    inputs = obj.inputs(runtime, arch)
+    report = obj.reporter(quiet=as_json)
+    options = BuildOptions(handler=handler, allow_unhashed=frozenset(allow_unhashed), force=force)
+    result = run_build(inputs, options, report)
+    manifest = result.manifest
+    stored = None
+    if s3_bucket:
+        from ..deploy.artifacts import upload_package
+
+        stored = upload_package(inputs.project.package_path, manifest["sha256"], s3_bucket)
+        report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
+    if as_json:
+        click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
+                               "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None}, indent=2))
+        return
+    state = "up to date" if result.up_to_date else "built"
+    largest = ", ".join(f"{item['name']} {mb(item['unzipped_bytes'])}" for item in manifest["largest"][:3])
+    click.echo(
+        f"{manifest['package']} {state}: {len(manifest['functions'])} functions, "
+        f"{len(manifest['dependencies'])} packages, {mb(manifest['zipped_bytes'])} zipped "
+        f"({mb(manifest['unzipped_bytes'])} unzipped; largest {largest}), "
+        f"{manifest['runtime']} {manifest['arch']}, filebase64sha256 {manifest['filebase64sha256']}"
+    )
+
+
+COMMANDS = (build,)

@@ -1,0 +1,44 @@
+"""`check`: functions/ and terraform/ agree, the lock is fresh."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .options import Context, json_option, target_options
+
+
+@click.command("check")
+@target_options
+@json_option
+@click.pass_obj
+def check(obj: Context, runtime, arch, as_json) -> None:
+    """Check that functions/ and terraform/ agree, before anything is applied.
+
+    Parses every .tf with python-hcl2 and checks: each handler resolves to a
+    function that defines it; every function has exactly one Terraform
+    definition; names are unique and valid; runtime, architecture and package
+    path agree with the build; module calls pass only declared variables and
+    set every required one; the lock is fresh. Exit 1 with one line per problem.
+    """
+    from ..infra.check import check as run_check
+
+    result = run_check(obj.inputs(runtime, arch))
+    if as_json:
+        click.echo(json.dumps({
+            "ok": not result.problems, "functions": result.functions, "definitions": result.definitions,
+            "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
+        }, indent=2))
+    else:
+        for problem in result.problems:
+            click.echo(str(problem))
+        if not result.problems:
+            click.echo(f"check: {result.functions} functions and {result.definitions} Terraform definitions agree; lock is fresh")
+    if result.problems:
+        if not as_json:
+            click.echo(f"check: {len(result.problems)} problem(s)", err=True)
+        raise SystemExit(1)
+
+
+COMMANDS = (check,)

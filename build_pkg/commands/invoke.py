@@ -1,0 +1,55 @@
+"""`invoke`: run one function locally from the built package, as Lambda runs it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import InvokeError
+from .options import Context, env_option, target_options
+
+
+@click.command()
+@click.argument("name")
+@click.option("--event", "event_file", metavar="FILE", help="Event JSON file, or - for stdin. [default: {}]")
+@env_option("Environment variable, over the .tf's values (repeatable).")
+@click.option("--timeout", type=click.IntRange(1, 900), help="Seconds. [default: the .tf's timeout]")
+@click.option("--memory", type=click.IntRange(128, 10240), help="MB, reported as Memory Size. [default: the .tf's]")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Invocations in one runtime process: the first is cold, the rest warm.")
+@click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
+@target_options
+@click.pass_obj
+def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, runtime, arch) -> None:
+    """Run function NAME locally from the built package, as Lambda runs it.
+
+    Builds first when the package is stale, unpacks it into a temporary folder
+    (Lambda's /var/task) and runs the real runtime client (awslambdaric) in a
+    separate Python whose import path is only that folder and the client,
+    against a Runtime API served on 127.0.0.1. Environment, memory and timeout
+    come from terraform/lambda_NAME.tf. Results go to stdout (one JSON line per
+    invocation); logs with START, END and REPORT lines to stderr. Exit 1 when the
+    handler raises, times out or fails to import.
+    """
+    from ..local.invoke import InvokeOptions, parse_event, run
+
+    if event_file is None:
+        event = b"{}"
+    elif event_file == "-":
+        event = parse_event(click.get_binary_stream("stdin").read(), "stdin")
+    else:
+        try:
+            raw = Path(event_file).read_bytes()
+        except OSError as exc:
+            raise InvokeError(f"{event_file}: cannot read the event ({exc.strerror}); pass a JSON file or - for stdin") from None
+        event = parse_event(raw, event_file)
+    options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
+                            build=not no_build)
+    outcomes = run(obj.inputs(runtime, arch), name, options, obj.reporter(), sys.stdout)
+    if any(o.failed for o in outcomes):
+        raise SystemExit(1)
+
+
+COMMANDS = (invoke,)

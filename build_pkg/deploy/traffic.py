@@ -1,0 +1,105 @@
+"""Shift a function's `live` alias between its newest and previous versions (boto3).
+
+Terraform points `live` at the version it just published and ignores the
+alias's routing, so these commands only ever change the routing of that
+version against the one before it: Terraform and the canary never fight.
+
+  canary NAME --percent P   P% to the newest version, the rest to the previous one
+  promote NAME              100% to the newest version
+  rollback NAME             100% to the previous version (until the next apply moves it on)
+  status NAME               the current split
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import CanaryError
+
+ALIAS = "live"
+
+
+@dataclass(frozen=True)
+class Split:
+    function: str
+    primary: str  # version the alias points at
+    weights: dict[str, float]  # additional version -> share of traffic
+
+    def shares(self) -> dict[str, float]:
+        """Version -> percent of traffic."""
+        extra = {v: round(w * 100, 2) for v, w in self.weights.items()}
+        return {self.primary: round(100 - sum(extra.values()), 2), **extra}
+
+    def describe(self) -> str:
+        parts = [f"version {v} {p:g}%" for v, p in sorted(self.shares().items(), key=lambda kv: -kv[1])]
+        return f"{self.function} {ALIAS}: " + ", ".join(parts)
+
+
+def _client(client=None):
+    import boto3
+
+    return client or boto3.client("lambda")
+
+
+def _call(what: str, function: str, fn, **kwargs):
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return fn(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ResourceNotFoundException":
+            raise CanaryError(f"{function}: no such function or no {ALIAS!r} alias; deploy it first") from None
+        raise CanaryError(f"{function}: {what} failed: {exc}") from None
+    except BotoCoreError as exc:
+        raise CanaryError(f"{function}: {what} failed: {exc}; check the region and credentials") from None
+
+
+def status(function: str, client=None) -> Split:
+    alias = _call("get_alias", function, _client(client).get_alias, FunctionName=function, Name=ALIAS)
+    weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return Split(function, alias["FunctionVersion"], {k: float(v) for k, v in weights.items()})
+
+
+def _versions(function: str, client) -> list[int]:
+    versions, marker = [], None
+    while True:
+        kwargs = {"FunctionName": function, **({"Marker": marker} if marker else {})}
+        page = _call("list_versions_by_function", function, client.list_versions_by_function, **kwargs)
+        versions += [int(v["Version"]) for v in page["Versions"] if v["Version"].isdigit()]
+        marker = page.get("NextMarker")
+        if not marker:
+            return sorted(versions)
+
+
+def _newest_and_previous(function: str, client) -> tuple[str, str]:
+    versions = _versions(function, client)
+    if len(versions) < 2:
+        raise CanaryError(f"{function}: needs two published versions to shift between, has {len(versions)}")
+    return str(versions[-1]), str(versions[-2])
+
+
+def canary(function: str, percent: float, client=None) -> Split:
+    if not 0 < percent < 100:
+        raise CanaryError(f"--percent {percent:g} must be between 0 and 100 (promote or rollback for all)")
+    lam = _client(client)
+    newest, previous = _newest_and_previous(function, lam)
+    return _update(function, lam, newest, {previous: round(1 - percent / 100, 4)})
+
+
+def promote(function: str, client=None) -> Split:
+    lam = _client(client)
+    newest, _ = _newest_and_previous(function, lam)
+    return _update(function, lam, newest, {})
+
+
+def rollback(function: str, client=None) -> Split:
+    lam = _client(client)
+    _, previous = _newest_and_previous(function, lam)
+    return _update(function, lam, previous, {})
+
+
+def _update(function: str, lam, primary: str, weights: dict[str, float]) -> Split:
+    _call("update_alias", function, lam.update_alias, FunctionName=function, Name=ALIAS,
+          FunctionVersion=primary, RoutingConfig={"AdditionalVersionWeights": weights})
+    return status(function, lam)

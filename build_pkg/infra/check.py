@@ -1,0 +1,259 @@
+"""`check`: functions/ and terraform/ agree, the lock is fresh, before anything is applied.
+
+Stands in for `terraform validate` (which needs the AWS provider) on the parts
+this repository owns: every module call of modules/worker_function is checked
+against the discovered functions, the module's declared variables and the
+build's runtime, architecture and package path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cache import cache_root
+from ..errors import BuildPkgError
+from ..package.discover import Function, discover, module_names
+from ..package.inputs import Inputs
+from ..pool import pmap, worker_pool
+from ..project import Project
+from .parse import TfFile, blocks, locals_of, parse_files, warm_up
+from .render import MODULE_DIR, MODULE_SOURCE, tf_filename
+
+_META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depends_on"}
+_LAMBDA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LOCAL_REF = re.compile(r"^\$\{local\.([A-Za-z0-9_]+)\}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: tuple[Problem, ...]
+    functions: int
+    definitions: int
+
+
+@dataclass
+class _Call:
+    file: TfFile
+    label: str
+    args: dict
+    line: int | None
+
+    def line_of(self, key: str) -> int | None:
+        return self.file.line_of_argument(self.line, key)
+
+
+def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResult:
+    """Every problem found, sorted by file and line; `functions` when already discovered."""
+    project, target = inputs.project, inputs.target
+    problems: list[Problem] = []
+    if inputs.lock_problem is not None:
+        problems.append(Problem("Pipfile.lock", None, str(inputs.lock_problem).removeprefix("Pipfile.lock ")))
+    if functions is None:
+        try:
+            functions = discover(project.root, project.functions_dir, check_handlers=False)
+        except BuildPkgError as exc:
+            return CheckResult(tuple(problems + [Problem("functions", None, str(exc))]), 0, 0)
+
+    warm_up()
+    with worker_pool(len(functions)) as pool:
+        root_files, module_files = _parse_tree(project, problems, pool)
+        # Each function's top-level names, parsed (never imported) in the same workers.
+        names = dict(zip((f.source for f in functions),
+                         pmap(pool, _names_job, [(str(project.root / f.source), f.source) for f in functions])))
+    declared = _module_variables(module_files)
+    if declared is None:
+        problems.append(Problem(f"terraform/{MODULE_DIR}", None, "declares no variables; is the module missing?"))
+        declared = {}
+    local_values: dict = {}
+    for tf in root_files:
+        local_values.update(locals_of(tf.data))
+    calls = [
+        _Call(tf, label, body, tf.line_of_block("module", label))
+        for tf in root_files for label, body in blocks(tf.data, "module")
+        if body.get("source") == MODULE_SOURCE
+    ]
+    by_module = {f.module: f for f in functions}
+    defined: dict[str, list[_Call]] = {}
+    names_seen: dict[str, _Call] = {}
+    for call in calls:
+        problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen, names)
+    unparsed = {p.file for p in problems if p.message.startswith("does not parse")}
+    for function in functions:
+        homes = defined.get(function.name, [])
+        if not homes and f"terraform/{tf_filename(function.name)}" in unparsed:
+            continue  # its file does not parse: that problem is already reported
+        if not homes:
+            problems.append(Problem(function.source, None,
+                                    "has no Terraform definition; run `build-pkg.py tf` to write one"))
+        elif len(homes) > 1:
+            where = ", ".join(f"{c.file.rel}:{c.line}" for c in homes)
+            problems.append(Problem(homes[1].file.rel, homes[1].line,
+                                    f"function {function.name!r} is defined {len(homes)} times ({where}); keep one"))
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.message))
+    return CheckResult(tuple(problems), len(functions), len(calls))
+
+
+def _names_job(job: tuple[str, str]) -> set[str] | str:
+    """A module's top-level names, or the one-line error when it does not parse."""
+    path, shown = job
+    try:
+        return module_names(Path(path), shown)
+    except BuildPkgError as exc:
+        return str(exc)
+
+
+def _parse_tree(project: Project, problems: list[Problem], pool=None) -> tuple[list[TfFile], list[TfFile]]:
+    tf_dir = project.terraform_dir
+    if not tf_dir.is_dir():
+        problems.append(Problem("terraform", None, "not found: create the Terraform tree"))
+        return [], []
+    root_paths = sorted(tf_dir.glob("*.tf"))
+    module_paths = sorted((tf_dir / MODULE_DIR).glob("*.tf"))
+    # Parse results are cached per repository, keyed by each file's content.
+    cache_file = cache_root() / "hcl" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
+    parsed = parse_files(project.root, root_paths + module_paths, cache_file, pool)
+    for tf in parsed:
+        if tf.data is None:
+            problems.append(Problem(tf.rel, tf.error_line, tf.error or "does not parse"))
+    root, module = parsed[: len(root_paths)], parsed[len(root_paths):]
+    return [tf for tf in root if tf.data is not None], [tf for tf in module if tf.data is not None]
+
+
+def _module_variables(files: list[TfFile]) -> dict[str, bool] | None:
+    """Variable name -> required (no default) for modules/worker_function."""
+    declared: dict[str, bool] = {}
+    for tf in files:
+        for name, body in blocks(tf.data, "variable"):
+            declared[name] = "default" not in body
+    return declared or None
+
+
+def _resolve(value, local_values: dict, depth: int = 0):
+    """Follow `${local.x}` references to their literal values where possible."""
+    if isinstance(value, str) and depth < 5:
+        match = _LOCAL_REF.match(value)
+        if match and match.group(1) in local_values:
+            return _resolve(local_values[match.group(1)], local_values, depth + 1)
+    return value
+
+
+def _check_call(project, call: _Call, by_module, declared, local_values, target, defined, names_seen,
+                names) -> list[Problem]:
+    rel = call.file.rel
+    found: list[Problem] = []
+    args = call.args
+
+    for key in sorted(set(args) - _META_ARGUMENTS - set(declared)):
+        found.append(Problem(rel, call.line_of(key),
+                             f"module {call.label!r} passes {key!r}, which {MODULE_DIR} does not declare"))
+    for key in sorted(k for k, required in declared.items() if required and k not in args):
+        found.append(Problem(rel, call.line, f"module {call.label!r} does not set required variable {key!r}"))
+
+    function = _check_handler(call, by_module, names, found)
+    name = args.get("name")
+    if isinstance(name, str):
+        if not _LAMBDA_NAME_RE.match(name):
+            found.append(Problem(rel, call.line_of("name"), f"name {name!r} is not a valid Lambda function name"))
+        elif name in names_seen:
+            other = names_seen[name]
+            found.append(Problem(rel, call.line_of("name"),
+                                 f"name {name!r} is also used by {other.file.rel}:{other.line}; names must be unique"))
+        else:
+            names_seen[name] = call
+        if function and name != function.name:
+            found.append(Problem(rel, call.line_of("name"),
+                                 f"name {name!r} does not match the handler's function {function.name!r}"))
+    if function:
+        defined.setdefault(function.name, []).append(call)
+
+    shared = _resolve(args.get("shared"), local_values)
+    shared = shared if isinstance(shared, dict) else {}
+    for key, wanted in (("runtime", target.runtime), ("architecture", target.arch)):
+        value, where = _setting(call, shared, key, local_values)
+        if value != wanted:
+            found.append(Problem(rel, call.line_of(where),
+                                 f"{key} {value!r}{_via(where)} differs from the build's {wanted!r}"))
+    # Checked even when the package comes from S3: the hash must still be the build's.
+    found += _check_package(project, call, shared, local_values)
+    return found
+
+
+def _setting(call: _Call, shared: dict, key: str, local_values: dict) -> tuple[object, str]:
+    """A per-function override, else the shared value; and which argument it came from."""
+    if call.args.get(key) is not None:
+        return _resolve(call.args[key], local_values), key
+    return _resolve(shared.get(key), local_values), "shared"
+
+
+def _via(where: str) -> str:
+    return " (from shared)" if where == "shared" else ""
+
+
+def _check_handler(call: _Call, by_module: dict[str, Function], names: dict, found: list[Problem]) -> Function | None:
+    handler = call.args.get("handler")
+    rel = call.file.rel
+    if not isinstance(handler, str) or "." not in handler:
+        if handler is not None:
+            found.append(Problem(rel, call.line_of("handler"), f"handler {handler!r} is not MODULE.FUNCTION"))
+        return None
+    module, _, attribute = handler.rpartition(".")
+    function = by_module.get(module)
+    if not function:
+        found.append(Problem(rel, call.line_of("handler"),
+                             f"handler {handler!r} matches no function in functions/ "
+                             "(lambda_<name>.py or <name>/main.py); fix the handler or remove the file"))
+        return None
+    defined = names[function.source]
+    if isinstance(defined, str):  # the module does not parse
+        found.append(Problem(function.source, None, defined.split(": ", 1)[-1]))
+        return function
+    if attribute not in defined:
+        found.append(Problem(rel, call.line_of("handler"),
+                             f"handler {handler!r}: {function.source} defines no top-level {attribute!r}"))
+    return function
+
+
+def _check_package(project: Project, call: _Call, shared: dict, local_values: dict) -> list[Problem]:
+    rel = call.file.rel
+    expected = project.package_path.resolve()
+    problems = []
+    path = _resolve(shared.get("package_path"), local_values)
+    resolved = _module_path(project, path)
+    if resolved != expected:
+        problems.append(Problem(rel, call.line_of("shared"),
+                                f"package_path {path!r} (from shared) is not the build output "
+                                f"{project.rel(project.package_path)}"))
+    digest = _resolve(shared.get("package_hash"), local_values)
+    match = re.match(r"^\$\{filebase64sha256\((.+)\)\}$", digest or "") if isinstance(digest, str) else None
+    inner = match.group(1).strip() if match else None
+    if inner and inner.startswith("local."):
+        inner_value = _resolve("${" + inner + "}", local_values)
+    elif inner:
+        inner_value = inner.strip('"')
+    else:
+        inner_value = None
+    if _module_path(project, inner_value) != expected:
+        problems.append(Problem(rel, call.line_of("shared"),
+                                f"package_hash {digest!r} (from shared) is not filebase64sha256 of "
+                                f"{project.rel(project.package_path)}"))
+    return problems
+
+
+def _module_path(project: Project, value) -> Path | None:
+    if not isinstance(value, str) or "${" in value.replace("${path.module}", ""):
+        return None
+    return (project.terraform_dir / value.replace("${path.module}/", "").replace("${path.module}", ".")).resolve()

@@ -1,0 +1,257 @@
+"""Realistic sample events for local runs and tests, as Lambda's event sources send them.
+
+Pure: options in, a dict out. Identifiers and times are fixed so a sample is
+the same on every run (and in a test's expected output); the parts people
+change come from the options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from ..errors import UsageError
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+TIME = "2026-01-15T12:00:00Z"
+EPOCH_MS = 1768478400000
+EVENT_TYPES = ("schedule", "sqs", "sns", "s3-put", "s3-delete", "http", "rest", "dynamodb")
+
+
+@dataclass(frozen=True)
+class EventOptions:
+    body: str | None = None
+    bucket: str = "example-bucket"
+    key: str = "incoming/report.csv"
+    method: str = "GET"
+    path: str = "/items"
+    count: int = 1
+
+
+def _uuid(seed: str) -> str:
+    """A stable UUID-shaped id derived from `seed`."""
+    h = hashlib.sha256(seed.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+def sample(kind: str, options: EventOptions = EventOptions()) -> dict:
+    if kind not in EVENT_TYPES:
+        raise UsageError(f"unknown event type {kind!r}; one of {', '.join(EVENT_TYPES)}")
+    return _BUILDERS[kind](options)
+
+
+def _schedule(o: EventOptions) -> dict:
+    return {
+        "version": "0",
+        "id": _uuid("schedule"),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": TIME,
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/example-schedule"],
+        "detail": {},
+    }
+
+
+def _sqs(o: EventOptions) -> dict:
+    records = []
+    for i in range(o.count):
+        body = o.body if o.body is not None else json.dumps({"id": i + 1, "message": "hello"})
+        records.append({
+            "messageId": _uuid(f"sqs-{i}"),
+            "receiptHandle": f"AQEB{hashlib.sha256(f'rh-{i}'.encode()).hexdigest()}",
+            "body": body,
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": str(EPOCH_MS),
+                "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                "ApproximateFirstReceiveTimestamp": str(EPOCH_MS + 5),
+            },
+            "messageAttributes": {},
+            "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:example-queue",
+            "awsRegion": REGION,
+        })
+    return {"Records": records}
+
+
+def _sns(o: EventOptions) -> dict:
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:example-topic"
+    records = []
+    for i in range(o.count):
+        subscription = f"{topic}:{_uuid(f'sub-{i}')}"
+        records.append({
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": subscription,
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": _uuid(f"sns-{i}"),
+                "TopicArn": topic,
+                "Subject": "example",
+                "Message": o.body if o.body is not None else json.dumps({"id": i + 1, "message": "hello"}),
+                "Timestamp": "2026-01-15T12:00:00.000Z",
+                "SignatureVersion": "1",
+                "Signature": "EXAMPLE",
+                "SigningCertUrl": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-example.pem",
+                "UnsubscribeUrl": f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription}",
+                "MessageAttributes": {},
+            },
+        })
+    return {"Records": records}
+
+
+def _s3(o: EventOptions, created: bool) -> dict:
+    records = []
+    for i in range(o.count):
+        key = o.key if o.count == 1 else f"{o.key}.{i + 1}"
+        obj = {"key": key, "sequencer": f"0065A{i:011X}"}
+        if created:
+            obj |= {"size": 1024, "eTag": hashlib.md5(key.encode()).hexdigest()}
+        records.append({
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": REGION,
+            "eventTime": "2026-01-15T12:00:00.000Z",
+            "eventName": "ObjectCreated:Put" if created else "ObjectRemoved:Delete",
+            "userIdentity": {"principalId": "AWS:AIDAINPONIXQXHT3IKHL2"},
+            "requestParameters": {"sourceIPAddress": "203.0.113.10"},
+            "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810",
+                                 "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"},
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "configurationId": "example-notification",
+                "bucket": {"name": o.bucket, "ownerIdentity": {"principalId": "A3NL1KOZZKExample"},
+                           "arn": f"arn:aws:s3:::{o.bucket}"},
+                "object": obj,
+            },
+        })
+    return {"Records": records}
+
+
+def _headers() -> dict:
+    return {"accept": "application/json", "content-type": "application/json", "host": "example.execute-api.us-east-1.amazonaws.com",
+            "user-agent": "curl/8.5.0", "x-forwarded-for": "203.0.113.10", "x-forwarded-port": "443",
+            "x-forwarded-proto": "https"}
+
+
+def _http(o: EventOptions) -> dict:
+    """API Gateway HTTP API, payload format 2.0."""
+    route = f"{o.method} {o.path}"
+    return {
+        "version": "2.0",
+        "routeKey": route,
+        "rawPath": o.path,
+        "rawQueryString": "",
+        "headers": _headers(),
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "example",
+            "domainName": "example.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "example",
+            "http": {"method": o.method, "path": o.path, "protocol": "HTTP/1.1",
+                     "sourceIp": "203.0.113.10", "userAgent": "curl/8.5.0"},
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": route,
+            "stage": "$default",
+            "time": "15/Jan/2026:12:00:00 +0000",
+            "timeEpoch": EPOCH_MS,
+        },
+        "body": o.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _rest(o: EventOptions) -> dict:
+    """API Gateway REST API, Lambda proxy integration."""
+    headers = _headers()
+    return {
+        "resource": o.path,
+        "path": o.path,
+        "httpMethod": o.method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "example",
+            "resourceId": "abc123",
+            "resourcePath": o.path,
+            "httpMethod": o.method,
+            "path": f"/prod{o.path}",
+            "protocol": "HTTP/1.1",
+            "requestId": _uuid("rest"),
+            "requestTime": "15/Jan/2026:12:00:00 +0000",
+            "requestTimeEpoch": EPOCH_MS,
+            "stage": "prod",
+            "identity": {"sourceIp": "203.0.113.10", "userAgent": "curl/8.5.0", "accountId": None,
+                         "caller": None, "user": None, "userArn": None, "cognitoIdentityId": None,
+                         "cognitoIdentityPoolId": None, "cognitoAuthenticationType": None,
+                         "cognitoAuthenticationProvider": None, "accessKey": None, "apiKey": None},
+        },
+        "body": o.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _attribute(value) -> dict:
+    """A JSON value as a DynamoDB attribute value."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, float)):
+        return {"N": str(value)}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, list):
+        return {"L": [_attribute(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {k: _attribute(v) for k, v in value.items()}}
+    return {"S": str(value)}
+
+
+def _dynamodb(o: EventOptions) -> dict:
+    try:
+        item = json.loads(o.body) if o.body else {"id": "1", "status": "new"}
+    except ValueError as exc:
+        raise UsageError(f"--body for a dynamodb event is not JSON ({exc}); pass a JSON object (the new item)") from None
+    if not isinstance(item, dict):
+        raise UsageError("--body for a dynamodb event must be a JSON object (the new item)")
+    records = []
+    for i in range(o.count):
+        key_value = item.get("id", str(i + 1))
+        records.append({
+            "eventID": hashlib.md5(f"ddb-{i}".encode()).hexdigest(),
+            "eventName": "INSERT",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": REGION,
+            "dynamodb": {
+                "ApproximateCreationDateTime": EPOCH_MS // 1000,
+                "Keys": {"id": _attribute(key_value)},
+                "NewImage": {k: _attribute(v) for k, v in item.items()},
+                "SequenceNumber": f"{111 + i}",
+                "SizeBytes": 26,
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+            "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/example/stream/2026-01-15T12:00:00.000",
+        })
+    return {"Records": records}
+
+
+_BUILDERS = {
+    "schedule": _schedule,
+    "sqs": _sqs,
+    "sns": _sns,
+    "s3-put": lambda o: _s3(o, True),
+    "s3-delete": lambda o: _s3(o, False),
+    "http": _http,
+    "rest": _rest,
+    "dynamodb": _dynamodb,
+}

@@ -1,0 +1,172 @@
+"""`build`: functions/ + the locked dependencies -> terraform/dists.zip and its manifest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass, field
+
+from .. import __version__
+from ..errors import BuildPkgError, SourceError
+from ..fsutil import atomic_write, file_sha256
+from ..progress import Reporter
+from ..project import Project
+from . import deps, limits, zipwriter
+from .discover import Function, check_handler, discover
+from .inputs import Inputs
+from .lockfile import check_hashable
+from .sources import walk_functions
+
+MANIFEST_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    handler: str = "handler"
+    allow_unhashed: frozenset[str] = field(default_factory=frozenset)
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    manifest: dict
+    up_to_date: bool  # nothing changed: the zip was left as it was
+    warnings: tuple[str, ...]
+
+
+def source_date_epoch() -> int | None:
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BuildPkgError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds; fix or unset it") from None
+
+
+def build(inputs: Inputs, options: BuildOptions, report: Reporter,
+          functions: list[Function] | None = None) -> BuildResult:
+    """Build the package from `inputs`; `functions`, when a caller already found
+    them, are not discovered again (their handlers are still checked)."""
+    project, target, lock = inputs.project, inputs.target, inputs.fresh_lock()
+    packages = lock.for_target(target)
+    check_hashable(packages, set(options.allow_unhashed), lock.path.name)
+
+    if functions is None:
+        functions = discover(project.root, project.functions_dir, options.handler)
+    else:
+        for function in functions:
+            check_handler(project.root / function.source, function.source, options.handler)
+    report.step(f"functions: {len(functions)} found ({', '.join(f.name for f in functions[:6])}"
+                f"{', ...' if len(functions) > 6 else ''})")
+    walk = walk_functions(project.functions_dir, project.root)
+    for secret in walk.secrets:
+        report.warn(f"{secret} looks like a secret and was left out of the package; keep secrets in SSM or Secrets Manager")
+    sources = [(f, f.path.read_bytes()) for f in walk.files]
+
+    stamp = zipwriter.dos_timestamp(source_date_epoch())
+    deps_key = deps.cache_key(packages, target, stamp, deps.installer_version())
+    inputs_digest = _inputs_digest(deps_key, functions, sources)
+    if not options.force and _is_current(project, inputs_digest):
+        manifest = json.loads(project.manifest_path.read_text())
+        report.step(f"{project.rel(project.package_path)} is up to date")
+        return BuildResult(manifest, True, tuple(report.warnings))
+
+    dependencies = deps.ensure(lock, packages, target, stamp, report)
+    _check_shadowing(dependencies, [f.arcname for f, _ in sources])
+    packed_sources = [zipwriter.pack(f.arcname, data, f.mode, stamp) for f, data in sources]
+    records = sorted([*dependencies.records(), *packed_sources], key=lambda r: r[0].name)
+
+    buffer = io.BytesIO()
+    zipwriter.write(buffer, records)
+    data = buffer.getvalue()
+    sizes = limits.measure(((m.name, m.size) for m, _ in records), len(data))
+    for warning in limits.check(sizes, project.rel(project.package_path)):
+        report.warn(warning)
+
+    digests = code_digests(functions, sources, dependencies.key)
+    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest, stamp, digests)
+    atomic_write(project.package_path, data)
+    atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
+    report.step(f"wrote {project.rel(project.package_path)} ({limits.mb(len(data))})")
+    return BuildResult(manifest, False, tuple(report.warnings))
+
+
+def _inputs_digest(deps_key: str, functions: list[Function], sources) -> str:
+    """Everything that decides the zip's bytes, so an unchanged tree is not rebuilt."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({
+        "builder": __version__, "deps": deps_key,
+        "functions": [(f.name, f.handler, f.source) for f in functions],
+    }, sort_keys=True).encode())
+    for file, data in sources:
+        digest.update(f"\0{file.arcname}\0{file.mode:o}\0".encode())
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def code_digests(functions: list[Function], sources, deps_key: str) -> dict[str, str]:
+    """A digest of each function's own files, and of everything they share ("")."""
+    def own(function: Function, arcname: str) -> bool:
+        if function.layout == "flat":
+            return arcname == f"{function.module}.py"
+        return arcname.startswith(f"{function.name}/")
+
+    parts: dict[str, list[bytes]] = {f.name: [] for f in functions} | {"": [deps_key.encode()]}
+    for file, data in sources:
+        owner = next((f.name for f in functions if own(f, file.arcname)), "")
+        parts[owner].append(f"{file.arcname}\0{file.mode:o}\0".encode() + hashlib.sha256(data).digest())
+    return {name: hashlib.sha256(b"\n".join(items)).hexdigest() for name, items in parts.items()}
+
+
+def _is_current(project: Project, inputs: str) -> bool:
+    try:
+        manifest = json.loads(project.manifest_path.read_text())
+        return manifest.get("inputs") == inputs and file_sha256(project.package_path) == manifest.get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str]) -> None:
+    """A folder in functions/ named like a dependency would merge with it in the zip."""
+    def module_root(arcname: str) -> str:
+        return limits.top_level(arcname).removesuffix(".py")
+
+    installed = {module_root(m.name) for m in dependencies.entries if ".dist-info" not in m.name}
+    for name in source_names:
+        root = module_root(name)
+        if root in installed:
+            raise SourceError(
+                f"functions/{limits.top_level(name)} has the same import name as the dependency "
+                f"{root!r} from Pipfile.lock; rename it"
+            )
+
+
+def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, digests) -> dict:
+    digest = hashlib.sha256(data).digest()
+    return {
+        "format": MANIFEST_FORMAT,
+        "package": project.package_path.name,
+        "filebase64sha256": base64.b64encode(digest).decode("ascii"),
+        "sha256": digest.hex(),
+        **sizes.as_dict(),
+        "runtime": target.runtime,
+        "arch": target.arch,
+        "lock_hash": lock_hash,
+        "functions": [
+            {"name": f.name, "handler": f.handler, "source": f.source, "layout": f.layout,
+             "code_sha256": digests[f.name]}
+            for f in functions
+        ],
+        # Code every function runs but none owns: worker_lib, other shared files, dependencies.
+        "shared_sha256": digests[""],
+        "dependencies": [{"name": n, "version": v} for n, v in dependencies.packages],
+        "builder": f"build-pkg {__version__}",
+        "installer": dependencies.installer,
+        "compressor": zipwriter.COMPRESSOR,
+        "zip_timestamp": list(stamp),
+        "inputs": inputs_digest,
+    }

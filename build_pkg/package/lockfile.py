@@ -1,0 +1,207 @@
+"""Read Pipfile and Pipfile.lock directly (no pipenv at build time).
+
+`pipenv requirements` would drop the per-package index and hide entries that
+cannot be hash-checked; reading the JSON ourselves keeps both visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.markers import InvalidMarker, Marker
+
+from ..errors import LockError
+from .target import Target
+
+_HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+_VCS_KEYS = ("git", "hg", "svn", "bzr")
+# Pipfile sections that are not package categories (plette's PIPFILE_SECTIONS).
+_NON_CATEGORY_SECTIONS = {
+    "source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv",
+    "default", "develop",
+}
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    name: str
+    version: str | None  # "==1.2.3" for registry entries
+    hashes: tuple[str, ...]
+    markers: str | None
+    index: str | None
+    extras: tuple[str, ...]
+    vcs: str | None = None  # "git+URL@REF" for VCS entries
+    path: str | None = None  # local path entries
+
+    @property
+    def kind(self) -> str:
+        if self.vcs:
+            return "vcs"
+        if self.path:
+            return "path"
+        return "registry"
+
+    @property
+    def hash_checkable(self) -> bool:
+        return self.kind == "registry" and bool(self.hashes)
+
+    def requirement(self) -> str:
+        """One requirements.txt line for the installer (markers already evaluated)."""
+        extras = f"[{','.join(self.extras)}]" if self.extras else ""
+        if self.vcs:
+            return f"{self.name}{extras} @ {self.vcs}"
+        if self.path:
+            return f"{self.name}{extras} @ {Path(self.path).resolve().as_uri()}"
+        hashes = " ".join(f"--hash={h}" for h in self.hashes)
+        return f"{self.name}{extras}{self.version} {hashes}".rstrip()
+
+    def key(self) -> dict:
+        """What decides the installed bytes of this entry (for cache keys)."""
+        return {
+            "name": self.name, "version": self.version, "hashes": sorted(self.hashes),
+            "extras": list(self.extras), "vcs": self.vcs, "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Lock:
+    path: Path
+    pipfile_hash: str
+    sources: tuple[dict, ...]
+    python_version: str | None
+    packages: tuple[LockedPackage, ...] = field(default_factory=tuple)
+
+    def for_target(self, target: Target) -> list[LockedPackage]:
+        """The packages whose markers hold on the Lambda platform, by name."""
+        env = target.marker_environment()
+        chosen = []
+        for package in self.packages:
+            if package.markers:
+                try:
+                    if not Marker(package.markers).evaluate(env):
+                        continue
+                except InvalidMarker as exc:
+                    raise LockError(
+                        f"{self.path.name}: package {package.name!r} has invalid markers "
+                        f"{package.markers!r} ({exc}); run `pipenv lock`"
+                    ) from None
+            chosen.append(package)
+        return chosen
+
+
+def pipfile_hash(pipfile: dict) -> str:
+    """The hash pipenv stores in `_meta.hash.sha256` (plette's `Pipfile.get_hash`)."""
+    data = {
+        "_meta": {"sources": pipfile["source"], "requires": pipfile.get("requires", {})},
+        "default": pipfile.get("packages", {}),
+        "develop": pipfile.get("dev-packages", {}),
+    }
+    for category, values in pipfile.items():
+        if category not in _NON_CATEGORY_SECTIONS:
+            data[category] = values
+    content = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def read_pipfile(path: Path) -> dict:
+    if not path.is_file():
+        raise LockError(f"{path.name} not found in {path.parent}: create it (pipenv install)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LockError(f"{path.name} is not valid TOML ({exc}); fix it, then run `pipenv lock`") from None
+    if not data.get("source"):
+        raise LockError(f"{path.name} has no [[source]] section; add one, then run `pipenv lock`")
+    return data
+
+
+def read_lock(path: Path, section: str = "default") -> Lock:
+    """Parse Pipfile.lock; every problem is a one-line LockError naming the file.
+
+    `section` is "default" (the run-time [packages]) or "develop" ([dev-packages]).
+    """
+    name = path.name
+    if not path.is_file():
+        raise LockError(f"{name} not found in {path.parent}: run `pipenv lock`")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LockError(f"{name} is not valid JSON ({exc}); regenerate it with `pipenv lock`") from None
+    if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):
+        raise LockError(f"{name} has no _meta section; regenerate it with `pipenv lock`")
+    meta = data["_meta"]
+    lock_hash = (meta.get("hash") or {}).get("sha256")
+    if not isinstance(lock_hash, str):
+        raise LockError(f"{name} has no _meta.hash.sha256; regenerate it with `pipenv lock`")
+    default = data.get(section, {})
+    if not isinstance(default, dict):
+        raise LockError(f"{name}: '{section}' is not a mapping; regenerate it with `pipenv lock`")
+    packages = tuple(_parse_entry(name, pkg, entry) for pkg, entry in sorted(default.items()))
+    return Lock(
+        path=path,
+        pipfile_hash=lock_hash,
+        sources=tuple(meta.get("sources") or ()),
+        python_version=(meta.get("requires") or {}).get("python_version"),
+        packages=packages,
+    )
+
+
+def _parse_entry(lock_name: str, pkg: str, entry: object) -> LockedPackage:
+    if not isinstance(entry, dict):
+        raise LockError(f"{lock_name}: entry {pkg!r} is not a mapping; regenerate it with `pipenv lock`")
+    hashes = tuple(entry.get("hashes") or ())
+    for digest in hashes:
+        if not isinstance(digest, str) or not _HASH_RE.match(digest):
+            raise LockError(
+                f"{lock_name}: package {pkg!r} has a malformed hash {digest!r} "
+                "(want sha256:<64 hex digits>); regenerate it with `pipenv lock`"
+            )
+    vcs = None
+    for scheme in _VCS_KEYS:
+        if scheme in entry:
+            ref = entry.get("ref")
+            vcs = f"{scheme}+{entry[scheme]}" + (f"@{ref}" if ref else "")
+    path = entry.get("path") or entry.get("file")
+    version = entry.get("version")
+    if not vcs and not path and not (isinstance(version, str) and version.startswith("==")):
+        raise LockError(
+            f"{lock_name}: package {pkg!r} has no pinned version, VCS ref or path; "
+            "regenerate it with `pipenv lock`"
+        )
+    return LockedPackage(
+        name=pkg,
+        version=version,
+        hashes=hashes,
+        markers=entry.get("markers") or None,
+        index=entry.get("index"),
+        extras=tuple(sorted(entry.get("extras") or ())),
+        vcs=vcs,
+        path=path,
+    )
+
+
+def check_fresh(pipfile: dict, pipfile_name: str, lock: Lock) -> None:
+    """Refuse a lock that was made from another version of the Pipfile."""
+    actual = pipfile_hash(pipfile)
+    if actual != lock.pipfile_hash:
+        raise LockError(
+            f"{lock.path.name} is out of date with {pipfile_name} "
+            f"(Pipfile hash {actual[:12]}..., lock has {lock.pipfile_hash[:12]}...): run `pipenv lock`"
+        )
+
+
+def check_hashable(packages: list[LockedPackage], allowed: set[str], lock_name: str) -> None:
+    """Entries that cannot be hash-checked are installed only when named explicitly."""
+    for package in packages:
+        if package.hash_checkable or package.name in allowed:
+            continue
+        what = {"vcs": "a VCS checkout", "path": "a local path"}.get(package.kind, "an entry without hashes")
+        raise LockError(
+            f"{lock_name}: {package.name!r} is {what} and cannot be hash-checked; "
+            f"pin a released version, or allow it with --allow-unhashed {package.name}"
+        )

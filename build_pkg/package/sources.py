@@ -1,0 +1,132 @@
+"""Which files go into the package, walked from disk in a stable order.
+
+Two trees are walked: functions/ (the team's code, where stray secrets and
+editor files live) and the installed dependencies (where installers leave
+scripts, bytecode and their own bookkeeping). Both are filtered here so the
+rules sit in one place.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SourceError
+from ..project import shown_path as _shown
+from .zipwriter import normal_mode
+
+# Never useful in Lambda, whichever tree they come from. Bytecode in particular:
+# it would be for the build host's Python and is invalidated by the fixed zip time.
+_ALWAYS_SKIP_DIRS = {"__pycache__"}
+_ALWAYS_SKIP_FILES = ("*.pyc", "*.pyo")
+
+_EDITOR_VCS_DIRS = {
+    ".git", ".hg", ".svn", ".bzr", ".idea", ".vscode", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".tox", ".nox", ".venv", "venv", "node_modules", ".ipynb_checkpoints",
+}
+_EDITOR_VCS_FILES = (
+    ".DS_Store", "Thumbs.db", "*.swp", "*.swo", "*~", ".#*", "#*#", "*.orig", "*.rej",
+    ".gitignore", ".gitattributes", ".coverage", ".coverage.*",
+)
+# Files that look like credentials: left out with a warning naming them.
+SECRET_PATTERNS = (
+    ".env", ".env.*", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
+    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "credentials", "credentials.*",
+    "*.credentials", ".netrc", ".pypirc", ".npmrc", "*.kdbx", "secrets.*",
+)
+# Installer bookkeeping inside *.dist-info: METADATA and entry points stay
+# (importlib.metadata needs them at run time), the rest records the build host.
+_INSTALLER_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+# Top-level names an installer writes into a --target directory.
+_DEPENDENCY_TOP_SKIP = {"bin", ".lock"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    arcname: str  # "/"-separated path inside the zip
+    path: Path  # where to read the bytes
+    mode: int  # 0o644 or 0o755
+
+
+@dataclass
+class Walk:
+    files: list[SourceFile] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)  # project-relative paths left out
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def is_secret(name: str) -> bool:
+    return _matches(name, SECRET_PATTERNS)
+
+
+def walk_functions(functions_dir: Path, project_root: Path) -> Walk:
+    """Files under functions/, as they appear at the root of the zip."""
+    result = Walk()
+    root = project_root.resolve()
+    _walk(functions_dir, "", root, result, set(), project_root)
+    result.files.sort(key=lambda f: f.arcname)
+    return result
+
+
+def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Path], project_root: Path) -> None:
+    real = directory.resolve()
+    if real in active:  # a symlink loop inside the repo
+        raise SourceError(f"{_shown(directory, project_root)} is part of a symlink loop; remove the link")
+    active = active | {real}
+    with os.scandir(directory) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        shown = _shown(path, project_root)
+        if entry.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                raise SourceError(
+                    f"{shown} is a symlink to {os.readlink(path)}, outside the repository; "
+                    "copy the file into functions/ or remove the link"
+                )
+            if not target.exists():
+                raise SourceError(f"{shown} is a broken symlink; fix or remove it")
+        if entry.is_dir():
+            if entry.name in _ALWAYS_SKIP_DIRS or entry.name in _EDITOR_VCS_DIRS or entry.name.endswith(".egg-info"):
+                continue
+            _walk(path, f"{prefix}{entry.name}/", root, result, active, project_root)
+            continue
+        if _matches(entry.name, _ALWAYS_SKIP_FILES) or _matches(entry.name, _EDITOR_VCS_FILES):
+            continue
+        if is_secret(entry.name):
+            result.secrets.append(shown)
+            continue
+        st = entry.stat()  # follows links: the target's mode
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        result.files.append(SourceFile(prefix + entry.name, path, normal_mode(st.st_mode)))
+
+
+def walk_dependencies(target_dir: Path) -> list[SourceFile]:
+    """Files an installer put into a --target directory, minus what Lambda never needs."""
+    files: list[SourceFile] = []
+    for dirpath, dirnames, filenames in os.walk(target_dir):
+        rel_dir = Path(dirpath).relative_to(target_dir).as_posix()
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        if not prefix:
+            dirnames[:] = [d for d in dirnames if d not in _DEPENDENCY_TOP_SKIP]
+        dirnames[:] = [d for d in dirnames if d not in _ALWAYS_SKIP_DIRS]
+        in_dist_info = prefix.count("/") == 1 and prefix.rstrip("/").endswith(".dist-info")
+        for name in filenames:
+            if not prefix and name in _DEPENDENCY_TOP_SKIP:
+                continue
+            if _matches(name, _ALWAYS_SKIP_FILES) or (in_dist_info and name in _INSTALLER_METADATA):
+                continue
+            path = Path(dirpath, name)
+            st = path.stat()
+            if stat.S_ISREG(st.st_mode):
+                files.append(SourceFile(prefix + name, path, normal_mode(st.st_mode)))
+    files.sort(key=lambda f: f.arcname)
+    return files

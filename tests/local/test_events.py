@@ -1,0 +1,67 @@
+"""Sample events parse with the matching Powertools data class and parser model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_lambda_powertools.utilities.data_classes import (
+    APIGatewayProxyEvent, APIGatewayProxyEventV2, DynamoDBStreamEvent, EventBridgeEvent, S3Event, SNSEvent, SQSEvent)
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import (
+    APIGatewayProxyEventModel, APIGatewayProxyEventV2Model, DynamoDBStreamModel, EventBridgeModel, S3Model,
+    SnsModel, SqsModel)
+
+from build_pkg.local.events import EVENT_TYPES
+
+MATCHING = {
+    "schedule": (EventBridgeEvent, EventBridgeModel),
+    "sqs": (SQSEvent, SqsModel),
+    "sns": (SNSEvent, SnsModel),
+    "s3-put": (S3Event, S3Model),
+    "s3-delete": (S3Event, S3Model),
+    "http": (APIGatewayProxyEventV2, APIGatewayProxyEventV2Model),
+    "rest": (APIGatewayProxyEvent, APIGatewayProxyEventModel),
+    "dynamodb": (DynamoDBStreamEvent, DynamoDBStreamModel),
+}
+
+
+def _event(cli, *args: str) -> dict:
+    result = cli("event", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+def test_each_sample_parses_with_its_powertools_model(cli, kind):
+    document = _event(cli, kind, "--count", "2", "--body", '{"id": "7", "n": 1}')
+    data_class, model = MATCHING[kind]
+    parse(event=document, model=model)  # pydantic validation of every field Powertools knows
+    wrapped = data_class(document)
+    assert wrapped.raw_event == document
+
+
+def test_options_fill_the_parts_people_change(cli):
+    sqs = SQSEvent(_event(cli, "sqs", "--count", "3", "--body", "hi"))
+    assert [r.body for r in sqs.records] == ["hi"] * 3
+    s3 = S3Event(_event(cli, "s3-put", "--bucket", "uploads", "--key", "in/a b.csv"))
+    assert (s3.bucket_name, s3.object_key) == ("uploads", "in/a b.csv")
+    http = APIGatewayProxyEventV2(_event(cli, "http", "--method", "post", "--path", "/orders", "--body", "{}"))
+    assert (http.request_context.http.method, http.raw_path, http.route_key, http.body) == ("POST", "/orders", "POST /orders", "{}")
+    rest = APIGatewayProxyEvent(_event(cli, "rest", "--method", "DELETE", "--path", "/orders/1"))
+    assert (rest.http_method, rest.path) == ("DELETE", "/orders/1")
+    ddb = DynamoDBStreamEvent(_event(cli, "dynamodb", "--body", '{"id": "42", "qty": 3, "tags": ["a"]}'))
+    [record] = list(ddb.records)
+    assert record.dynamodb.new_image == {"id": "42", "qty": 3, "tags": ["a"]}
+    sns = SNSEvent(_event(cli, "sns", "--body", "ping"))
+    assert sns.sns_message == "ping"
+
+
+def test_samples_are_stable(cli):
+    assert cli("event", "sqs").stdout == cli("event", "sqs").stdout
+
+
+def test_bad_type_and_bad_dynamodb_body(cli):
+    assert cli("event", "kinesis").exit_code == 2
+    bad = cli("event", "dynamodb", "--body", "[1]")
+    assert bad.exit_code == 2 and "must be a JSON object" in bad.stderr

@@ -1,0 +1,169 @@
+"""`invoke`: the real awslambdaric runtime client against the local Runtime API."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import boto3
+import pytest
+from conftest import BUILD_PKG, WorkerRepo, run_build_pkg
+
+REPORT = re.compile(
+    r"^REPORT RequestId: (?P<id>[0-9a-f-]{36})\tDuration: (?P<duration>[\d.]+) ms\tBilled Duration: (?P<billed>\d+) ms"
+    r"\tMemory Size: (?P<memory>\d+) MB\tMax Memory Used: (?P<used>\d+) MB(\tInit Duration: (?P<init>[\d.]+) ms)?",
+    re.MULTILINE)
+
+FUNCTIONS = {
+    "lambda_fail.py": (
+        "import time\n\n"
+        "def handler(event, context):\n"
+        "    if event.get('sleep'):\n"
+        "        time.sleep(event['sleep'])\n"
+        "    if event.get('boom'):\n"
+        "        raise ValueError('boom: ' + event['boom'])\n"
+        "    return {'function': context.function_name, 'memory': context.memory_limit_in_mb,\n"
+        "            'left_ms': context.get_remaining_time_in_millis() > 0}\n"
+    ),
+    # click is installed in the dev environment but not locked in [packages].
+    "lambda_devonly.py": "import click\n\ndef handler(event, context):\n    return click.__version__\n",
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> WorkerRepo:
+    """One built repo for the module: the examples plus functions that misbehave on purpose."""
+    repo = WorkerRepo(tmp_path_factory.mktemp("invoke") / "repo")
+    for name, code in FUNCTIONS.items():
+        repo.write(f"functions/{name}", code)
+    result = run_build_pkg("-C", str(repo.root), "build")
+    assert result.returncode == 0, result.stderr
+    return repo
+
+
+def _invoke(repo: WorkerRepo, name: str, *args: str, event: dict | None = None):
+    """build-pkg.py invoke in its own process: real stdout and stderr, as a user sees them."""
+    extra = ["--event", "-"] if event is not None else []
+    return subprocess.run([sys.executable, str(BUILD_PKG), "-C", str(repo.root), "invoke", name, *extra, *args],
+                          input=json.dumps(event) if event is not None else None, capture_output=True, text=True)
+
+
+def _results(proc) -> list:
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_process_checker_runs_from_the_package(repo, http_server):
+    proc = _invoke(repo, "process_checker", event={"targets": [f"{http_server}/healthy", f"{http_server}/broken"]})
+    assert proc.returncode == 0, proc.stderr
+    assert _results(proc) == [{"checked": 2, "healthy": 1, "unhealthy": [f"{http_server}/broken"]}]
+    report = REPORT.search(proc.stderr)
+    assert report and report["init"] is not None
+    assert f"START RequestId: {report['id']} Version: $LATEST" in proc.stderr
+    assert f"END RequestId: {report['id']}" in proc.stderr
+    assert int(report["memory"]) == 128 and int(report["used"]) > 10
+    assert int(report["billed"]) == -(-float(report["duration"]) // 1)
+    # The function's environment comes from its .tf: CHECK_TARGETS is set there.
+    # Its JSON log line from Powertools reached stderr.
+    assert '"service":"process_checker"' in proc.stderr
+
+
+def test_api_log_exporter_writes_to_s3_through_moto(repo, aws_env):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="invoke-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    event = {"Records": [{"messageId": "1", "body": json.dumps({"path": "/a", "status": 200})}]}
+    proc = _invoke(repo, "api_log_exporter", "--env", "EXPORT_BUCKET=invoke-logs", event=event)
+    assert proc.returncode == 0, proc.stderr
+    [result] = _results(proc)
+    assert result["exported"] == 1 and result["bucket"] == "invoke-logs"
+    report = REPORT.search(proc.stderr)
+    assert int(report["memory"]) == 256  # memory_size from terraform/lambda_api_log_exporter.tf
+    assert result["key"].endswith(f"/{report['id']}.jsonl.gz")  # the request id came from the runtime
+    assert s3.head_object(Bucket="invoke-logs", Key=result["key"])["ContentEncoding"] == "gzip"
+
+
+def test_scaffolded_function(repo):
+    from click.testing import CliRunner
+
+    from build_pkg.cli import main
+
+    made = CliRunner().invoke(main, ["-C", str(repo.root), "new", "hello_http", "--trigger", "http"])
+    assert made.exit_code == 0, made.output
+    proc = _invoke(repo, "hello_http", "--event", str(repo.root / "tests" / "events" / "hello_http.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert _results(proc) == [{"statusCode": 200, "headers": {"Content-Type": "application/json"},
+                               "body": json.dumps({"route": "GET /hello-http"})}]
+    assert "dependencies: cache hit" in proc.stderr  # it rebuilt the stale package first
+    assert REPORT.search(proc.stderr)
+
+
+def test_a_package_only_in_the_dev_environment_fails_to_import(repo):
+    import click  # noqa: F401  (present here, in the dev environment)
+
+    proc = _invoke(repo, "devonly")
+    assert proc.returncode == 1
+    [error] = _results(proc)
+    assert error["errorType"] == "Runtime.ImportModuleError"
+    assert "No module named 'click'" in error["errorMessage"]
+    assert "Phase: init\tStatus: error\tError Type: Runtime.ImportModuleError" in proc.stderr
+
+
+def test_handler_exception_has_lambdas_error_shape(repo):
+    proc = _invoke(repo, "fail", event={"boom": "bad input"})
+    assert proc.returncode == 1
+    [error] = _results(proc)
+    assert error["errorType"] == "ValueError" and error["errorMessage"] == "boom: bad input"
+    assert any("lambda_fail.py" in frame for frame in error["stackTrace"])
+    assert REPORT.search(proc.stderr)
+
+
+def test_timeout_is_reported_like_lambda(repo):
+    proc = _invoke(repo, "fail", "--timeout", "1", event={"sleep": 5})
+    assert proc.returncode == 1
+    assert re.search(r"\d{4}-\d\d-\d\dT[\d:.]+Z [0-9a-f-]{36} Task timed out after 1.00 seconds", proc.stderr)
+    [error] = _results(proc)
+    assert error["errorType"] == "Sandbox.Timedout"
+    assert "Duration: 1000.00 ms" in proc.stderr and "Status: timeout" in proc.stderr
+
+
+def test_repeat_shows_one_cold_start_then_warm_ones(repo):
+    proc = _invoke(repo, "fail", "--repeat", "3", "--memory", "1024", event={})
+    assert proc.returncode == 0, proc.stderr
+    # awslambdaric hands memory_limit_in_mb over as the string Lambda sets in the environment.
+    assert _results(proc) == [{"function": "fail", "memory": "1024", "left_ms": True}] * 3
+    reports = list(REPORT.finditer(proc.stderr))
+    assert len(reports) == 3
+    assert [r["init"] is not None for r in reports] == [True, False, False]
+    assert len({r["id"] for r in reports}) == 3
+
+
+def test_unknown_function(repo):
+    proc = _invoke(repo, "nope")
+    assert proc.returncode == 1
+    assert "error: no function named 'nope' in functions/; known: api_log_exporter, devonly, fail" in proc.stderr
+
+
+def test_malformed_event(repo, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{'single': 'quotes'}")
+    proc = _invoke(repo, "fail", "--event", str(bad))
+    assert proc.returncode == 1
+    assert f"error: {bad}: the event is not valid JSON" in proc.stderr and "fix the file" in proc.stderr
+    missing = _invoke(repo, "fail", "--event", str(tmp_path / "missing.json"))
+    assert missing.returncode == 1 and "cannot read the event (No such file or directory)" in missing.stderr
+
+
+def test_no_package(tmp_path):
+    bare = WorkerRepo(tmp_path / "bare")
+    proc = _invoke(bare, "process_checker", "--no-build")
+    assert proc.returncode == 1
+    assert "error: terraform/dists.zip not found; run `build-pkg.py build` (or drop --no-build)" in proc.stderr
+
+
+@pytest.mark.parametrize("item", ["=value", "NOEQUALS"])
+def test_invoke_refuses_an_env_without_a_key_before_doing_anything(worker_repo, cli, item):
+    """The same KEY=VALUE parser as `tf` and `new`: an empty key is a usage error."""
+    result = cli("-C", str(worker_repo.root), "invoke", "process_checker", "--env", item)
+    assert result.exit_code == 2 and "is not KEY=VALUE" in result.stderr
+    assert not worker_repo.zip_path.exists()

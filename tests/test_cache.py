@@ -1,0 +1,129 @@
+"""The one cache helper, with real processes: concurrent builders, killed builders,
+and eviction that never removes an entry another process is reading."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from conftest import REPO
+
+from build_pkg.cache import ensure_entry, evict_least_recent, in_use, sweep
+
+
+def _python(code: str, *args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+BUILDER = """
+    import sys, time
+    from pathlib import Path
+    from build_pkg.cache import ensure_entry
+
+    def build(work):
+        (work / "payload").write_text(sys.argv[2])
+        time.sleep(0.5)  # both processes are inside build() at once
+
+    entry = ensure_entry(Path(sys.argv[1]), build)
+    print((entry / "payload").read_text())
+"""
+
+
+def test_two_processes_building_one_entry_both_succeed(tmp_path):
+    entry = tmp_path / "deps" / "key"
+    first, second = _python(BUILDER, str(entry), "first"), _python(BUILDER, str(entry), "second")
+    outputs = [p.communicate(timeout=30) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    # Whichever rename won, both processes read that one finished entry.
+    winner = (entry / "payload").read_text()
+    assert winner in ("first", "second")
+    assert [o.strip() for o, _ in outputs] == [winner, winner]
+    assert sorted(p.name for p in entry.parent.iterdir()) == ["key"]  # no temporary directory left
+
+
+def test_a_failed_build_leaves_nothing(tmp_path):
+    entry = tmp_path / "key"
+
+    def build(work: Path) -> None:
+        (work / "half").write_text("x")
+        raise RuntimeError("installer failed")
+
+    try:
+        ensure_entry(entry, build)
+    except RuntimeError:
+        pass
+    assert not entry.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_temporary_directories_of_a_killed_builder_are_swept(tmp_path):
+    entry = tmp_path / "key"
+    slow = _python("""
+        import sys, time
+        from pathlib import Path
+        from build_pkg.cache import ensure_entry
+        def build(work):
+            (work / "part").write_text("x")
+            print("building", flush=True)
+            time.sleep(60)
+        ensure_entry(Path(sys.argv[1]), build)
+    """, str(entry))
+    assert slow.stdout.readline().strip() == "building"
+    [left] = [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+    # A live builder's directory is not touched.
+    assert sweep(tmp_path) == [] and left.exists()
+    slow.send_signal(signal.SIGKILL)
+    slow.wait()
+    assert left.exists()  # the kill left it behind...
+    ensure_entry(entry, lambda work: (work / "payload").write_text("ok"))
+    assert not left.exists()  # ...and the next builder swept it
+    assert (entry / "payload").read_text() == "ok"
+
+
+def test_eviction_skips_an_entry_another_process_is_using(tmp_path):
+    base = tmp_path / "task"
+    entries = {}
+    for name in ("old-in-use", "old-idle", "newest"):
+        entries[name] = ensure_entry(base / name, lambda work: (work / "f").write_text("x"))
+        with in_use(entries[name]):
+            pass
+        time.sleep(0.02)  # distinct use times
+    reader = _python("""
+        import sys, time
+        from pathlib import Path
+        from build_pkg.cache import in_use
+        with in_use(Path(sys.argv[1])):
+            print("reading", flush=True)
+            time.sleep(60)
+    """, str(entries["old-in-use"]))
+    try:
+        assert reader.stdout.readline().strip() == "reading"
+        # keep=0: every entry is a candidate; only the lock protects the one being read.
+        removed = evict_least_recent(base, keep=0)
+        assert sorted(removed) == sorted([entries["old-idle"], entries["newest"]])
+        assert (entries["old-in-use"] / "f").read_text() == "x"
+    finally:
+        reader.kill()
+        reader.wait()
+    assert evict_least_recent(base, keep=0) == [entries["old-in-use"]]
+    assert not entries["old-in-use"].exists()
+
+
+def test_read_only_entries_are_evicted_whole(tmp_path):
+    base = tmp_path / "task"
+
+    def build(work: Path) -> None:
+        (work / "pkg").mkdir()
+        (work / "pkg" / "mod.py").write_text("x = 1\n")
+        for path in (work / "pkg" / "mod.py", work / "pkg", work):
+            path.chmod(0o444 if path.is_file() else 0o555)
+
+    entry = ensure_entry(base / "a", build)
+    with in_use(entry):
+        pass
+    assert evict_least_recent(base, keep=0) == [entry]
+    assert sorted(p.name for p in base.iterdir()) == []
