@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import hcl2
 from hcl2.utils import SerializationOptions
 
+from ..fsutil import atomic_write
 from ..pool import PARALLEL_FROM, pmap
 
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
@@ -85,11 +84,7 @@ def _load_cache(cache_file: Path | None) -> dict:
 def _save_cache(cache_file: Path, entries: dict) -> None:
     """One file for the whole tree: one read and one write instead of hundreds."""
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as out:
-            json.dump(entries, out, separators=(",", ":"))
-        os.replace(tmp, cache_file)
+        atomic_write(cache_file, json.dumps(entries, separators=(",", ":")).encode())
     except OSError:
         pass  # a cache that cannot be written only costs speed
 
