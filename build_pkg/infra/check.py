@@ -21,6 +21,8 @@ from ..pool import pmap, worker_pool
 from ..project import Project
 from .parse import TfFile, blocks, locals_of, parse_files, warm_up
 from .render import MODULE_DIR, MODULE_SOURCE, tf_filename
+from .schedule import schedule_problem
+from .settings import RESERVED_ENV
 
 _META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depends_on"}
 _LAMBDA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -179,6 +181,7 @@ def _check_call(project, call: _Call, by_module, declared, local_values, target,
                                  f"name {name!r} does not match the handler's function {function.name!r}"))
     if function:
         defined.setdefault(function.name, []).append(call)
+    found += _check_settings(call)
 
     shared = _resolve(args.get("shared"), local_values)
     shared = shared if isinstance(shared, dict) else {}
@@ -189,6 +192,21 @@ def _check_call(project, call: _Call, by_module, declared, local_values, target,
                                  f"{key} {value!r}{_via(where)} differs from the build's {wanted!r}"))
     # Checked even when the package comes from S3: the hash must still be the build's.
     found += _check_package(project, call, shared, local_values)
+    return found
+
+
+def _check_settings(call: _Call) -> list[Problem]:
+    """What Lambda or EventBridge would refuse at apply time, in a hand-edited file."""
+    found = []
+    schedule = call.args.get("schedule")
+    problem = schedule_problem(schedule) if isinstance(schedule, str) and "${" not in schedule else None
+    if problem:
+        found.append(Problem(call.file.rel, call.line_of("schedule"), problem))
+    environment = call.args.get("environment")
+    for key in sorted(environment) if isinstance(environment, dict) else ():
+        if key in RESERVED_ENV:
+            found.append(Problem(call.file.rel, call.line_of(key),
+                                 f"environment variable {key} is reserved by Lambda; remove it"))
     return found
 
 

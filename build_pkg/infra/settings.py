@@ -7,12 +7,19 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import SettingError
+from .schedule import schedule_problem
 
-_SCHEDULE_RE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$")
 _ROUTE_RE = re.compile(r"^((GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /\S*|\$default)$")
 _ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_RESERVED_ENV = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID",
-                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "_HANDLER", "LAMBDA_TASK_ROOT"}
+# Lambda sets these itself and refuses a function configuration that sets one
+# (the list in Lambda's "Defined runtime environment variables").
+RESERVED_ENV = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
 
 
 @dataclass(frozen=True)
@@ -33,8 +40,9 @@ class FunctionSettings:
             raise SettingError(f"memory {self.memory} MB is outside Lambda's 128-10240 MB")
         if not 1 <= self.timeout <= 900:
             raise SettingError(f"timeout {self.timeout} s is outside Lambda's 1-900 s")
-        if self.schedule and not _SCHEDULE_RE.match(self.schedule):
-            raise SettingError(f"schedule {self.schedule!r} is not 'rate(N minutes|hours|days)' or 'cron(...)'")
+        problem = schedule_problem(self.schedule) if self.schedule else None
+        if problem:
+            raise SettingError(problem)
         for arn, service in ((self.sqs_queue_arn, "sqs"), (self.sns_topic_arn, "sns")):
             if arn and not re.match(rf"^arn:aws[a-z-]*:{service}:[a-z0-9-]+:\d{{12}}:[A-Za-z0-9_.-]+$", arn):
                 raise SettingError(f"{arn!r} is not an {service.upper()} ARN (arn:aws:{service}:REGION:ACCOUNT:NAME)")
@@ -46,5 +54,5 @@ class FunctionSettings:
         for key, _ in self.environment:
             if not _ENV_KEY_RE.match(key):
                 raise SettingError(f"environment variable name {key!r} is not valid")
-            if key in _RESERVED_ENV:
+            if key in RESERVED_ENV:
                 raise SettingError(f"environment variable {key} is reserved by Lambda")

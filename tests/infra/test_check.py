@@ -178,3 +178,17 @@ def test_check_passes_after_tf_for_a_new_function(worker_repo, cli):
     worker_repo.write("functions/reports/main.py", "def handler(event, context):\n    return 1\n")
     assert cli("-C", str(worker_repo.root), "tf", "reports", "--http", "GET /reports").exit_code == 0
     assert cli("-C", str(worker_repo.root), "check").exit_code == 0
+
+
+def test_a_hand_edited_schedule_eventbridge_would_refuse(worker_repo, cli):
+    _edit(worker_repo, '"rate(5 minutes)"', '"rate(1 minutes)"')
+    line = _line(worker_repo, r"^\s*schedule\s*=")
+    assert (f"terraform/lambda_process_checker.tf:{line}: schedule 'rate(1 minutes)': "
+            "EventBridge wants 'rate(1 minute)'") in _problems(cli, worker_repo)
+
+
+def test_a_hand_edited_reserved_environment_name(worker_repo, cli):
+    _edit(worker_repo, "CHECK_TARGETS =", "AWS_LAMBDA_RUNTIME_API =")
+    line = _line(worker_repo, r"AWS_LAMBDA_RUNTIME_API")
+    assert (f"terraform/lambda_process_checker.tf:{line}: environment variable AWS_LAMBDA_RUNTIME_API "
+            "is reserved by Lambda; remove it") in _problems(cli, worker_repo)

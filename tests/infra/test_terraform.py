@@ -109,7 +109,7 @@ def test_tf_check_lists_missing_and_orphaned_files(worker_repo, cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--schedule", "every 5 minutes"], "is not 'rate(N minutes|hours|days)' or 'cron(...)'"),
+    (["--schedule", "every 5 minutes"], "is not 'rate(1 minute)', 'rate(N minutes|hours|days)' or 'cron("),
     (["--sqs", "arn:aws:sns:eu-west-1:123456789012:t"], "is not an SQS ARN"),
     (["--http", "FETCH /x"], "is not 'METHOD /path'"),
     (["--memory", "64"], "outside Lambda's 128-10240 MB"),

@@ -72,7 +72,7 @@ def test_refuses_existing_and_invalid_names_and_never_overwrites(worker_repo, cl
 @pytest.mark.parametrize("args, message", [
     (["--trigger", "sqs"], "--trigger sqs needs --sqs ARN"),
     (["--schedule", "rate(1 hour)"], "--schedule needs --trigger schedule"),
-    (["--trigger", "schedule", "--schedule", "hourly"], "is not 'rate(N minutes|hours|days)'"),
+    (["--trigger", "schedule", "--schedule", "hourly"], "is not 'rate(1 minute)', 'rate(N minutes|hours|days)'"),
 ])
 def test_trigger_settings_must_fit(worker_repo, cli, args, message):
     result = cli("-C", str(worker_repo.root), "new", "job", *args)
