@@ -70,7 +70,7 @@ def _path_digest(package: LockedPackage) -> str | None:
     """A local path entry's bytes can change under the same lock: key on its content."""
     if not package.path:
         return None
-    root = Path(package.path)
+    root = Path(package.location or package.path)
     digest = hashlib.sha256()
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
     for file in files:
@@ -157,7 +157,10 @@ def _install(lock: Lock, packages, target: Target, site: Path, work: Path, repor
         # Named with --allow-unhashed: built from source on this host, so they must be pure Python
         # (the ELF check after installing catches one that is not).
         report.step(f"dependencies: installing {', '.join(p.name for p in unhashed)} without hash checks (allowed)")
-        _run_uv(common, unhashed, work / "unhashed.txt", lock, target, report)
+        # uv caches a local directory's built wheel by its pyproject.toml, not its modules:
+        # without a refresh, an edited module of a path entry would never reach the zip.
+        refresh = [arg for p in unhashed if p.kind == "path" for arg in ("--refresh-package", p.name)]
+        _run_uv(common + refresh, unhashed, work / "unhashed.txt", lock, target, report)
 
 
 def index_args(lock: Lock) -> list[str]:

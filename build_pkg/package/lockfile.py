@@ -36,7 +36,8 @@ class LockedPackage:
     index: str | None
     extras: tuple[str, ...]
     vcs: str | None = None  # "git+URL@REF" for VCS entries
-    path: str | None = None  # local path entries
+    path: str | None = None  # local path entries, as the lock writes them
+    location: str | None = None  # `path` resolved against the lock's directory (not the cwd)
 
     @property
     def kind(self) -> str:
@@ -56,7 +57,7 @@ class LockedPackage:
         if self.vcs:
             return f"{self.name}{extras} @ {self.vcs}"
         if self.path:
-            return f"{self.name}{extras} @ {Path(self.path).resolve().as_uri()}"
+            return f"{self.name}{extras} @ {Path(self.location or self.path).resolve().as_uri()}"
         hashes = " ".join(f"--hash={h}" for h in self.hashes)
         return f"{self.name}{extras}{self.version} {hashes}".rstrip()
 
@@ -141,7 +142,8 @@ def read_lock(path: Path, section: str = "default") -> Lock:
     default = data.get(section, {})
     if not isinstance(default, dict):
         raise LockError(f"{name}: '{section}' is not a mapping; regenerate it with `pipenv lock`")
-    packages = tuple(_parse_entry(name, pkg, entry) for pkg, entry in sorted(default.items()))
+    base = path.parent.absolute()
+    packages = tuple(_parse_entry(name, pkg, entry, base) for pkg, entry in sorted(default.items()))
     return Lock(
         path=path,
         pipfile_hash=lock_hash,
@@ -151,7 +153,7 @@ def read_lock(path: Path, section: str = "default") -> Lock:
     )
 
 
-def _parse_entry(lock_name: str, pkg: str, entry: object) -> LockedPackage:
+def _parse_entry(lock_name: str, pkg: str, entry: object, base: Path) -> LockedPackage:
     if not isinstance(entry, dict):
         raise LockError(f"{lock_name}: entry {pkg!r} is not a mapping; regenerate it with `pipenv lock`")
     hashes = tuple(entry.get("hashes") or ())
@@ -182,6 +184,7 @@ def _parse_entry(lock_name: str, pkg: str, entry: object) -> LockedPackage:
         extras=tuple(sorted(entry.get("extras") or ())),
         vcs=vcs,
         path=path,
+        location=str(base / path) if isinstance(path, str) and "://" not in path else None,
     )
 
 

@@ -119,6 +119,32 @@ def test_allowed_path_entry_is_installed(built, cli):
         assert archive.read("teamlib.py") == b"VALUE = 42\n"
 
 
+def test_relative_path_entry_resolves_against_the_project_not_the_cwd(built, cli, tmp_path, monkeypatch):
+    """pipenv writes path entries relative to the Pipfile; -C DIR must not change that."""
+    repo, _ = built
+    repo.write("vendor/teamlib/pyproject.toml",
+               '[build-system]\nrequires = ["flit_core>=3.2,<4"]\nbuild-backend = "flit_core.buildapi"\n'
+               '[project]\nname = "teamlib"\nversion = "1.0"\ndescription = "x"\n')
+    repo.write("vendor/teamlib/teamlib.py", "VALUE = 42\n")
+    lock = repo.lock()
+    lock["default"]["teamlib"] = {"path": "./vendor/teamlib", "editable": False}
+    repo.write_lock(lock)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = cli("-C", str(repo.root), "build", "--allow-unhashed", "teamlib")
+    assert result.exit_code == 0, result.output
+    import zipfile
+
+    with zipfile.ZipFile(repo.zip_path) as archive:
+        assert archive.read("teamlib.py") == b"VALUE = 42\n"
+    # The entry's content is part of the cache key: an edit is picked up, from any cwd.
+    repo.write("vendor/teamlib/teamlib.py", "VALUE = 43\n")
+    assert cli("-C", str(repo.root), "build", "--allow-unhashed", "teamlib").exit_code == 0
+    with zipfile.ZipFile(repo.zip_path) as archive:
+        assert archive.read("teamlib.py") == b"VALUE = 43\n"
+
+
 def test_function_with_a_syntax_error(built, cli):
     repo, old = built
     repo.write("functions/lambda_broken.py", "import os\n\ndef handler(event, context)\n    return 1\n")
