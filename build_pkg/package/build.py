@@ -13,6 +13,7 @@ from .. import __version__
 from ..errors import BuildPkgError, SourceError
 from ..fsutil import atomic_write, file_sha256
 from ..progress import Reporter
+from ..versions import builder_digest
 from ..project import Project
 from . import deps, limits, zipwriter
 from .discover import Function, check_handler, discover
@@ -99,7 +100,7 @@ def _inputs_digest(deps_key: str, functions: list[Function], sources) -> str:
     """Everything that decides the zip's bytes, so an unchanged tree is not rebuilt."""
     digest = hashlib.sha256()
     digest.update(json.dumps({
-        "builder": __version__, "deps": deps_key,
+        "builder": builder_digest(), "deps": deps_key,
         "functions": [(f.name, f.handler, f.source) for f in functions],
     }, sort_keys=True).encode())
     for file, data in sources:
@@ -164,7 +165,7 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
         # Code every function runs but none owns: worker_lib, other shared files, dependencies.
         "shared_sha256": digests[""],
         "dependencies": [{"name": n, "version": v} for n, v in dependencies.packages],
-        "builder": f"build-pkg {__version__}",
+        "builder": f"build-pkg {__version__} (code {builder_digest()[:12]})",
         "installer": dependencies.installer,
         "compressor": zipwriter.COMPRESSOR,
         "zip_timestamp": list(stamp),

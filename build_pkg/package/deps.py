@@ -27,9 +27,11 @@ from .lockfile import Lock, LockedPackage
 from ..progress import Reporter
 from .sources import SourceFile, walk_dependencies
 from .target import Target
-from ..versions import dist_version
+from ..versions import builder_digest, dist_version
 
-CACHE_FORMAT = 3  # bump when the filters or the record layout change
+CACHE_FORMAT = 3  # bump when the entry's own layout (index, blob) changes
+# The modules whose code decides a dependency entry's bytes: part of its key.
+PACKING_CODE = ("deps", "sources", "zipwriter", "elf", "lockfile", "target")
 _INDEX = "index.json"
 _BLOB = "records.bin"
 
@@ -56,6 +58,7 @@ def installer_version() -> str:
 def cache_key(packages: list[LockedPackage], target: Target, stamp: tuple[int, int], installer: str) -> str:
     material = {
         "format": CACHE_FORMAT,
+        "builder": builder_digest(PACKING_CODE),
         "packages": [p.key() | {"tree": _path_digest(p)} for p in packages],
         "runtime": target.runtime,
         "arch": target.arch,

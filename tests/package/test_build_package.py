@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -269,3 +270,26 @@ def test_size_names_what_takes_the_space(worker_repo, cli):
     assert report["zipped_bytes"] == worker_repo.zip_path.stat().st_size
     text = cli("-C", root, "size").stdout
     assert text.splitlines()[1].startswith("botocore") and "of Lambda's 262.1 MB" in text
+
+
+def test_an_edited_builder_rebuilds_instead_of_trusting_its_old_output(worker_repo, tmp_path):
+    """'Up to date' and the dependency cache key include the packing code's own bytes."""
+    from conftest import REPO
+
+    first = run_build_pkg("-C", str(worker_repo.root), "build", "--json")
+    assert first.returncode == 0, first.stderr
+    same = run_build_pkg("-C", str(worker_repo.root), "build", "--json")
+    assert json.loads(same.stdout)["up_to_date"] is True
+
+    edited = tmp_path / "edited-builder"
+    shutil.copytree(REPO / "build_pkg", edited / "build_pkg", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "build-pkg.py", edited / "build-pkg.py")
+    shutil.copy(REPO / "Pipfile.lock", edited / "Pipfile.lock")
+    writer = edited / "build_pkg" / "package" / "zipwriter.py"
+    writer.write_text(writer.read_text() + "\n# a change in how records are packed\n")
+    proc = subprocess.run([sys.executable, str(edited / "build-pkg.py"), "-C", str(worker_repo.root), "build"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert " built: " in proc.stdout and "up to date" not in proc.stdout
+    assert "dependencies: installing" in proc.stderr  # a new cache key, not the old entry
+    assert worker_repo.manifest()["builder"] != json.loads(first.stdout)["builder"]
