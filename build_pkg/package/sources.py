@@ -31,12 +31,20 @@ _EDITOR_VCS_FILES = (
     ".DS_Store", "Thumbs.db", "*.swp", "*.swo", "*~", ".#*", "#*#", "*.orig", "*.rej",
     ".gitignore", ".gitattributes", ".coverage", ".coverage.*",
 )
-# Files that look like credentials: left out with a warning naming them.
+# Files that look like credentials: left out with a warning naming them. A symlink
+# is judged by the name it points to as well as its own (conf.txt -> ../.env).
 SECRET_PATTERNS = (
     ".env", ".env.*", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "credentials", "credentials.*",
-    "*.credentials", ".netrc", ".pypirc", ".npmrc", "*.kdbx", "secrets.*",
+    "*.p8", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "credentials", "credentials.*",
+    "*.credentials", ".netrc", ".pypirc", ".npmrc", "*.kdbx", "secrets.*", "*.tfvars",
+    "*.tfvars.json", ".git-credentials", ".pgpass", ".htpasswd",
 )
+# Folders that hold credentials as a whole: left out with one warning for the folder.
+SECRET_DIRS = {".aws", ".ssh", ".gnupg", ".docker", ".kube", "secrets"}
+# A cloud service-account key (Google's JSON key file) is recognised by its content:
+# its name is whatever the download gave it.
+_KEY_FILE_MARKERS = (b'"private_key"', b'"service_account"')
+_SNIFF_MAX = 64 * 1024
 # Installer bookkeeping inside *.dist-info: METADATA and entry points stay
 # (importlib.metadata needs them at run time), the rest records the build host.
 _INSTALLER_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
@@ -65,6 +73,17 @@ def is_secret(name: str) -> bool:
     return _matches(name, SECRET_PATTERNS)
 
 
+def _is_key_file(path: Path, size: int) -> bool:
+    """A service-account key: a small JSON file naming a private key of a service account."""
+    if not path.name.lower().endswith(".json") or size > _SNIFF_MAX:
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return all(marker in data for marker in _KEY_FILE_MARKERS)
+
+
 def walk_functions(functions_dir: Path, project_root: Path) -> Walk:
     """Files under functions/, as they appear at the root of the zip."""
     result = Walk()
@@ -84,17 +103,25 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
     for entry in entries:
         path = Path(entry.path)
         shown = _shown(path, project_root)
+        link_name = None
         if entry.is_symlink():
             target = path.resolve()
+            if not target.exists():
+                raise SourceError(f"{shown} is a broken symlink; fix or remove it")
+            link_name = target.name
+            if is_secret(link_name) or (target.is_dir() and link_name in SECRET_DIRS):
+                result.secrets.append(f"{shown} (a link to {os.readlink(path)})")
+                continue
             if not target.is_relative_to(root):
                 raise SourceError(
                     f"{shown} is a symlink to {os.readlink(path)}, outside the repository; "
                     "copy the file into functions/ or remove the link"
                 )
-            if not target.exists():
-                raise SourceError(f"{shown} is a broken symlink; fix or remove it")
         if entry.is_dir():
             if entry.name in _ALWAYS_SKIP_DIRS or entry.name in _EDITOR_VCS_DIRS or entry.name.endswith(".egg-info"):
+                continue
+            if entry.name in SECRET_DIRS:
+                result.secrets.append(f"{shown}/")
                 continue
             _walk(path, f"{prefix}{entry.name}/", root, result, active, project_root)
             continue
@@ -105,6 +132,9 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
             continue
         st = entry.stat()  # follows links: the target's mode
         if not stat.S_ISREG(st.st_mode):
+            continue
+        if _is_key_file(path, st.st_size):
+            result.secrets.append(shown)
             continue
         result.files.append(SourceFile(prefix + entry.name, path, normal_mode(st.st_mode)))
 

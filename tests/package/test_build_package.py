@@ -247,6 +247,30 @@ def test_secrets_and_editor_files_are_left_out_with_a_warning(worker_repo, cli):
     assert "certifi/cacert.pem" in names
 
 
+def test_secrets_behind_links_in_folders_and_by_content_are_left_out(worker_repo, cli):
+    worker_repo.write(".env", "TOKEN=1\n")
+    (worker_repo.root / "functions" / "conf.txt").symlink_to("../.env")
+    worker_repo.write("functions/worker_lib/.aws/credentials.ini", "[default]\n")
+    worker_repo.write("functions/worker_lib/.ssh/known", "x\n")
+    worker_repo.write("functions/secrets/db.txt", "password\n")
+    worker_repo.write("functions/worker_lib/prod.tfvars", 'token = "x"\n')
+    worker_repo.write("functions/worker_lib/AuthKey_ABC.p8", "-----BEGIN PRIVATE KEY-----\n")
+    worker_repo.write("functions/worker_lib/gcp-reader-1a2b.json",
+                      '{"type": "service_account", "project_id": "p", "private_key": "-----BEGIN"}\n')
+    worker_repo.write("functions/worker_lib/ordinary.json", '{"type": "config", "keys": []}\n')
+    result = cli("-C", str(worker_repo.root), "build")
+    assert result.exit_code == 0, result.output
+    for shown in ("functions/conf.txt (a link to ../.env)", "functions/worker_lib/.aws/",
+                  "functions/worker_lib/.ssh/", "functions/secrets/", "functions/worker_lib/prod.tfvars",
+                  "functions/worker_lib/AuthKey_ABC.p8", "functions/worker_lib/gcp-reader-1a2b.json"):
+        assert f"warning: {shown} looks like a secret and was left out" in result.stderr, shown
+    with zipfile.ZipFile(worker_repo.zip_path) as archive:
+        names = set(archive.namelist())
+    assert not {n for n in names if n.startswith(("conf.txt", "secrets/", "worker_lib/.aws", "worker_lib/.ssh"))}
+    assert not names & {"worker_lib/prod.tfvars", "worker_lib/AuthKey_ABC.p8", "worker_lib/gcp-reader-1a2b.json"}
+    assert "worker_lib/ordinary.json" in names
+
+
 def test_symlinks_inside_the_repo_are_packaged_as_files(worker_repo, cli):
     shared = worker_repo.write("shared/settings.json", '{"a": 1}\n')
     (worker_repo.root / "functions" / "worker_lib" / "settings.json").symlink_to(shared)
