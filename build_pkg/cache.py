@@ -181,3 +181,25 @@ def evict(entry: Path) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+@contextmanager
+def exclusive(name: str, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the cache-wide lock `name` (for example one repository's build) exclusively.
+
+    The lock file lives in the cache, not in the repository, so it never shows
+    as an untracked file. `on_wait` is called once if another process holds it.
+    """
+    lock = cache_root() / "locks" / f"{name}{_LOCK_SUFFIX}"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

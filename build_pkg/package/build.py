@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from .. import __version__
+from ..cache import exclusive
 from ..errors import BuildPkgError, SourceError
 from ..fsutil import atomic_write, file_sha256
 from ..progress import Reporter
@@ -51,7 +52,18 @@ def source_date_epoch() -> int | None:
 def build(inputs: Inputs, options: BuildOptions, report: Reporter,
           functions: list[Function] | None = None) -> BuildResult:
     """Build the package from `inputs`; `functions`, when a caller already found
-    them, are not discovered again (their handlers are still checked)."""
+    them, are not discovered again (their handlers are still checked).
+
+    One build of a repository at a time: two at once could otherwise leave the
+    zip of one beside the manifest of the other.
+    """
+    project = inputs.project
+    name = "build-" + hashlib.sha256(str(project.root.resolve()).encode()).hexdigest()[:16]
+    with exclusive(name, lambda: report.step(f"waiting for another build of {project.root} to finish")):
+        return _build(inputs, options, report, functions)
+
+
+def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: list[Function] | None) -> BuildResult:
     project, target, lock = inputs.project, inputs.target, inputs.fresh_lock()
     packages = lock.for_target(target)
     check_hashable(packages, set(options.allow_unhashed), lock.path.name)
