@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -169,7 +170,10 @@ def evict(entry: Path) -> bool:
     try:
         fd = os.open(lock, os.O_RDWR)
     except FileNotFoundError:
-        discard(entry)
+        if entry.is_file():
+            entry.unlink(missing_ok=True)
+        else:
+            discard(entry)
         return True
     try:
         try:
@@ -203,3 +207,96 @@ def exclusive(name: str, on_wait: Callable[[], None] | None = None) -> Iterator[
         yield
     finally:
         os.close(fd)
+
+
+def touch(entry: Path) -> None:
+    """Mark `entry` as used now (what `prune` orders by)."""
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
+
+
+# What `cache` shows and `prune` removes, by kind (the cache's top-level folders).
+KINDS = ("deps", "runtime-client", "task", "hcl")
+DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: a few dependency sets and unpacked packages
+DEFAULT_MAX_AGE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    kind: str
+    path: Path
+    size: int
+    last_used: float  # epoch seconds
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.path.name, "bytes": self.size, "last_used": int(self.last_used)}
+
+
+def entries(root: Path | None = None) -> list[CacheEntry]:
+    """Every entry of every kind, most recently used first."""
+    root = root or cache_root()
+    found = []
+    for kind in KINDS:
+        try:
+            children = list((root / kind).iterdir())
+        except OSError:
+            continue
+        for path in children:
+            if path.name.startswith(_TMP_PREFIX) or path.name.endswith(_LOCK_SUFFIX):
+                continue
+            lock = _lock_path(path)
+            used = max(_mtime(path), _mtime(lock) if lock.exists() else 0.0)
+            found.append(CacheEntry(kind, path, _size(path), used))
+    found.sort(key=lambda e: -e.last_used)
+    return found
+
+
+@dataclass(frozen=True)
+class Pruned:
+    removed: tuple[CacheEntry, ...]
+    kept: tuple[CacheEntry, ...]
+    skipped_in_use: tuple[CacheEntry, ...]
+    swept: tuple[Path, ...]  # temporary directories of killed processes
+
+
+def prune(max_bytes: int = DEFAULT_MAX_BYTES, max_age_days: float = DEFAULT_MAX_AGE_DAYS,
+          root: Path | None = None, now: float | None = None) -> Pruned:
+    """Keep the most recently used entries within `max_bytes`; drop any unused for
+    `max_age_days`; sweep temporary directories; never remove an entry in use."""
+    root = root or cache_root()
+    swept = [p for kind in KINDS for p in sweep(root / kind)]
+    now = time.time() if now is None else now
+    removed, kept, in_use_now = [], [], []
+    total = 0
+    for entry in entries(root):  # most recent first: the budget goes to them
+        too_old = now - entry.last_used > max_age_days * 86400
+        if not too_old and total + entry.size <= max_bytes:
+            kept.append(entry)
+            total += entry.size
+        elif evict(entry.path):
+            removed.append(entry)
+        else:
+            in_use_now.append(entry)
+    return Pruned(tuple(removed), tuple(kept), tuple(in_use_now), tuple(swept))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    total = 0
+    for dirpath, _dirnames, filenames in os.walk(path):
+        for name in filenames:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                pass
+    return total

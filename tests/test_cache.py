@@ -3,6 +3,8 @@ and eviction that never removes an entry another process is reading."""
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import subprocess
 import sys
@@ -127,3 +129,60 @@ def test_read_only_entries_are_evicted_whole(tmp_path):
         pass
     assert evict_least_recent(base, keep=0) == [entry]
     assert sorted(p.name for p in base.iterdir()) == []
+
+
+def _entry(root: Path, kind: str, name: str, size: int, used: float) -> Path:
+    entry = ensure_entry(root / kind / name, lambda work: (work / "data").write_bytes(b"x" * size))
+    os.utime(entry, (used, used))
+    return entry
+
+
+def test_cache_shows_sizes_by_kind_and_entry(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("BUILD_PKG_CACHE_DIR", str(tmp_path))
+    now = time.time()
+    _entry(tmp_path, "deps", "a" * 64, 3000, now)
+    _entry(tmp_path, "deps", "b" * 64, 1000, now - 10)
+    _entry(tmp_path, "task", "c" * 24, 500, now - 20)
+    shown = json.loads(cli("cache", "--json").stdout)
+    assert shown["bytes"] == 4500
+    assert shown["kinds"] == {"deps": {"entries": 2, "bytes": 4000}, "task": {"entries": 1, "bytes": 500}}
+    assert [(e["kind"], e["bytes"]) for e in shown["entries"]] == [("deps", 3000), ("deps", 1000), ("task", 500)]
+    text = cli("cache", "--entries").stdout
+    assert "deps" in text and "2 entries" in text and "a" * 40 in text
+
+
+def test_cache_prune_keeps_the_most_recent_within_the_budget(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("BUILD_PKG_CACHE_DIR", str(tmp_path))
+    now = time.time()
+    newest = _entry(tmp_path, "deps", "new", 3000, now)
+    older = _entry(tmp_path, "deps", "older", 3000, now - 100)
+    in_use_entry = _entry(tmp_path, "task", "busy", 3000, now - 200)
+    ancient = _entry(tmp_path, "runtime-client", "ancient", 10, now - 40 * 86400)
+    dead = tmp_path / "deps" / ".tmp-999999999-left"  # a pid that cannot exist
+    dead.mkdir()
+    reader = _python("""
+        import sys, time
+        from pathlib import Path
+        from build_pkg.cache import in_use
+        with in_use(Path(sys.argv[1])):
+            print("reading", flush=True)
+            time.sleep(60)
+    """, str(in_use_entry))
+    try:
+        assert reader.stdout.readline().strip() == "reading"
+        os.utime(tmp_path / "task" / "busy.lock", (now - 200, now - 200))
+        result = json.loads(cli("cache", "prune", "--max-size", "4K", "--json").stdout)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert [e["name"] for e in result["kept"]] == ["new"]
+    assert sorted(e["name"] for e in result["removed"]) == ["ancient", "older"]
+    assert [e["name"] for e in result["in_use"]] == ["busy"]
+    assert result["swept"] == [str(dead)]
+    assert newest.exists() and in_use_entry.exists() and not older.exists() and not ancient.exists()
+    assert not dead.exists()
+
+
+def test_cache_prune_refuses_a_size_it_cannot_read(cli):
+    result = cli("cache", "prune", "--max-size", "lots")
+    assert result.exit_code == 2 and "'lots' is not a size like 500M or 2G" in result.stderr

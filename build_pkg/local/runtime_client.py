@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..cache import cache_root, ensure_entry
+from ..cache import cache_root, ensure_entry, touch
 from ..errors import InstallError
 from ..package.deps import index_args
 from ..package.lockfile import read_lock
@@ -52,6 +52,7 @@ def ensure(python: str, report: Reporter) -> Path:
     key = hashlib.sha256(json.dumps([[p.key() for p in entries], version, os.uname().machine]).encode()).hexdigest()
     folder = cache_root() / "runtime-client" / key[:24]
     if folder.is_dir():
+        touch(folder)
         return folder
     report.step(f"invoke: installing the Lambda runtime client ({', '.join(p.name + (p.version or '') for p in entries)})")
 

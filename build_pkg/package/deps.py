@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import zipwriter
-from ..cache import cache_root, discard, ensure_entry
+from ..cache import cache_root, discard, ensure_entry, touch
 from .elf import elf_machine
 from ..errors import InstallError, LockError
 from .lockfile import Lock, LockedPackage
@@ -89,6 +89,7 @@ def ensure(lock: Lock, packages: list[LockedPackage], target: Target, stamp: tup
     if entry_dir.is_dir():
         loaded = _load(entry_dir, key, report)
         if loaded:
+            touch(entry_dir)
             report.step(f"dependencies: cache hit ({len(loaded.packages)} packages, key {key[:12]})")
             return loaded
     report.step(f"dependencies: installing {len(packages)} packages for {target} with {installer}")
