@@ -58,6 +58,10 @@ class ReleaseError(BuildPkgError):
     """The repository is not in a state that may be released, or a release step failed."""
 
 
+class TerraformInterrupted(ReleaseError):
+    """Terraform was stopped by an interrupt after saving its state and releasing its lock."""
+
+
 class ArtifactError(BuildPkgError):
     """The package could not be stored in or read from S3."""
 

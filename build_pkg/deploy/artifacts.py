@@ -41,3 +41,37 @@ def upload_package(path: Path, sha256_hex: str, bucket: str, client=None) -> Sto
     except (ClientError, BotoCoreError) as exc:
         raise ArtifactError(f"uploading {path.name} to s3://{bucket}/{key} failed: {exc}") from None
     return StoredPackage(bucket, key, uploaded=True)
+
+
+def summary_keys(env: str, tag: str) -> tuple[str, str]:
+    """Where a release's summary is kept: under its tag, and as the environment's latest."""
+    return f"releases/{env}/{tag}.json", f"releases/{env}/latest.json"
+
+
+def store_summary(bucket: str, env: str, tag: str, data: bytes, client=None) -> None:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    s3 = client or boto3.client("s3")
+    for key in summary_keys(env, tag):
+        try:
+            s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/json")
+        except (ClientError, BotoCoreError) as exc:
+            raise ArtifactError(f"storing the release summary at s3://{bucket}/{key} failed: {exc}") from None
+
+
+def fetch_latest_summary(bucket: str, env: str, client=None) -> bytes | None:
+    """The environment's latest release summary, or None before the first release."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    s3 = client or boto3.client("s3")
+    key = summary_keys(env, "latest")[1]
+    try:
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket name and your credentials") from None
+    except BotoCoreError as exc:
+        raise ArtifactError(f"s3://{bucket}: {exc}; check the endpoint and your credentials") from None

@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ReleaseError
+from ..fsutil import atomic_write
 from ..infra import runner
 from ..infra.check import check
-from ..infra.render import tf_filename
+from ..infra.render import MODULE_DIR, tf_filename
 from ..package.build import BuildOptions, build
-from ..package.discover import discover
+from ..package.discover import FLAT_PREFIX, discover
 from ..package.inputs import resolve
-from ..progress import Reporter, stderr_fd
+from ..progress import Reporter
 from ..project import Project
-from .artifacts import upload_package
+from .artifacts import fetch_latest_summary, store_summary, upload_package
 from .policy import check_clean, release_point
+from .summary import function_changes, parse_previous, render_markdown
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
 
@@ -39,7 +40,7 @@ class ReleaseOptions:
     auto_approve: bool = False
     var_files: tuple[str, ...] = ()
     s3_bucket: str | None = None
-    previous: Path | None = None  # the previous release's summary JSON
+    previous: Path | None = None  # the previous release's summary JSON; default: from S3
 
 
 @dataclass
@@ -48,29 +49,6 @@ class ReleaseResult:
     json_path: Path
     markdown_path: Path
     failed: str | None = None  # why, when Terraform failed
-    notes: list[str] = field(default_factory=list)
-
-
-def function_changes(current: list[dict], shared: str, previous: dict | None) -> tuple[list[dict], list[str]]:
-    """Per function: added, code changed, configuration changed (or nothing); and the removed names."""
-    if previous is None:
-        return [{**f, "changes": ["added"]} for f in current], []
-    before = {f["name"]: f for f in previous.get("functions", [])}
-    shared_changed = previous.get("shared_sha256") != shared
-    rows = []
-    for function in current:
-        old = before.get(function["name"])
-        if old is None:
-            changes = ["added"]
-        else:
-            changes = []
-            if shared_changed or old.get("code_sha256") != function["code_sha256"]:
-                changes.append("code")
-            if old.get("tf_sha256") != function["tf_sha256"]:
-                changes.append("configuration")
-        rows.append({**function, "changes": changes})
-    removed = sorted(set(before) - {f["name"] for f in current})
-    return rows, removed
 
 
 def release(project: Project, runtime: str | None, arch: str, options: ReleaseOptions, report: Reporter,
@@ -89,7 +67,7 @@ def release(project: Project, runtime: str | None, arch: str, options: ReleaseOp
     for needed in (var_file, backend):
         if not needed.is_file():
             raise ReleaseError(f"{project.rel(needed)} not found; add it for environment {env!r} or pass --env")
-    previous = _read_previous(options.previous)
+    previous = _previous(options, env, report)
 
     report.step(f"release {point.tag} ({point.commit[:12]}) to {env}")
     manifest = build(inputs, BuildOptions(), report, functions).manifest
@@ -101,11 +79,12 @@ def release(project: Project, runtime: str | None, arch: str, options: ReleaseOp
     out_dir = tf_dir / SUMMARY_DIR / point.tag
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = out_dir / "release.tfplan"
-    functions = [{
+    current = [{
         "name": f["name"], "handler": f["handler"], "code_sha256": f["code_sha256"],
         "tf_sha256": _sha256(tf_dir / tf_filename(f["name"])),
     } for f in manifest["functions"]]
-    rows, removed = function_changes(functions, manifest["shared_sha256"], previous)
+    shared_config = shared_config_digest(tf_dir, env)
+    rows, removed = function_changes(current, manifest["shared_sha256"], shared_config, previous)
     summary = {
         "tag": point.tag, "commit": point.commit, "environment": env,
         "package": {"filebase64sha256": manifest["filebase64sha256"], "sha256": manifest["sha256"],
@@ -114,85 +93,73 @@ def release(project: Project, runtime: str | None, arch: str, options: ReleaseOp
         "runtime": manifest["runtime"], "arch": manifest["arch"],
         "previous": previous.get("tag") if previous else None,
         "functions": rows, "removed": removed, "shared_sha256": manifest["shared_sha256"],
-        "plan_only": options.plan_only, "status": "planned",
+        "shared_config_sha256": shared_config, "plan_only": options.plan_only, "status": "planned",
     }
 
     failed = None
     try:
-        _terraform(tf_dir, ["init", "-input=false", f"-backend-config=env/{env}.backend.hcl"], "init")
+        _terraform(tf_dir, ["init", "-input=false", f"-backend-config=env/{env}.backend.hcl"], "init", report)
         plan_args = ["plan", "-input=false", f"-var-file=env/{env}.tfvars", f"-out={plan}"]
         plan_args += [f"-var-file={Path(v).resolve()}" for v in options.var_files]
         if stored:
             plan_args += [f"-var=package_s3_bucket={stored.bucket}", f"-var=package_s3_key={stored.key}"]
-        _terraform(tf_dir, plan_args, "plan")
+        _terraform(tf_dir, plan_args, "plan", report)
         if not options.plan_only:
             if not options.auto_approve and not (confirm and confirm(f"Apply this plan to {env}?")):
                 raise ReleaseError("apply not approved; rerun with --auto-approve, or --plan-only to stop after the plan")
-            _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply")
+            _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply", report)
             summary["status"] = "applied"
     except ReleaseError as exc:
         failed = str(exc)
         summary["status"] = "failed"
         summary["error"] = failed
+    finally:
+        if not options.plan_only:
+            # A saved plan holds variable values and state in plain text: it lives only as
+            # long as the apply that needs it.
+            plan.unlink(missing_ok=True)
     json_path, markdown_path = out_dir / "summary.json", out_dir / "summary.md"
-    json_path.write_text(json.dumps(summary, indent=2) + "\n")
-    markdown_path.write_text(render_markdown(summary))
-    result = ReleaseResult(summary, json_path, markdown_path, failed)
+    data = (json.dumps(summary, indent=2) + "\n").encode()
+    atomic_write(json_path, data)
+    atomic_write(markdown_path, render_markdown(summary).encode())
     if stored and summary["status"] == "applied":
-        _store_summary(options.s3_bucket, env, point.tag, json_path)
-    return result
+        store_summary(stored.bucket, env, point.tag, data)
+    return ReleaseResult(summary, json_path, markdown_path, failed)
 
 
-def _terraform(tf_dir: Path, args: list[str], step: str) -> None:
-    # Terraform's own output is progress: it goes to stderr as it comes; stdout stays for results.
-    proc = subprocess.run([*runner.command(), f"-chdir={tf_dir}", *args], env=runner.environment(),
-                          stdout=stderr_fd(), stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        raise ReleaseError(f"terraform {step} failed (exit {proc.returncode}); see its output above")
+def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:
+    runner.run(tf_dir, args, step, on_interrupt=report.warn)
+
+
+def _previous(options: ReleaseOptions, env: str, report: Reporter) -> dict | None:
+    """The summary to compare with: --previous-manifest, else the environment's latest in S3."""
+    if options.previous is not None:
+        try:
+            raw = options.previous.read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"{options.previous}: cannot read the previous release summary ({exc.strerror})") from None
+        return parse_previous(raw, str(options.previous))
+    if options.s3_bucket:
+        raw = fetch_latest_summary(options.s3_bucket, env)
+        if raw is None:
+            report.step(f"no previous release of {env} in s3://{options.s3_bucket}: every function is new")
+            return None
+        return parse_previous(raw, f"s3://{options.s3_bucket}/releases/{env}/latest.json")
+    return None
+
+
+def shared_config_digest(tf_dir: Path, env: str) -> str:
+    """Terraform that every function's configuration depends on: the root files that
+    are not a function's own, the module, and the environment's tfvars."""
+    digest = hashlib.sha256()
+    shared = [p for p in tf_dir.glob("*.tf") if not p.name.startswith(FLAT_PREFIX)]
+    shared += [p for p in (tf_dir / MODULE_DIR).rglob("*") if p.is_file()]
+    shared.append(tf_dir / "env" / f"{env}.tfvars")
+    for path in sorted(shared):
+        digest.update(path.relative_to(tf_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
+    return digest.hexdigest()
 
 
 def _sha256(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
-
-
-def _read_previous(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise ReleaseError(f"{path}: cannot read the previous release summary ({exc.strerror})") from None
-    except ValueError as exc:
-        raise ReleaseError(f"{path}: the previous release summary is not JSON ({exc})") from None
-    if not isinstance(data, dict) or "functions" not in data:
-        raise ReleaseError(f"{path}: not a release summary (no 'functions'); pass a summary.json of a release")
-    return data
-
-
-def _store_summary(bucket: str, env: str, tag: str, path: Path) -> None:
-    import boto3
-
-    s3 = boto3.client("s3")
-    for key in (f"releases/{env}/{tag}.json", f"releases/{env}/latest.json"):
-        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType="application/json")
-
-
-def render_markdown(summary: dict) -> str:
-    package = summary["package"]
-    lines = [
-        f"# Release {summary['tag']} to {summary['environment']}: {summary['status']}",
-        "",
-        f"- commit: `{summary['commit']}`",
-        f"- package: `{package['filebase64sha256']}` ({package['zipped_bytes']:,} bytes)"
-        + (f", {package['s3']}" if package.get("s3") else ""),
-        f"- runtime: {summary['runtime']} {summary['arch']}",
-        f"- compared with: {summary['previous'] or 'nothing (first release)'}",
-    ]
-    if summary.get("error"):
-        lines.append(f"- error: {summary['error']}")
-    lines += ["", "| function | change |", "|---|---|"]
-    for row in summary["functions"]:
-        lines.append(f"| {row['name']} | {', '.join(row['changes']) or 'unchanged'} |")
-    for name in summary["removed"]:
-        lines.append(f"| {name} | removed |")
-    return "\n".join(lines) + "\n"

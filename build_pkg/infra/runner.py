@@ -3,13 +3,28 @@
 `python -m build_pkg.infra.runner ARGS...` behaves like `terraform ARGS...`: the
 shared library writes straight to this process's stdout and stderr, so a long
 plan or apply is seen as it happens.
+
+`run()` is how the builder runs a step. Terraform gets its own session, so a
+Ctrl-C at the terminal reaches only the builder, which forwards exactly one
+interrupt and then waits: Terraform finishes the operation in progress, writes
+state and releases the state lock. (Two interrupts make Terraform stop at once,
+which can lose state; killing it, as subprocess.run does a quarter of a second
+after Ctrl-C, leaves a held lock.) SIGTERM, what CI sends to cancel a job, is
+handled the same way.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import threading
+from pathlib import Path
+
+from ..errors import ReleaseError, TerraformInterrupted
+from ..progress import stderr_fd
 
 
 def command() -> list[str]:
@@ -24,9 +39,57 @@ def environment() -> dict[str, str]:
     builder_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [builder_root, env.get("PYTHONPATH")]))
     env.setdefault("TF_IN_AUTOMATION", "1")
-    if not os.path.exists(os.path.expanduser("~/.terraformrc")):
-        env.setdefault("TF_CLI_CONFIG_FILE", os.devnull)  # no warning about a missing CLI config
+    env.setdefault("CHECKPOINT_DISABLE", "1")  # no call home for version news
+    # A CLI config that is named but missing makes Terraform warn on every command
+    # (some machines export one): keep it only when it exists.
+    named = env.get("TF_CLI_CONFIG_FILE")
+    if named and not os.path.exists(named):
+        del env["TF_CLI_CONFIG_FILE"]
+    if "TF_CLI_CONFIG_FILE" not in env and not os.path.exists(os.path.expanduser("~/.terraformrc")):
+        env["TF_CLI_CONFIG_FILE"] = os.devnull
     return env
+
+
+def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None) -> None:
+    """Run `terraform -chdir=tf_dir ARGS`, its output on stderr; ReleaseError when it fails.
+
+    `on_interrupt(message)` is told when an interrupt is being forwarded.
+    """
+    # Terraform's own output is progress: it goes to stderr as it comes; stdout stays for results.
+    process = subprocess.Popen([*command(), f"-chdir={tf_dir}", *args], env=environment(),
+                               stdout=stderr_fd(), stdin=subprocess.DEVNULL, start_new_session=True)
+    interrupted = False
+
+    def forward(signum, _frame) -> None:
+        nonlocal interrupted
+        if interrupted:
+            return  # one interrupt only: a second would make Terraform abandon its state
+        interrupted = True
+        if on_interrupt:
+            on_interrupt(f"interrupt: asked terraform {step} to stop; waiting while it saves state "
+                         "and releases the lock")
+        try:
+            process.send_signal(signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
+    try:
+        while True:
+            try:
+                returncode = process.wait()
+                break
+            except InterruptedError:  # pragma: no cover (PEP 475 retries for us)
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if interrupted:
+        raise TerraformInterrupted(f"terraform {step} was interrupted and stopped (exit {returncode}) after saving "
+                          "state; run the release again")
+    if returncode != 0:
+        raise ReleaseError(f"terraform {step} failed (exit {returncode}); see its output above")
 
 
 def main(argv: list[str]) -> int:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 
 import boto3
 import pytest
-from conftest import REPO, WorkerRepo
+from conftest import BUILD_PKG, REPO, WorkerRepo
 
 FIXTURE = REPO / "tests" / "data" / "release_root"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
@@ -125,6 +128,7 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
     assert deployed["package_hash"] == manifest["filebase64sha256"]
     assert deployed["function_name"] == "worker-prod-process_checker"
     assert "# Release v1.0.0 to prod: applied" in (out / "summary.md").read_text()
+    assert not list(out.glob("*.tfplan"))  # a saved plan holds secrets: gone after the apply
 
     # Next release: one function's code, another's configuration, one removed, one added.
     checker = release_repo.root / "functions" / "lambda_process_checker.py"
@@ -177,11 +181,17 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     latest = json.loads(s3.get_object(Bucket="releases", Key="releases/prod/latest.json")["Body"].read())
     assert latest["tag"] == "v1.0.0"
 
+    assert "no previous release of prod in s3://releases: every function is new" in first.stderr
+
     commit_and_tag(release_repo, "v1.0.1", "no code change")
     second = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
     assert second.exit_code == 0, second.output
     assert f"package already in s3://releases/{key}" in second.stderr
     assert len(s3.list_objects_v2(Bucket="releases", Prefix="packages/")["Contents"]) == 1
+    # Compared with the summary release itself stored in the bucket, not a file in the checkout.
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").read_text())
+    assert summary["previous"] == "v1.0.0"
+    assert [f["changes"] for f in summary["functions"]] == [[], []]
 
 
 def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):
@@ -195,3 +205,64 @@ def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):
     assert "package already in s3://packages-only/packages/" in again.stderr
     head = s3.head_object(Bucket="packages-only", Key=f"packages/{built['sha256']}.zip")
     assert head["ContentLength"] == built["zipped_bytes"] and head["Metadata"]["sha256"] == built["sha256"]
+
+
+def test_a_change_every_function_shares_is_a_configuration_change_of_every_function(release_repo, cli, tmp_path):
+    commit_and_tag(release_repo, "v1.0.0")
+    assert release(cli, release_repo, "--auto-approve").exit_code == 0
+    previous = release_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json"
+    kept = tmp_path / "v1.0.0.json"
+    kept.write_bytes(previous.read_bytes())
+    tfvars = release_repo.root / "terraform" / "env" / "prod.tfvars"
+    tfvars.write_text(tfvars.read_text() + "log_retention_days = 90\n")
+    commit_and_tag(release_repo, "v1.0.1")
+    result = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    assert result.exit_code == 0, result.output
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").read_text())
+    assert {f["name"]: f["changes"] for f in summary["functions"]} == {
+        "api_log_exporter": ["configuration"], "process_checker": ["configuration"]}
+    # The module is shared too.
+    module = release_repo.root / "terraform" / "modules" / "worker_function" / "main.tf"
+    module.write_text(module.read_text() + "\n# reviewed\n")
+    commit_and_tag(release_repo, "v1.0.2")
+    kept.write_bytes((release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").read_bytes())
+    result = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.2" / "summary.json").read_text())
+    assert [f["changes"] for f in summary["functions"]] == [["configuration"], ["configuration"]]
+
+
+def test_ctrl_c_stops_terraform_gracefully_and_the_next_release_runs(release_repo, tmp_path):
+    """A real SIGINT to the release's process group during a slow apply, as a terminal sends it."""
+    commit_and_tag(release_repo, "v1.0.0")
+    slow = tmp_path / "slow.tfvars"
+    slow.write_text("slow_apply = true\n")
+    proc = subprocess.Popen([sys.executable, str(BUILD_PKG), "-C", str(release_repo.root), "release",
+                             "--auto-approve", "--var-file", str(slow)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "slow step started" in line:
+            break
+    else:
+        raise AssertionError("the slow apply never started:\n" + "".join(seen))
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    rest = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert time.monotonic() - started < 25  # stopped, not run to the end of the 30 s step
+    assert proc.returncode == 1
+    assert "interrupt: asked terraform apply to stop; waiting while it saves state" in rest
+    assert "Gracefully shutting down" in rest
+    assert "error: terraform apply was interrupted and stopped (exit 1) after saving state" in rest
+    state_dir = release_repo.root / "terraform" / "state"
+    state = json.loads((state_dir / "prod.tfstate").read_text())  # whole, readable JSON
+    assert state["resources"]
+    assert not list(state_dir.glob("*.lock.info"))  # the state lock was released
+    summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json").read_text())
+    assert summary["status"] == "failed"
+
+    again = subprocess.run([sys.executable, str(BUILD_PKG), "-C", str(release_repo.root), "release", "--auto-approve"],
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "release v1.0.0 to prod: applied" in again.stdout

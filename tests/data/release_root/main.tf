@@ -42,3 +42,12 @@ resource "terraform_data" "failure" {
     command = "echo 'simulated AWS error: AccessDenied' >&2; exit 1"
   }
 }
+
+# A slow apply, on demand: something to interrupt.
+resource "terraform_data" "slow" {
+  count = var.slow_apply ? 1 : 0
+
+  provisioner "local-exec" {
+    command = "echo 'slow step started'; sleep 30"
+  }
+}

@@ -30,3 +30,8 @@ variable "fail_apply" {
   type    = bool
   default = false
 }
+
+variable "slow_apply" {
+  type    = bool
+  default = false
+}

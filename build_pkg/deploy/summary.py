@@ -1,0 +1,68 @@
+"""The release summary: which functions a release changes, against the previous one. Pure."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ReleaseError
+
+
+def function_changes(current: list[dict], shared_code: str, shared_config: str | None,
+                     previous: dict | None) -> tuple[list[dict], list[str]]:
+    """Per function: added, code changed, configuration changed (or nothing); and the removed names.
+
+    Code shared by every function (worker_lib, dependencies) changes every
+    function's code; Terraform shared by every function (the module, the root
+    files, the environment's tfvars) changes every function's configuration.
+    """
+    if previous is None:
+        return [{**f, "changes": ["added"]} for f in current], []
+    before = {f["name"]: f for f in previous.get("functions", [])}
+    code_changed = previous.get("shared_sha256") != shared_code
+    config_changed = previous.get("shared_config_sha256") != shared_config
+    rows = []
+    for function in current:
+        old = before.get(function["name"])
+        if old is None:
+            changes = ["added"]
+        else:
+            changes = []
+            if code_changed or old.get("code_sha256") != function["code_sha256"]:
+                changes.append("code")
+            if config_changed or old.get("tf_sha256") != function["tf_sha256"]:
+                changes.append("configuration")
+        rows.append({**function, "changes": changes})
+    removed = sorted(set(before) - {f["name"] for f in current})
+    return rows, removed
+
+
+def parse_previous(raw: bytes, shown: str) -> dict:
+    """A previous release's summary.json; ReleaseError naming `shown` when it is not one."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ReleaseError(f"{shown}: the previous release summary is not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("functions"), list):
+        raise ReleaseError(f"{shown}: not a release summary (no 'functions'); pass a summary.json of a release")
+    return data
+
+
+def render_markdown(summary: dict) -> str:
+    package = summary["package"]
+    lines = [
+        f"# Release {summary['tag']} to {summary['environment']}: {summary['status']}",
+        "",
+        f"- commit: `{summary['commit']}`",
+        f"- package: `{package['filebase64sha256']}` ({package['zipped_bytes']:,} bytes)"
+        + (f", {package['s3']}" if package.get("s3") else ""),
+        f"- runtime: {summary['runtime']} {summary['arch']}",
+        f"- compared with: {summary['previous'] or 'nothing (first release)'}",
+    ]
+    if summary.get("error"):
+        lines.append(f"- error: {summary['error']}")
+    lines += ["", "| function | change |", "|---|---|"]
+    for row in summary["functions"]:
+        lines.append(f"| {row['name']} | {', '.join(row['changes']) or 'unchanged'} |")
+    for name in summary["removed"]:
+        lines.append(f"| {name} | removed |")
+    return "\n".join(lines) + "\n"
