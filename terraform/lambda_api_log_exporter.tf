@@ -12,8 +12,14 @@ module "lambda_api_log_exporter" {
   timeout     = 30
 
   environment = {
-    EXPORT_BUCKET = "example-api-logs"
+    EXPORT_BUCKET = var.buckets["api-logs"]
   }
 
-  sqs_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:api-logs"
+  sqs_queue_arn = var.queues["api-logs"]
+
+  # Writes the exported batches; nothing else in the bucket.
+  policy_statements = [{
+    actions   = ["s3:PutObject"]
+    resources = ["arn:aws:s3:::${var.buckets["api-logs"]}/*"]
+  }]
 }

@@ -38,8 +38,7 @@ locals {
     package_hash           = local.package_hash
     package_s3_bucket      = local.package_s3_bucket
     package_s3_key         = local.package_s3_key
-    role_arn               = aws_iam_role.worker.arn
-    role_name              = aws_iam_role.worker.name
+    policy_arns            = var.extra_policy_arns
     log_retention_days     = var.log_retention_days
     http_api_id            = aws_apigatewayv2_api.http.id
     http_api_execution_arn = aws_apigatewayv2_api.http.execution_arn

@@ -3,11 +3,6 @@ output "http_api_endpoint" {
   value       = aws_apigatewayv2_api.http.api_endpoint
 }
 
-output "worker_role_arn" {
-  description = "Execution role shared by the workers."
-  value       = aws_iam_role.worker.arn
-}
-
 output "package_hash" {
   description = "filebase64sha256 of the deployed dists.zip (compare with terraform/dists.manifest.json)."
   value       = local.package_hash

@@ -21,7 +21,7 @@ variable "log_retention_days" {
 }
 
 variable "extra_policy_arns" {
-  description = "Managed policies attached to the shared execution role, beyond basic logging (S3 buckets, queues, ...)."
+  description = "Managed policies attached to every function's role (each function's own needs go in its file: policy_statements)."
   type        = list(string)
   default     = []
 }
@@ -36,4 +36,26 @@ variable "package_s3_key" {
   description = "Content-addressed key of the package in package_s3_bucket."
   type        = string
   default     = null
+}
+
+# Trigger sources and other per-environment values, by key. Function files refer to
+# var.queues["KEY"], var.topics["KEY"], var.buckets["KEY"]; each env/<env>.tfvars
+# gives its own value, so dev never reads prod's queue. `build-pkg.py check`
+# reports a key that an environment does not define.
+variable "queues" {
+  description = "SQS queue ARNs by key."
+  type        = map(string)
+  default     = {}
+}
+
+variable "topics" {
+  description = "SNS topic ARNs by key."
+  type        = map(string)
+  default     = {}
+}
+
+variable "buckets" {
+  description = "S3 bucket names by key."
+  type        = map(string)
+  default     = {}
 }

@@ -28,7 +28,11 @@ def new(obj: Context, name, layout, trigger, **options) -> None:
     created = create(obj.project(), name, layout, trigger, settings_from_options(**options))
     for rel in created.files:
         click.echo(f"created {rel}")
+    if created.generated:
+        click.echo(created.generated)
     click.echo("next steps:")
+    for line in created.to_add:
+        click.echo(f"  {line}")
     click.echo(f"  make test                                  # runs {created.test_path}")
     click.echo(f"  ./build-pkg.py invoke {name} --event {created.event_path}")
     click.echo("  ./build-pkg.py check")

@@ -68,9 +68,12 @@ def function_settings_options(f):
         click.option("--timeout", type=int, default=30, show_default=True, help="Timeout in seconds."),
         env_option("Environment variable (repeatable)."),
         click.option("--schedule", metavar="EXPR", help='EventBridge schedule, e.g. "rate(5 minutes)" or "cron(0 3 * * ? *)".'),
-        click.option("--sqs", "sqs", metavar="ARN", help="SQS queue ARN that feeds the function."),
-        click.option("--sns", "sns", metavar="ARN", help="SNS topic ARN the function subscribes to."),
-        click.option("--s3-bucket", metavar="BUCKET", help="Bucket whose object-created events invoke the function."),
+        click.option("--sqs", "sqs", metavar="KEY",
+                     help='Queue that feeds the function: var.queues["KEY"], an ARN per environment in terraform/env/*.tfvars.'),
+        click.option("--sns", "sns", metavar="KEY",
+                     help='Topic the function subscribes to: var.topics["KEY"], per environment.'),
+        click.option("--s3-bucket", metavar="KEY",
+                     help='Bucket whose object-created events invoke the function: var.buckets["KEY"], per environment.'),
         click.option("--s3-prefix", metavar="PREFIX", help="With --s3-bucket: only keys starting with PREFIX."),
         click.option("--s3-suffix", metavar="SUFFIX", help="With --s3-bucket: only keys ending with SUFFIX."),
         click.option("--http", "http", multiple=True, metavar='"METHOD /path"',
@@ -88,6 +91,6 @@ def settings_from_options(memory, timeout, env, schedule, sqs, sns, s3_bucket, s
         raise click.BadParameter("needs --s3-bucket", param_hint="--s3-prefix/--s3-suffix")
     return FunctionSettings(
         memory=memory, timeout=timeout, environment=tuple(env), schedule=schedule,
-        sqs_queue_arn=sqs, sns_topic_arn=sns, s3_bucket=s3_bucket, s3_prefix=s3_prefix,
+        sqs_queue=sqs, sns_topic=sns, s3_bucket=s3_bucket, s3_prefix=s3_prefix,
         s3_suffix=s3_suffix, http_routes=tuple(http),
     )

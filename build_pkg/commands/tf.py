@@ -23,14 +23,14 @@ def tf(obj: Context, names, check_only, as_json, **options) -> None:
     fmt-clean. An existing file is never rewritten: it is the team's to edit.
     Trigger and setting options apply to the one function NAME given.
     """
-    from ..infra.write import status, write_missing
+    from ..infra.write import sources_to_add, stale_notifications, status, sync_notifications, write_missing
     from ..package.discover import discover
 
     project = obj.project()
     functions = discover(project.root, project.functions_dir, check_handlers=False)
     if check_only:
         state = status(project, functions)
-        problems = state.problems()
+        problems = state.problems() + stale_notifications(project)
         if as_json:
             click.echo(json.dumps({"missing": [f.name for f in state.missing], "orphans": list(state.orphans)}, indent=2))
         else:
@@ -41,16 +41,25 @@ def tf(obj: Context, names, check_only, as_json, **options) -> None:
             raise SystemExit(1)
         return
 
-    written = [project.rel(p) for p in write_missing(project, functions, names, settings_from_options(**options))]
+    paths = write_missing(project, functions, names, settings_from_options(**options))
+    generated = sync_notifications(project)
+    written = [project.rel(p) for p in paths]
+    to_add = sources_to_add(project, paths)
     orphans = status(project, functions).orphans
     if as_json:
-        click.echo(json.dumps({"written": written, "orphans": list(orphans)}, indent=2))
+        click.echo(json.dumps({"written": written, "generated": generated, "orphans": list(orphans),
+                               "to_add": to_add}, indent=2))
         return
     for path in written:
         click.echo(f"wrote {path}")
+    if generated:
+        click.echo(generated)
+    report = obj.reporter()
+    for line in to_add:
+        report.warn(line)
     for orphan in orphans:
-        obj.reporter().warn(f"{orphan} has no function in functions/ (see `build-pkg.py tf --check`)")
-    if not written:
+        report.warn(f"{orphan} has no function in functions/ (see `build-pkg.py tf --check`)")
+    if not written and not generated:
         click.echo("tf: every function has its Terraform file")
 
 

@@ -8,21 +8,23 @@ build's runtime, architecture and package path.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import cache_root
 from ..errors import BuildPkgError
 from ..package.discover import Function, discover, module_names
 from ..package.inputs import Inputs
 from ..pool import pmap, worker_pool
 from ..project import Project
-from .parse import TfFile, blocks, locals_of, parse_files, warm_up
-from .render import MODULE_DIR, MODULE_SOURCE, tf_filename
+from . import notifications
+from .environments import Environment, missing_sources, name_problems
+from .environments import read as read_environments
+from .parse import TfFile, blocks
+from .render import MODULE_DIR, tf_filename
 from .schedule import schedule_problem
 from .settings import RESERVED_ENV
+from .tree import ModuleCall, module_path, parse_tree
 
 _META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depends_on"}
 _LAMBDA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -47,17 +49,6 @@ class CheckResult:
     definitions: int
 
 
-@dataclass
-class _Call:
-    file: TfFile
-    label: str
-    args: dict
-    line: int | None
-
-    def line_of(self, key: str) -> int | None:
-        return self.file.line_of_argument(self.line, key)
-
-
 def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResult:
     """Every problem found, sorted by file and line; `functions` when already discovered."""
     project, target = inputs.project, inputs.target
@@ -70,29 +61,29 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
         except BuildPkgError as exc:
             return CheckResult(tuple(problems + [Problem("functions", None, str(exc))]), 0, 0)
 
-    warm_up()
     with worker_pool(len(functions)) as pool:
-        root_files, module_files = _parse_tree(project, problems, pool)
+        tree = parse_tree(project, pool)
         # Each function's top-level names, parsed (never imported) in the same workers.
         names = dict(zip((f.source for f in functions),
                          pmap(pool, _names_job, [(str(project.root / f.source), f.source) for f in functions])))
-    declared = _module_variables(module_files)
+    if tree.missing:
+        problems.append(Problem("terraform", None, "not found: create the Terraform tree"))
+    problems += [Problem(tf.rel, tf.error_line, tf.error or "does not parse") for tf in tree.unparsed]
+    declared = _module_variables(tree.module_files)
     if declared is None:
         problems.append(Problem(f"terraform/{MODULE_DIR}", None, "declares no variables; is the module missing?"))
         declared = {}
-    local_values: dict = {}
-    for tf in root_files:
-        local_values.update(locals_of(tf.data))
-    calls = [
-        _Call(tf, label, body, tf.line_of_block("module", label))
-        for tf in root_files for label, body in blocks(tf.data, "module")
-        if body.get("source") == MODULE_SOURCE
-    ]
+    local_values = tree.local_values()
+    calls = tree.calls()
+    environments = read_environments(project)
     by_module = {f.module: f for f in functions}
-    defined: dict[str, list[_Call]] = {}
-    names_seen: dict[str, _Call] = {}
+    defined: dict[str, list[ModuleCall]] = {}
+    names_seen: dict[str, ModuleCall] = {}
     for call in calls:
         problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen, names)
+        problems += _check_deployed_names(call, environments)
+    problems += _check_sources(tree.root_files, environments)
+    problems += _check_notifications(project, calls)
     unparsed = {p.file for p in problems if p.message.startswith("does not parse")}
     for function in functions:
         homes = defined.get(function.name, [])
@@ -118,21 +109,35 @@ def _names_job(job: tuple[str, str]) -> set[str] | str:
         return str(exc)
 
 
-def _parse_tree(project: Project, problems: list[Problem], pool=None) -> tuple[list[TfFile], list[TfFile]]:
-    tf_dir = project.terraform_dir
-    if not tf_dir.is_dir():
-        problems.append(Problem("terraform", None, "not found: create the Terraform tree"))
-        return [], []
-    root_paths = sorted(tf_dir.glob("*.tf"))
-    module_paths = sorted((tf_dir / MODULE_DIR).glob("*.tf"))
-    # Parse results are cached per repository, keyed by each file's content.
-    cache_file = cache_root() / "hcl" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
-    parsed = parse_files(project.root, root_paths + module_paths, cache_file, pool)
-    for tf in parsed:
-        if tf.data is None:
-            problems.append(Problem(tf.rel, tf.error_line, tf.error or "does not parse"))
-    root, module = parsed[: len(root_paths)], parsed[len(root_paths):]
-    return [tf for tf in root if tf.data is not None], [tf for tf in module if tf.data is not None]
+def _check_deployed_names(call: ModuleCall, environments: list[Environment]) -> list[Problem]:
+    name = call.args.get("name")
+    if not isinstance(name, str) or not _LAMBDA_NAME_RE.match(name):
+        return []
+    return [Problem(call.file.rel, call.line_of("name"), message)
+            for message in name_problems(name, call.args.get("schedule") is not None, environments)]
+
+
+def _check_sources(root_files: list[TfFile], environments: list[Environment]) -> list[Problem]:
+    """Every var.queues/topics/buckets["KEY"] is set in every environment."""
+    found = []
+    for tf in root_files:
+        for env, kind_map, key, line in missing_sources(tf.text, environments):
+            found.append(Problem(tf.rel, line, f'var.{kind_map}["{key}"] is not set in {env.file}; '
+                                               f'add "{key}" to its {kind_map} map'))
+    return found
+
+
+def _check_notifications(project: Project, calls: list[ModuleCall]) -> list[Problem]:
+    state = notifications.status(project.terraform_dir, notifications.s3_trigger_labels(
+        [(c.label, c.args) for c in calls]))
+    rel = project.rel(state.path)
+    if state.hand_written:
+        return [Problem(rel, None, "has the name of the file `tf` generates for S3 triggers; rename it")]
+    if state.stale and state.wanted is None:
+        return [Problem(rel, None, "no function has an S3 trigger any more; run `build-pkg.py tf` to remove it")]
+    if state.stale:
+        return [Problem(rel, None, "does not match the functions' S3 triggers; run `build-pkg.py tf` to rewrite it")]
+    return []
 
 
 def _module_variables(files: list[TfFile]) -> dict[str, bool] | None:
@@ -153,7 +158,7 @@ def _resolve(value, local_values: dict, depth: int = 0):
     return value
 
 
-def _check_call(project, call: _Call, by_module, declared, local_values, target, defined, names_seen,
+def _check_call(project, call: ModuleCall, by_module, declared, local_values, target, defined, names_seen,
                 names) -> list[Problem]:
     rel = call.file.rel
     found: list[Problem] = []
@@ -195,7 +200,7 @@ def _check_call(project, call: _Call, by_module, declared, local_values, target,
     return found
 
 
-def _check_settings(call: _Call) -> list[Problem]:
+def _check_settings(call: ModuleCall) -> list[Problem]:
     """What Lambda or EventBridge would refuse at apply time, in a hand-edited file."""
     found = []
     schedule = call.args.get("schedule")
@@ -210,7 +215,7 @@ def _check_settings(call: _Call) -> list[Problem]:
     return found
 
 
-def _setting(call: _Call, shared: dict, key: str, local_values: dict) -> tuple[object, str]:
+def _setting(call: ModuleCall, shared: dict, key: str, local_values: dict) -> tuple[object, str]:
     """A per-function override, else the shared value; and which argument it came from."""
     if call.args.get(key) is not None:
         return _resolve(call.args[key], local_values), key
@@ -221,7 +226,7 @@ def _via(where: str) -> str:
     return " (from shared)" if where == "shared" else ""
 
 
-def _check_handler(call: _Call, by_module: dict[str, Function], names: dict, found: list[Problem]) -> Function | None:
+def _check_handler(call: ModuleCall, by_module: dict[str, Function], names: dict, found: list[Problem]) -> Function | None:
     handler = call.args.get("handler")
     rel = call.file.rel
     if not isinstance(handler, str) or "." not in handler:
@@ -245,12 +250,12 @@ def _check_handler(call: _Call, by_module: dict[str, Function], names: dict, fou
     return function
 
 
-def _check_package(project: Project, call: _Call, shared: dict, local_values: dict) -> list[Problem]:
+def _check_package(project: Project, call: ModuleCall, shared: dict, local_values: dict) -> list[Problem]:
     rel = call.file.rel
     expected = project.package_path.resolve()
     problems = []
     path = _resolve(shared.get("package_path"), local_values)
-    resolved = _module_path(project, path)
+    resolved = module_path(project, path)
     if resolved != expected:
         problems.append(Problem(rel, call.line_of("shared"),
                                 f"package_path {path!r} (from shared) is not the build output "
@@ -264,14 +269,8 @@ def _check_package(project: Project, call: _Call, shared: dict, local_values: di
         inner_value = inner.strip('"')
     else:
         inner_value = None
-    if _module_path(project, inner_value) != expected:
+    if module_path(project, inner_value) != expected:
         problems.append(Problem(rel, call.line_of("shared"),
                                 f"package_hash {digest!r} (from shared) is not filebase64sha256 of "
                                 f"{project.rel(project.package_path)}"))
     return problems
-
-
-def _module_path(project: Project, value) -> Path | None:
-    if not isinstance(value, str) or "${" in value.replace("${path.module}", ""):
-        return None
-    return (project.terraform_dir / value.replace("${path.module}/", "").replace("${path.module}", ".")).resolve()

@@ -53,12 +53,12 @@ def render(function: Function, settings: FunctionSettings) -> str:
     triggers: list[tuple[str, str]] = []
     if settings.schedule:
         triggers.append(("schedule", quote(settings.schedule)))
-    if settings.sqs_queue_arn:
-        triggers.append(("sqs_queue_arn", quote(settings.sqs_queue_arn)))
-    if settings.sns_topic_arn:
-        triggers.append(("sns_topic_arn", quote(settings.sns_topic_arn)))
+    if settings.sqs_queue:
+        triggers.append(("sqs_queue_arn", f"var.queues[{quote(settings.sqs_queue)}]"))
+    if settings.sns_topic:
+        triggers.append(("sns_topic_arn", f"var.topics[{quote(settings.sns_topic)}]"))
     if settings.s3_bucket:
-        triggers.append(("s3_trigger_bucket", quote(settings.s3_bucket)))
+        triggers.append(("s3_trigger_bucket", f"var.buckets[{quote(settings.s3_bucket)}]"))
         if settings.s3_prefix:
             triggers.append(("s3_filter_prefix", quote(settings.s3_prefix)))
         if settings.s3_suffix:

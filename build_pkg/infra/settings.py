@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import SettingError
+from .environments import check_key
 from .schedule import schedule_problem
 
 _ROUTE_RE = re.compile(r"^((GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /\S*|\$default)$")
@@ -28,8 +29,10 @@ class FunctionSettings:
     timeout: int = 30
     environment: tuple[tuple[str, str], ...] = ()
     schedule: str | None = None
-    sqs_queue_arn: str | None = None
-    sns_topic_arn: str | None = None
+    # Per-environment trigger sources, by key: var.queues["KEY"] and so on, each
+    # environment's tfvars giving its own queue ARN, topic ARN or bucket name.
+    sqs_queue: str | None = None
+    sns_topic: str | None = None
     s3_bucket: str | None = None
     s3_prefix: str | None = None
     s3_suffix: str | None = None
@@ -43,11 +46,10 @@ class FunctionSettings:
         problem = schedule_problem(self.schedule) if self.schedule else None
         if problem:
             raise SettingError(problem)
-        for arn, service in ((self.sqs_queue_arn, "sqs"), (self.sns_topic_arn, "sns")):
-            if arn and not re.match(rf"^arn:aws[a-z-]*:{service}:[a-z0-9-]+:\d{{12}}:[A-Za-z0-9_.-]+$", arn):
-                raise SettingError(f"{arn!r} is not an {service.upper()} ARN (arn:aws:{service}:REGION:ACCOUNT:NAME)")
-        if self.s3_bucket and not re.match(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", self.s3_bucket):
-            raise SettingError(f"{self.s3_bucket!r} is not a valid S3 bucket name")
+        for key, option in ((self.sqs_queue, "--sqs"), (self.sns_topic, "--sns"), (self.s3_bucket, "--s3-bucket")):
+            problem = check_key(key, option) if key else None
+            if problem:
+                raise SettingError(problem)
         for route in self.http_routes:
             if not _ROUTE_RE.match(route):
                 raise SettingError(f"HTTP route {route!r} is not 'METHOD /path' (GET, POST, ..., ANY) or '$default'")

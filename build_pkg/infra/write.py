@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ProjectError, UsageError
-from ..fsutil import create_new
+from ..errors import ProjectError, SettingError, UsageError
+from ..fsutil import atomic_write, create_new
 from ..package.discover import FLAT_PREFIX, Function
 from ..project import Project
+from . import notifications
+from .environments import missing_sources, name_problems
+from .environments import read as read_environments
 from .render import render, tf_filename
 from .settings import FunctionSettings
+from .tree import parse_tree
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,60 @@ def write_missing(project: Project, functions: list[Function], names: tuple[str,
     if settings != FunctionSettings() and len(names) != 1:
         raise UsageError("trigger and setting options need exactly one NAME")
     targets = [known[n] for n in names] if names else list(status(project, functions).missing)
+    environments = read_environments(project)
+    for function in targets:
+        problems = name_problems(function.name, settings.schedule is not None, environments)
+        if problems:
+            raise SettingError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return [write_new(project, function, settings) for function in targets]
+
+
+def sources_to_add(project: Project, written: list[Path]) -> list[str]:
+    """What each environment must still define for the files just written, one line each."""
+    environments = read_environments(project)
+    lines = []
+    for path in written:
+        for env, kind_map, key, _ in missing_sources(path.read_text(), environments):
+            lines.append(f'{env.file}: add "{key}" to {kind_map} (this environment\'s value) for {project.rel(path)}')
+    return lines
+
+
+def _notifications_state(project: Project) -> notifications.NotificationsStatus:
+    calls = [(c.label, c.args) for c in parse_tree(project).calls()]
+    return notifications.status(project.terraform_dir, notifications.s3_trigger_labels(calls))
+
+
+def stale_notifications(project: Project) -> list[str]:
+    """`tf --check`'s line for a generated notifications file that no longer matches."""
+    state = _notifications_state(project)
+    return [f"{project.rel(state.path)}: stale; run `build-pkg.py tf` to rewrite it"] if state.stale else []
+
+
+def check_notifications_writable(project: Project) -> list[str]:
+    """The generated file's path when a hand-written file holds its name (so `new` can refuse first)."""
+    path = project.terraform_dir / notifications.FILENAME
+    if path.is_file() and not path.read_text(encoding="utf-8", errors="replace").startswith(notifications.MARKER):
+        return [project.rel(path)]
+    return []
+
+
+def sync_notifications(project: Project) -> str | None:
+    """Rewrite (or remove) terraform/s3_notifications.tf to match the functions' S3 triggers.
+
+    Returns what was done ("wrote ..." / "removed ..."), or None when it was current.
+    A hand-written file of that name is never touched.
+    """
+    state = _notifications_state(project)
+    if not state.stale:
+        return None
+    if state.hand_written:
+        raise ProjectError(f"{project.rel(state.path)} was not written by build-pkg.py but has the name of the "
+                           "file tf generates for S3 triggers; rename it")
+    if state.wanted is None:
+        state.path.unlink()
+        return f"removed {project.rel(state.path)}"
+    atomic_write(state.path, state.wanted.encode())
+    return f"wrote {project.rel(state.path)}"
 
 
 def write_new(project: Project, function: Function, settings: FunctionSettings) -> Path:

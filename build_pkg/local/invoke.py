@@ -14,6 +14,7 @@ import json
 import math
 import os
 import queue
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +28,8 @@ from typing import Iterator, TextIO
 from ..cache import cache_root, ensure_entry, evict_least_recent, in_use
 from ..errors import InvokeError
 from ..fsutil import file_sha256
+from ..infra.environments import Environment
+from ..infra.environments import read as read_environments
 from ..infra.parse import blocks, parse_text
 from ..infra.render import MODULE_SOURCE, tf_filename
 from ..package.build import BuildOptions, build
@@ -101,14 +104,32 @@ def function_config(project: Project, function: Function, report: Reporter) -> F
         if body.get("source") != MODULE_SOURCE:
             continue
         environment = []
+        local_env = None
         for key, value in sorted((body.get("environment") or {}).items()):
             if isinstance(value, str) and "${" not in value:
                 environment.append((key, value))
-            else:
-                report.warn(f"{parsed.rel}: environment {key} is an expression; set it with --env {key}=VALUE")
+                continue
+            # var.buckets["KEY"] and its kind take the local environment's value (dev when there is one).
+            match = _SOURCE_REF.match(value) if isinstance(value, str) else None
+            if match:
+                local_env = local_env or _local_environment(project)
+                resolved = local_env.source(match.group(1), match.group(2)) if local_env else None
+                if isinstance(resolved, str):
+                    environment.append((key, resolved))
+                    report.detail(f"{parsed.rel}: {key} = {resolved} (from {local_env.file})")
+                    continue
+            report.warn(f"{parsed.rel}: environment {key} is an expression; set it with --env {key}=VALUE")
         return FunctionConfig(_int(body.get("memory_size"), 128), _int(body.get("timeout"), 30),
                               tuple(environment), parsed.rel)
     return FunctionConfig()
+
+
+_SOURCE_REF = re.compile(r'^\$\{var\.(queues|topics|buckets)\["([^"]+)"\]\}$')
+
+
+def _local_environment(project: Project) -> Environment | None:
+    environments = read_environments(project)
+    return next((e for e in environments if e.name == "dev"), environments[0] if environments else None)
 
 
 def _int(value, default: int) -> int:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..errors import ProjectError, UsageError
+from ..errors import ProjectError, SettingError, UsageError
 from ..fsutil import create_all
 from ..infra.render import render as render_tf, tf_filename
+from ..infra.environments import Environment, name_problems
+from ..infra.environments import read as read_environments
 from ..infra.settings import FunctionSettings
+from ..infra.write import check_notifications_writable, sources_to_add, sync_notifications
 from ..package.discover import Function, check_name, discover
 from ..project import Project
 from .events import EventOptions
 from .scaffold import render as render_scaffold
 
 # The setting each trigger reads, and the option that sets it.
-_TRIGGER_SETTING = {"schedule": ("schedule", "--schedule"), "sqs": ("sqs_queue_arn", "--sqs"),
-                    "sns": ("sns_topic_arn", "--sns"), "s3": ("s3_bucket", "--s3-bucket"),
+_TRIGGER_SETTING = {"schedule": ("schedule", "--schedule"), "sqs": ("sqs_queue", "--sqs"),
+                    "sns": ("sns_topic", "--sns"), "s3": ("s3_bucket", "--s3-bucket"),
                     "http": ("http_routes", "--http")}
 
 
@@ -25,6 +28,8 @@ class Created:
     files: tuple[str, ...]  # project-relative, in creation order
     event_path: str
     test_path: str
+    generated: str | None = None  # the S3 notifications file, when it was rewritten
+    to_add: tuple[str, ...] = ()  # per-environment values the new file refers to
 
 
 def with_trigger_defaults(name: str, trigger: str, settings: FunctionSettings) -> FunctionSettings:
@@ -37,15 +42,18 @@ def with_trigger_defaults(name: str, trigger: str, settings: FunctionSettings) -
     if trigger == "http" and not settings.http_routes:
         return dataclasses.replace(settings, http_routes=(f"GET /{name.replace('_', '-')}",))
     if trigger in ("sqs", "sns", "s3") and not getattr(settings, _TRIGGER_SETTING[trigger][0]):
-        flag = {"sqs": "--sqs ARN", "sns": "--sns ARN", "s3": "--s3-bucket BUCKET"}[trigger]
+        flag = {"sqs": "--sqs KEY", "sns": "--sns KEY", "s3": "--s3-bucket KEY"}[trigger]
         raise UsageError(f"--trigger {trigger} needs {flag}")
     return settings
 
 
-def _event_options(trigger: str, settings: FunctionSettings) -> EventOptions:
-    """The sample event matches what the trigger will really send."""
+def _event_options(trigger: str, settings: FunctionSettings, environments: list[Environment]) -> EventOptions:
+    """The sample event matches what the trigger will really send (in the first environment
+    that names the bucket, else the key itself)."""
     if trigger == "s3":
-        return EventOptions(bucket=settings.s3_bucket,
+        bucket = next((b for env in environments if isinstance(b := env.source("buckets", settings.s3_bucket), str)),
+                      settings.s3_bucket)
+        return EventOptions(bucket=bucket,
                             key=f"{settings.s3_prefix or ''}example{settings.s3_suffix or '.json'}")
     if trigger == "http":
         method, _, path = settings.http_routes[0].partition(" ")
@@ -64,11 +72,17 @@ def create(project: Project, name: str, layout: str, trigger: str, settings: Fun
         raise ProjectError(f"function {name!r} already exists ({existing[name.lower()].source}); pick another name")
     settings = with_trigger_defaults(name, trigger, settings)
     settings.validate()
-    scaffold = render_scaffold(name, layout, trigger, _event_options(trigger, settings))
+    environments = read_environments(project)
+    problems = name_problems(name, settings.schedule is not None, environments)
+    if problems:
+        raise SettingError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    scaffold = render_scaffold(name, layout, trigger, _event_options(trigger, settings, environments))
     module = f"{name}.main" if layout == "package" else f"lambda_{name}"
     files = dict(scaffold.files)
     files[f"terraform/{tf_filename(name)}"] = render_tf(Function(name, layout, module, scaffold.code_path), settings)
     taken = [rel for rel in files if (project.root / rel).exists()]
+    if settings.s3_bucket:
+        taken += check_notifications_writable(project)
     if taken:
         raise ProjectError(f"{', '.join(taken)} already exist(s); nothing was written (new never overwrites)")
     try:
@@ -76,4 +90,7 @@ def create(project: Project, name: str, layout: str, trigger: str, settings: Fun
     except OSError as exc:
         raise ProjectError(f"could not create {exc.filename}: {exc.strerror}; nothing was written") from None
     rels = tuple(project.rel(p) for p in created)
-    return Created(rels, scaffold.event_path, next(r for r in rels if r.startswith("tests/functions/")))
+    tf_path = project.root / "terraform" / tf_filename(name)
+    generated = sync_notifications(project) if settings.s3_bucket else None
+    return Created(rels, scaffold.event_path, next(r for r in rels if r.startswith("tests/functions/")),
+                   generated, tuple(sources_to_add(project, [tf_path])))

@@ -16,8 +16,8 @@ from build_pkg.infra.parse import locals_of, resources
 ARGUMENTS = json.loads((REPO / "tests" / "data" / "aws_provider_arguments.json").read_text())
 META = {"count", "for_each", "depends_on", "lifecycle", "provider", "dynamic"}
 TRIGGERS = {
-    "every_trigger": ["--schedule", "cron(0 3 * * ? *)", "--sqs", "arn:aws:sqs:eu-west-1:123456789012:q",
-                      "--sns", "arn:aws:sns:eu-west-1:123456789012:t", "--s3-bucket", "uploads-bucket",
+    "every_trigger": ["--schedule", "cron(0 3 * * ? *)", "--sqs", "orders", "--sns", "alerts",
+                      "--s3-bucket", "uploads",
                       "--s3-prefix", "in/", "--s3-suffix", ".csv", "--http", "GET /items",
                       "--http", "POST /items/{id}", "--memory", "1024", "--timeout", "900",
                       "--env", "QUOTE=say \"hi\" ${not_a_template}", "--env", "B=2"],
@@ -58,6 +58,10 @@ def test_tf_writes_fmt_clean_files_that_parse(tf_repo, cli):
     assert body["http_routes"] == ["GET /items", "POST /items/{id}"]
     assert body["environment"]["QUOTE"].startswith('say "hi"')
     assert body["s3_filter_suffix"] == ".csv" and body["timeout"] == 900
+    # Trigger sources are per environment: references, never one literal for dev, staging and prod.
+    assert body["sqs_queue_arn"] == '${var.queues["orders"]}'
+    assert body["sns_topic_arn"] == '${var.topics["alerts"]}'
+    assert body["s3_trigger_bucket"] == '${var.buckets["uploads"]}'
     exporter = _load(tf_repo.root / "terraform" / "lambda_api_log_exporter.tf")["module"][0]
     assert exporter["lambda_api_log_exporter"]["handler"] == "api_log_exporter.main.handler"
 
@@ -110,7 +114,8 @@ def test_tf_check_lists_missing_and_orphaned_files(worker_repo, cli):
 
 @pytest.mark.parametrize("args, message", [
     (["--schedule", "every 5 minutes"], "is not 'rate(1 minute)', 'rate(N minutes|hours|days)' or 'cron("),
-    (["--sqs", "arn:aws:sns:eu-west-1:123456789012:t"], "is not an SQS ARN"),
+    (["--sqs", "arn:aws:sqs:eu-west-1:123456789012:q"], "--sqs takes the source's key, not an ARN"),
+    (["--s3-bucket", "no spaces"], "--s3-bucket 'no spaces' is not a key"),
     (["--http", "FETCH /x"], "is not 'METHOD /path'"),
     (["--memory", "64"], "outside Lambda's 128-10240 MB"),
     (["--timeout", "901"], "outside Lambda's 1-900 s"),
@@ -175,7 +180,7 @@ def test_resources_use_only_documented_argument_names():
             undocumented = _arguments(body) - set(ARGUMENTS[rtype])
             assert not undocumented, f"{path.relative_to(REPO)}: {rtype}.{name} uses {undocumented}"
             seen.add(rtype)
-    assert {"aws_lambda_function", "aws_lambda_alias", "aws_apigatewayv2_route", "aws_s3_bucket_notification"} <= seen
+    assert {"aws_lambda_function", "aws_lambda_alias", "aws_apigatewayv2_route", "aws_iam_role"} <= seen
 
 
 def test_the_argument_check_catches_a_typo(tmp_path):

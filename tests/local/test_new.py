@@ -12,8 +12,8 @@ from conftest import WorkerRepo
 CASES = [
     ("plain", "flat", "none", []),
     ("nightly", "package", "schedule", ["--schedule", "cron(0 3 * * ? *)"]),
-    ("orders_in", "flat", "sqs", ["--sqs", "arn:aws:sqs:eu-west-1:123456789012:orders"]),
-    ("alerts", "package", "sns", ["--sns", "arn:aws:sns:eu-west-1:123456789012:alerts"]),
+    ("orders_in", "flat", "sqs", ["--sqs", "orders"]),
+    ("alerts", "package", "sns", ["--sns", "alerts"]),
     ("uploads", "flat", "s3", ["--s3-bucket", "team-uploads", "--s3-prefix", "in/", "--s3-suffix", ".csv"]),
     ("orders_api", "package", "http", ["--http", "POST /orders", "--memory", "512"]),
 ]
@@ -39,13 +39,34 @@ def test_scaffolded_function_passes_its_test_and_check(worker_repo, cli, name, l
     ran = _pytest(worker_repo, f"tests/functions/test_{name}.py")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "1 passed" in ran.stdout
+    source = {"sqs": ("queues", "orders"), "sns": ("topics", "alerts"), "s3": ("buckets", "team-uploads")}.get(trigger)
+    if source:
+        # Each environment must say which queue, topic or bucket it uses: new says so, check insists.
+        kind_map, key = source
+        for env in ("dev", "prod", "staging"):
+            assert f'terraform/env/{env}.tfvars: add "{key}" to {kind_map}' in result.stdout
+        problems = cli("-C", root, "check").stdout.splitlines()
+        assert [p.split(": ", 1)[1] for p in problems if p.startswith("terraform/")] == [
+            f'var.{kind_map}["{key}"] is not set in terraform/env/{env}.tfvars; add "{key}" to its {kind_map} map'
+            for env in ("dev", "prod", "staging")]
+        for env in ("dev", "prod", "staging"):
+            set_source(worker_repo, env, kind_map, key, f"{env}-{key}")
     checked = cli("-C", root, "check")
     assert checked.exit_code == 0, checked.output
 
 
+def set_source(repo: WorkerRepo, env: str, kind_map: str, key: str, value: str) -> None:
+    """Add KEY to the environment's map, as a person would edit the tfvars."""
+    path = repo.root / "terraform" / "env" / f"{env}.tfvars"
+    text = path.read_text()
+    entry = f'  "{key}" = "{value}"\n'
+    opening = f"{kind_map} = {{\n"
+    path.write_text(text.replace(opening, opening + entry) if opening in text
+                    else text + f"\n{kind_map} = {{\n{entry}}}\n")
+
+
 def test_the_code_uses_powertools_logger_and_the_event_data_class(worker_repo, cli):
-    assert cli("-C", str(worker_repo.root), "new", "queue_job", "--trigger", "sqs",
-               "--sqs", "arn:aws:sqs:eu-west-1:123456789012:q").exit_code == 0
+    assert cli("-C", str(worker_repo.root), "new", "queue_job", "--trigger", "sqs", "--sqs", "jobs").exit_code == 0
     code = (worker_repo.root / "functions" / "lambda_queue_job.py").read_text()
     assert "from aws_lambda_powertools import Logger" in code
     assert "@event_source(data_class=SQSEvent)" in code
@@ -70,7 +91,7 @@ def test_refuses_existing_and_invalid_names_and_never_overwrites(worker_repo, cl
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--trigger", "sqs"], "--trigger sqs needs --sqs ARN"),
+    (["--trigger", "sqs"], "--trigger sqs needs --sqs KEY"),
     (["--schedule", "rate(1 hour)"], "--schedule needs --trigger schedule"),
     (["--trigger", "schedule", "--schedule", "hourly"], "is not 'rate(1 minute)', 'rate(N minutes|hours|days)'"),
 ])

@@ -14,10 +14,61 @@ resource "aws_cloudwatch_log_group" "this" {
   retention_in_days = local.log_retention
 }
 
+# One role per function, holding only what this function needs: writing its own
+# logs, reading its own queue, and the statements its file declares. A shared role
+# would let every function read every queue, and its inline policy would pass IAM's
+# 10,240-character limit at about 40 queues; one role each keeps both in bounds.
+resource "aws_iam_role" "this" {
+  name = local.function_name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "this" {
+  name = "function"
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid      = "OwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
+      }],
+      var.sqs_queue_arn == null ? [] : [{
+        Sid      = "ReadOwnQueue"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        Resource = [var.sqs_queue_arn]
+      }],
+      [for index, statement in var.policy_statements : {
+        Sid      = "Declared${index}"
+        Effect   = statement.effect
+        Action   = statement.actions
+        Resource = statement.resources
+      }],
+    )
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "extra" {
+  for_each = toset(concat(var.shared.policy_arns, var.policy_arns))
+
+  role       = aws_iam_role.this.name
+  policy_arn = each.value
+}
+
 resource "aws_lambda_function" "this" {
   function_name    = local.function_name
   description      = var.description
-  role             = var.shared.role_arn
+  role             = aws_iam_role.this.arn
   handler          = var.handler
   runtime          = local.runtime
   architectures    = [local.architecture]

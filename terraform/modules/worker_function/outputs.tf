@@ -14,3 +14,20 @@ output "alias_arn" {
 output "version" {
   value = aws_lambda_function.this.version
 }
+
+output "role_arn" {
+  description = "The function's own execution role."
+  value       = aws_iam_role.this.arn
+}
+
+output "s3_trigger" {
+  description = "This function's S3 trigger for the root's bucket notifications (null without one)."
+  value = var.s3_trigger_bucket == null ? null : {
+    bucket              = var.s3_trigger_bucket
+    lambda_function_arn = aws_lambda_alias.live.arn
+    events              = var.s3_events
+    filter_prefix       = var.s3_filter_prefix
+    filter_suffix       = var.s3_filter_suffix
+    permission          = aws_lambda_permission.s3[0].statement_id
+  }
+}

@@ -24,7 +24,8 @@ resource "aws_lambda_permission" "schedule" {
   source_arn    = aws_cloudwatch_event_rule.schedule[0].arn
 }
 
-# SQS (event source mapping; the role may read and delete the queue's messages).
+# SQS (event source mapping; the function's role may read and delete the queue's
+# messages, and Lambda checks that when the mapping is created).
 resource "aws_lambda_event_source_mapping" "sqs" {
   count = var.sqs_queue_arn == null ? 0 : 1
 
@@ -32,21 +33,8 @@ resource "aws_lambda_event_source_mapping" "sqs" {
   function_name           = aws_lambda_alias.live.arn
   batch_size              = var.sqs_batch_size
   function_response_types = ["ReportBatchItemFailures"]
-}
 
-resource "aws_iam_role_policy" "sqs" {
-  count = var.sqs_queue_arn == null ? 0 : 1
-
-  name = "${local.function_name}-sqs"
-  role = var.shared.role_name
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      Resource = var.sqs_queue_arn
-    }]
-  })
+  depends_on = [aws_iam_role_policy.this]
 }
 
 # SNS (subscription -> alias).
@@ -69,8 +57,9 @@ resource "aws_lambda_permission" "sns" {
   source_arn    = var.sns_topic_arn
 }
 
-# S3 (bucket notification -> alias). A bucket has one notification configuration:
-# give each bucket to one function.
+# S3 (bucket notification -> alias). A bucket has one notification configuration,
+# so the notification itself is made in the root (s3_notifications.tf, written by
+# `build-pkg.py tf`) from every function's s3_trigger output, one per bucket.
 resource "aws_lambda_permission" "s3" {
   count = var.s3_trigger_bucket == null ? 0 : 1
 
@@ -80,19 +69,4 @@ resource "aws_lambda_permission" "s3" {
   qualifier     = aws_lambda_alias.live.name
   principal     = "s3.amazonaws.com"
   source_arn    = "arn:aws:s3:::${var.s3_trigger_bucket}"
-}
-
-resource "aws_s3_bucket_notification" "s3" {
-  count = var.s3_trigger_bucket == null ? 0 : 1
-
-  bucket = var.s3_trigger_bucket
-
-  lambda_function {
-    lambda_function_arn = aws_lambda_alias.live.arn
-    events              = var.s3_events
-    filter_prefix       = var.s3_filter_prefix
-    filter_suffix       = var.s3_filter_suffix
-  }
-
-  depends_on = [aws_lambda_permission.s3]
 }

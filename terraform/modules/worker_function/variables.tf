@@ -1,7 +1,7 @@
 # Required: what every function file sets (build-pkg.py tf writes them).
 
 variable "shared" {
-  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location), execution role, log retention, HTTP API."
+  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location), managed policies for every role, log retention, HTTP API."
   type = object({
     name_prefix            = string
     runtime                = string
@@ -10,8 +10,7 @@ variable "shared" {
     package_hash           = string
     package_s3_bucket      = optional(string)
     package_s3_key         = optional(string)
-    role_arn               = string
-    role_name              = string
+    policy_arns            = optional(list(string), [])
     log_retention_days     = number
     http_api_id            = optional(string)
     http_api_execution_arn = optional(string)
@@ -68,6 +67,22 @@ variable "environment" {
   default     = {}
 }
 
+variable "policy_statements" {
+  description = "What this function may do beyond its logs and its trigger, e.g. [{ actions = [\"s3:PutObject\"], resources = [\"arn:aws:s3:::bucket/*\"] }]."
+  type = list(object({
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+}
+
+variable "policy_arns" {
+  description = "Managed policies attached to this function's role."
+  type        = list(string)
+  default     = []
+}
+
 variable "layers" {
   description = "Layer version ARNs (at most 5)."
   type        = list(string)
@@ -113,7 +128,7 @@ variable "sns_topic_arn" {
 }
 
 variable "s3_trigger_bucket" {
-  description = "Bucket whose object events invoke the function (this manages the bucket's notification configuration)."
+  description = "Bucket whose object events invoke the function (the root's s3_notifications.tf gathers every function's, one notification per bucket)."
   type        = string
   default     = null
 }

@@ -18,16 +18,11 @@ locals {
     package_hash           = local.package_hash
     package_s3_bucket      = local.package_s3_bucket
     package_s3_key         = local.package_s3_key
-    role_arn               = terraform_data.role.output
-    role_name              = "${local.name_prefix}-worker"
+    policy_arns            = var.extra_policy_arns
     log_retention_days     = var.log_retention_days
     http_api_id            = terraform_data.api.output
     http_api_execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:${terraform_data.api.output}"
   }
-}
-
-resource "terraform_data" "role" {
-  input = "arn:aws:iam::123456789012:role/${local.name_prefix}-worker"
 }
 
 resource "terraform_data" "api" {

@@ -35,3 +35,23 @@ variable "slow_apply" {
   type    = bool
   default = false
 }
+
+variable "extra_policy_arns" {
+  type    = list(string)
+  default = []
+}
+
+variable "queues" {
+  type    = map(string)
+  default = {}
+}
+
+variable "topics" {
+  type    = map(string)
+  default = {}
+}
+
+variable "buckets" {
+  type    = map(string)
+  default = {}
+}

@@ -9,7 +9,8 @@ resource "terraform_data" "function" {
     package_hash  = var.shared.package_hash
     package       = var.shared.package_s3_bucket == null ? var.shared.package_path : "s3://${var.shared.package_s3_bucket}/${var.shared.package_s3_key}"
     memory_size   = var.memory_size
-    role          = var.shared.role_arn
+    role          = "arn:aws:iam::123456789012:role/${var.shared.name_prefix}-${var.name}"
+    queue         = var.sqs_queue_arn
   }
 }
 

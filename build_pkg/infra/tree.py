@@ -1,0 +1,66 @@
+"""The repository's Terraform tree, parsed once: root files, the module's files, and
+the calls of modules/worker_function (one per function)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cache import cache_root
+from ..project import Project
+from .parse import TfFile, blocks, locals_of, parse_files, warm_up
+from .render import MODULE_DIR, MODULE_SOURCE
+
+
+@dataclass
+class ModuleCall:
+    file: TfFile
+    label: str
+    args: dict
+    line: int | None
+
+    def line_of(self, key: str) -> int | None:
+        return self.file.line_of_argument(self.line, key)
+
+
+@dataclass(frozen=True)
+class Tree:
+    root_files: tuple[TfFile, ...]  # terraform/*.tf that parse
+    module_files: tuple[TfFile, ...]  # terraform/modules/worker_function/*.tf that parse
+    unparsed: tuple[TfFile, ...]  # files that do not parse, with their error
+    missing: bool = False  # no terraform/ at all
+
+    def calls(self) -> list[ModuleCall]:
+        """Every call of modules/worker_function in the root files."""
+        return [ModuleCall(tf, label, body, tf.line_of_block("module", label))
+                for tf in self.root_files for label, body in blocks(tf.data, "module")
+                if body.get("source") == MODULE_SOURCE]
+
+    def local_values(self) -> dict:
+        values: dict = {}
+        for tf in self.root_files:
+            values.update(locals_of(tf.data))
+        return values
+
+
+def parse_tree(project: Project, pool=None) -> Tree:
+    """Parse terraform/*.tf and the module; results are cached per repository by content."""
+    tf_dir = project.terraform_dir
+    if not tf_dir.is_dir():
+        return Tree((), (), (), missing=True)
+    warm_up()
+    root_paths = sorted(tf_dir.glob("*.tf"))
+    module_paths = sorted((tf_dir / MODULE_DIR).glob("*.tf"))
+    cache_file = cache_root() / "hcl" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
+    parsed = parse_files(project.root, root_paths + module_paths, cache_file, pool)
+    root, module = parsed[: len(root_paths)], parsed[len(root_paths):]
+    return Tree(tuple(tf for tf in root if tf.data is not None), tuple(tf for tf in module if tf.data is not None),
+                tuple(tf for tf in parsed if tf.data is None))
+
+
+def module_path(project: Project, value) -> Path | None:
+    """A `${path.module}`-relative path of the root as a real path, or None for an expression."""
+    if not isinstance(value, str) or "${" in value.replace("${path.module}", ""):
+        return None
+    return (project.terraform_dir / value.replace("${path.module}/", "").replace("${path.module}", ".")).resolve()
