@@ -158,6 +158,48 @@ def http_server():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_instance_metadata():
+    """boto3 without credentials must never ask the EC2 metadata address (no traffic off loopback)."""
+    old = os.environ.get("AWS_EC2_METADATA_DISABLED")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    yield
+    if old is None:
+        os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+    else:
+        os.environ["AWS_EC2_METADATA_DISABLED"] = old
+
+
+def lambda_zip(text: str, module: str = "lambda_process_checker.py") -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(module, text)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def deployed(aws_env):
+    """worker-prod-process_checker in moto with versions 1 and 2 and `live` on 2, as an apply leaves it."""
+    import boto3
+
+    name = "worker-prod-process_checker"
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="canary-test", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    lam = boto3.client("lambda")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="lambda_process_checker.handler",
+                        Code={"ZipFile": lambda_zip("def handler(e, c):\n    return 1\n")}, Publish=True)
+    lam.update_function_code(FunctionName=name, ZipFile=lambda_zip("def handler(e, c):\n    return 2\n"), Publish=True)
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="2")
+    yield lam
+    lam.delete_function(FunctionName=name)
+    iam.delete_role(RoleName="canary-test")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def isolated_build_cache(tmp_path_factory):
     """Builds in tests keep their packed dependencies out of the user's cache.
 

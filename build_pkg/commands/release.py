@@ -20,11 +20,13 @@ from .options import Context, json_option, target_options
 @click.option("--s3-bucket", metavar="BUCKET", help="Upload the package to s3://BUCKET/packages/<sha256>.zip and deploy it from there.")
 @click.option("--previous-manifest", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="The previous release's summary.json, to say which functions change.")
+@click.option("--allow-roll-forward", is_flag=True,
+              help="Apply although a rolled-back function, unchanged here, would move back to its newest version.")
 @target_options
 @json_option
 @click.pass_obj
 def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
-            runtime, arch, as_json) -> None:
+            allow_roll_forward, runtime, arch, as_json) -> None:
     """Release the tagged commit: verify, build, terraform init/plan/apply.
 
     Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
@@ -38,7 +40,7 @@ def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, pr
         return sys.stdin.isatty() and click.confirm(question, err=True)
 
     options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
-                             s3_bucket=s3_bucket, previous=previous_manifest)
+                             s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward)
     project = obj.project()
     result = run_release(project, runtime, arch, options, obj.reporter(quiet=as_json), confirm)
     summary = result.summary

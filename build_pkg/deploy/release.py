@@ -20,12 +20,14 @@ from ..errors import ReleaseError
 from ..fsutil import atomic_write
 from ..infra import runner
 from ..infra.check import check
+from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
 from ..package.build import BuildOptions, build
 from ..package.discover import FLAT_PREFIX, discover
 from ..package.inputs import resolve
 from ..progress import Reporter
 from ..project import Project
+from . import traffic
 from .artifacts import fetch_latest_summary, store_summary, upload_package
 from .policy import check_clean, release_point
 from .summary import function_changes, parse_previous, render_markdown
@@ -41,6 +43,7 @@ class ReleaseOptions:
     var_files: tuple[str, ...] = ()
     s3_bucket: str | None = None
     previous: Path | None = None  # the previous release's summary JSON; default: from S3
+    allow_roll_forward: bool = False  # apply although a rolled-back function would move forward
 
 
 @dataclass
@@ -96,6 +99,10 @@ def release(project: Project, runtime: str | None, arch: str, options: ReleaseOp
         "shared_config_sha256": shared_config, "plan_only": options.plan_only, "status": "planned",
     }
 
+    deployed = _deployed_names(project, env, [row["name"] for row in rows])
+    aliases = _live_aliases(deployed, report)
+    _refuse_undoing_a_rollback(rows, aliases, options)
+
     failed = None
     try:
         _terraform(tf_dir, ["init", "-input=false", f"-backend-config=env/{env}.backend.hcl"], "init", report)
@@ -109,6 +116,7 @@ def release(project: Project, runtime: str | None, arch: str, options: ReleaseOp
                 raise ReleaseError("apply not approved; rerun with --auto-approve, or --plan-only to stop after the plan")
             _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply", report)
             summary["status"] = "applied"
+            summary["canaries_cleared"] = _clear_outlived_canaries(rows, aliases, report)
     except ReleaseError as exc:
         failed = str(exc)
         summary["status"] = "failed"
@@ -125,6 +133,50 @@ def release(project: Project, runtime: str | None, arch: str, options: ReleaseOp
     if stored and summary["status"] == "applied":
         store_summary(stored.bucket, env, point.tag, data)
     return ReleaseResult(summary, json_path, markdown_path, failed)
+
+
+def _deployed_names(project: Project, env: str, names: list[str]) -> dict[str, str]:
+    """Function name -> its deployed name in `env` (<project>-<environment>-<name>)."""
+    environment = next((e for e in read_environments(project) if e.name == env), None)
+    return {name: environment.function_name(name) for name in names} if environment else {}
+
+
+def _live_aliases(deployed: dict[str, str], report: Reporter) -> dict[str, traffic.LiveAlias]:
+    """Function name -> its live alias as deployed; empty when AWS cannot be asked."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        found = traffic.live_aliases(list(deployed.values()))
+    except BotoCoreError as exc:
+        report.warn(f"could not read the functions' live aliases ({exc}); canary and rollback checks skipped")
+        return {}
+    by_deployed = {d: name for name, d in deployed.items()}
+    return {by_deployed[d]: alias for d, alias in found.items()}
+
+
+def _refuse_undoing_a_rollback(rows: list[dict], aliases: dict, options: ReleaseOptions) -> None:
+    """An apply moves live to the newest version, which would silently undo a rollback
+    unless this release brings new code for that function."""
+    undone = [f"{row['name']} (live on {aliases[row['name']].primary}, newest {aliases[row['name']].newest})"
+              for row in rows if row["name"] in aliases and aliases[row["name"]].rolled_back
+              and "code" not in row["changes"]]
+    if undone and not options.allow_roll_forward:
+        raise ReleaseError(
+            f"{', '.join(undone)} rolled back; this release does not change their code, so the apply "
+            "would move live back to the newest version: release a fix, `promote` them, or pass --allow-roll-forward")
+
+
+def _clear_outlived_canaries(rows: list[dict], aliases: dict, report: Reporter) -> list[str]:
+    """A function this release changed has a new live version: an earlier canary's weights
+    (which Terraform leaves alone) would now send traffic to an old version. Clear them."""
+    cleared = []
+    for row in rows:
+        alias = aliases.get(row["name"])
+        if alias and alias.weights and row["changes"]:
+            traffic.clear_canary(alias.function)
+            report.step(f"cleared the canary weights of {alias.function} ({alias.weights}): it has a new live version")
+            cleared.append(row["name"])
+    return cleared
 
 
 def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:

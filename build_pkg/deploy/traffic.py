@@ -103,3 +103,46 @@ def _update(function: str, lam, primary: str, weights: dict[str, float]) -> Spli
     _call("update_alias", function, lam.update_alias, FunctionName=function, Name=ALIAS,
           FunctionVersion=primary, RoutingConfig={"AdditionalVersionWeights": weights})
     return status(function, lam)
+
+
+@dataclass(frozen=True)
+class LiveAlias:
+    """A deployed function's live alias against its newest published version."""
+
+    function: str
+    primary: str
+    weights: dict[str, float]
+    newest: int
+
+    @property
+    def rolled_back(self) -> bool:
+        """Live points at an older version with no canary: someone rolled it back.
+        (After any apply, Terraform leaves live on the newest version.)"""
+        return not self.weights and self.primary.isdigit() and int(self.primary) < self.newest
+
+
+def live_aliases(functions: list[str], client=None) -> dict[str, LiveAlias]:
+    """The live alias of each deployed function; functions not deployed yet are left out."""
+    from botocore.exceptions import ClientError
+
+    lam = _client(client)
+    found = {}
+    for function in functions:
+        try:
+            alias = lam.get_alias(FunctionName=function, Name=ALIAS)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                continue
+            raise CanaryError(f"{function}: get_alias failed: {exc}") from None
+        weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        versions = _versions(function, lam)
+        found[function] = LiveAlias(function, alias["FunctionVersion"], {k: float(v) for k, v in weights.items()},
+                                    versions[-1] if versions else 0)
+    return found
+
+
+def clear_canary(function: str, client=None) -> Split:
+    """Drop the alias's extra weights, leaving it on the version it points at."""
+    lam = _client(client)
+    primary = status(function, lam).primary
+    return _update(function, lam, primary, {})

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import boto3
-import pytest
+from conftest import lambda_zip
 
 NAME = "worker-prod-process_checker"
-
-
-def _zip(text: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("lambda_process_checker.py", text)
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def deployed(aws_env):
-    """A function with versions 1 and 2 and a `live` alias on 2, as Terraform leaves it after a release."""
-    iam = boto3.client("iam")
-    role = iam.create_role(RoleName="canary-test", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    lam = boto3.client("lambda")
-    lam.create_function(FunctionName=NAME, Runtime="python3.12", Role=role, Handler="lambda_process_checker.handler",
-                        Code={"ZipFile": _zip("def handler(e, c):\n    return 1\n")}, Publish=True)
-    lam.update_function_code(FunctionName=NAME, ZipFile=_zip("def handler(e, c):\n    return 2\n"), Publish=True)
-    lam.create_alias(FunctionName=NAME, Name="live", FunctionVersion="2")
-    yield lam
-    lam.delete_function(FunctionName=NAME)
-    iam.delete_role(RoleName="canary-test")
 
 
 def _split(cli, *args: str) -> dict:
@@ -75,7 +49,7 @@ def test_canary_needs_two_versions(cli, aws_env, deployed):
     lam = boto3.client("lambda")
     role = lam.get_function(FunctionName=NAME)["Configuration"]["Role"]
     lam.create_function(FunctionName="single", Runtime="python3.12", Role=role, Handler="a.handler",
-                        Code={"ZipFile": _zip("x = 1\n")}, Publish=True)
+                        Code={"ZipFile": lambda_zip("x = 1\n")}, Publish=True)
     lam.create_alias(FunctionName="single", Name="live", FunctionVersion="1")
     result = cli("canary", "single", "--percent", "10")
     assert result.exit_code == 1 and "single: needs two published versions to shift between, has 1" in result.stderr

@@ -266,3 +266,54 @@ def test_ctrl_c_stops_terraform_gracefully_and_the_next_release_runs(release_rep
                            capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert "release v1.0.0 to prod: applied" in again.stdout
+
+
+def _weights(lam, name: str = "worker-prod-process_checker") -> dict:
+    return lam.get_alias(FunctionName=name, Name="live").get("RoutingConfig", {}).get("AdditionalVersionWeights") or {}
+
+
+def test_a_canary_never_outlives_a_deploy_of_its_function(release_repo, cli, deployed, tmp_path):
+    """Terraform ignores the alias's routing: release clears an earlier canary's weights once
+    the function has a new live version, and leaves a canary of an unchanged function alone."""
+    assert cli("canary", "worker-prod-process_checker", "--percent", "10").exit_code == 0
+    assert _weights(deployed) == {"1": 0.9}
+    commit_and_tag(release_repo, "v1.0.0")
+    first = release(cli, release_repo, "--auto-approve")
+    assert first.exit_code == 0, first.output
+    assert "cleared the canary weights of worker-prod-process_checker" in first.stderr
+    assert _weights(deployed) == {}
+    summary = release_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json"
+    assert json.loads(summary.read_text())["canaries_cleared"] == ["process_checker"]
+    kept = tmp_path / "v1.0.0.json"
+    kept.write_bytes(summary.read_bytes())
+
+    # A canary started after that deploy, and a release that does not change the function.
+    assert cli("canary", "worker-prod-process_checker", "--percent", "25").exit_code == 0
+    commit_and_tag(release_repo, "v1.0.1", "nothing for process_checker")
+    second = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    assert second.exit_code == 0, second.output
+    assert _weights(deployed) == {"1": 0.75}
+
+
+def test_a_rollback_is_not_silently_undone(release_repo, cli, deployed, tmp_path):
+    commit_and_tag(release_repo, "v1.0.0")
+    assert release(cli, release_repo, "--auto-approve").exit_code == 0
+    kept = tmp_path / "v1.0.0.json"
+    kept.write_bytes((release_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json").read_bytes())
+    assert cli("rollback", "worker-prod-process_checker").exit_code == 0
+
+    commit_and_tag(release_repo, "v1.0.1", "no change to process_checker")
+    refused = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    assert refused.exit_code == 1
+    assert ("process_checker (live on 1, newest 2) rolled back; this release does not change their code, so the "
+            "apply would move live back to the newest version") in refused.stderr
+    assert not (release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").exists()
+    allowed = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept), "--allow-roll-forward")
+    assert allowed.exit_code == 0, allowed.output
+
+    # A release that brings new code for it is the fix going out: no flag needed.
+    checker = release_repo.root / "functions" / "lambda_process_checker.py"
+    checker.write_text(checker.read_text() + "\n# the fix\n")
+    commit_and_tag(release_repo, "v1.1.0")
+    fixed = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    assert fixed.exit_code == 0, fixed.output
