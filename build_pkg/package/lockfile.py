@@ -136,9 +136,13 @@ def read_lock(path: Path, section: str = "default") -> Lock:
     if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):
         raise LockError(f"{name} has no _meta section; regenerate it with `pipenv lock`")
     meta = data["_meta"]
-    lock_hash = (meta.get("hash") or {}).get("sha256")
+    lock_hash = _mapping(meta, "hash", name).get("sha256")
     if not isinstance(lock_hash, str):
         raise LockError(f"{name} has no _meta.hash.sha256; regenerate it with `pipenv lock`")
+    sources = meta.get("sources") or []
+    if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
+        raise LockError(f"{name}: _meta.sources is not a list of sources; regenerate it with `pipenv lock`")
+    python_version = _mapping(meta, "requires", name).get("python_version")
     default = data.get(section, {})
     if not isinstance(default, dict):
         raise LockError(f"{name}: '{section}' is not a mapping; regenerate it with `pipenv lock`")
@@ -147,15 +151,40 @@ def read_lock(path: Path, section: str = "default") -> Lock:
     return Lock(
         path=path,
         pipfile_hash=lock_hash,
-        sources=tuple(meta.get("sources") or ()),
-        python_version=(meta.get("requires") or {}).get("python_version"),
+        sources=tuple(sources),
+        python_version=python_version if isinstance(python_version, str) else None,
         packages=packages,
     )
+
+
+def _mapping(meta: dict, key: str, lock_name: str) -> dict:
+    value = meta.get(key) or {}
+    if not isinstance(value, dict):
+        raise LockError(f"{lock_name}: _meta.{key} is not a mapping; regenerate it with `pipenv lock`")
+    return value
+
+
+def _strings(entry: dict, key: str, pkg: str, lock_name: str) -> tuple[str, ...]:
+    value = entry.get(key) or ()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise LockError(f"{lock_name}: package {pkg!r} has {key} that are not a list of strings; "
+                        "regenerate it with `pipenv lock`")
+    return tuple(value)
+
+
+def _optional_string(entry: dict, key: str, pkg: str, lock_name: str) -> str | None:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, str):
+        raise LockError(f"{lock_name}: package {pkg!r} has a {key} that is not a string; "
+                        "regenerate it with `pipenv lock`")
+    return value or None
 
 
 def _parse_entry(lock_name: str, pkg: str, entry: object, base: Path) -> LockedPackage:
     if not isinstance(entry, dict):
         raise LockError(f"{lock_name}: entry {pkg!r} is not a mapping; regenerate it with `pipenv lock`")
+    if not isinstance(entry.get("hashes") or [], list):
+        raise LockError(f"{lock_name}: package {pkg!r} has hashes that are not a list; regenerate it with `pipenv lock`")
     hashes = tuple(entry.get("hashes") or ())
     for digest in hashes:
         if not isinstance(digest, str) or not _HASH_RE.match(digest):
@@ -166,9 +195,10 @@ def _parse_entry(lock_name: str, pkg: str, entry: object, base: Path) -> LockedP
     vcs = None
     for scheme in _VCS_KEYS:
         if scheme in entry:
-            ref = entry.get("ref")
-            vcs = f"{scheme}+{entry[scheme]}" + (f"@{ref}" if ref else "")
-    path = entry.get("path") or entry.get("file")
+            url = _optional_string(entry, scheme, pkg, lock_name)
+            ref = _optional_string(entry, "ref", pkg, lock_name)
+            vcs = f"{scheme}+{url}" + (f"@{ref}" if ref else "")
+    path = _optional_string(entry, "path", pkg, lock_name) or _optional_string(entry, "file", pkg, lock_name)
     version = entry.get("version")
     if not vcs and not path and not (isinstance(version, str) and version.startswith("==")):
         raise LockError(
@@ -179,12 +209,12 @@ def _parse_entry(lock_name: str, pkg: str, entry: object, base: Path) -> LockedP
         name=pkg,
         version=version,
         hashes=hashes,
-        markers=entry.get("markers") or None,
-        index=entry.get("index"),
-        extras=tuple(sorted(entry.get("extras") or ())),
+        markers=_optional_string(entry, "markers", pkg, lock_name),
+        index=_optional_string(entry, "index", pkg, lock_name),
+        extras=tuple(sorted(_strings(entry, "extras", pkg, lock_name))),
         vcs=vcs,
         path=path,
-        location=str(base / path) if isinstance(path, str) and "://" not in path else None,
+        location=str(base / path) if path and "://" not in path else None,
     )
 
 
