@@ -41,7 +41,7 @@ build: setup
 	$(VENV_PY) build-pkg.py build
 
 test: setup
-	$(VENV_PY) -m pytest
+	$(VENV_PY) -m pytest -n auto
 
 bench: setup
 	$(VENV_PY) bench/bench.py

@@ -188,3 +188,16 @@ def test_the_argument_check_catches_a_typo(tmp_path):
     bad.write_text('resource "aws_lambda_function" "x" {\n  function_name = "x"\n  memroy_size = 1\n}\n')
     [(rtype, _, body)] = resources(_load(bad))
     assert _arguments(body) - set(ARGUMENTS[rtype]) == {"memroy_size"}
+
+
+def test_a_local_init_never_dirties_the_tree_and_the_provider_is_pinned_exactly():
+    """.terraform.lock.hcl is ignored (it cannot be made here), so the exact pin is what
+    makes every init install the same provider."""
+    import subprocess
+
+    ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "terraform/.terraform.lock.hcl"])
+    assert ignored.returncode == 0
+    versions = _load(REPO / "terraform" / "versions.tf")
+    [terraform] = versions["terraform"]
+    [providers] = terraform["required_providers"]
+    assert providers["aws"]["version"] == "6.62.0"
