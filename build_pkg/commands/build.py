@@ -13,14 +13,12 @@ from .options import Context, json_option, target_options
 @target_options
 @click.option("--handler", "handler", default="handler", show_default=True, metavar="NAME",
               help="Name of the function every entry point must define.")
-@click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
-              help="Install this VCS or path entry of the lock although it cannot be hash-checked (repeatable).")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
 @click.option("--s3-bucket", metavar="BUCKET",
               help="Also upload the package to s3://BUCKET/packages/<sha256>.zip (skipped when that key exists).")
 @json_option
 @click.pass_obj
-def build(obj: Context, runtime, arch, handler, allow_unhashed, force, s3_bucket, as_json) -> None:
+def build(obj: Context, runtime, arch, allow_unhashed, handler, force, s3_bucket, as_json) -> None:
     """Build terraform/dists.zip and its manifest, byte-identical for identical inputs.
 
     Installs the lock's [packages] as wheels for the Lambda platform (hashes
@@ -31,9 +29,9 @@ def build(obj: Context, runtime, arch, handler, allow_unhashed, force, s3_bucket
     from ..package.build import BuildOptions, build as run_build
     from ..package.limits import mb
 
-    inputs = obj.inputs(runtime, arch)
+    inputs = obj.inputs(runtime, arch, allow_unhashed)
     report = obj.reporter(quiet=as_json)
-    options = BuildOptions(handler=handler, allow_unhashed=frozenset(allow_unhashed), force=force)
+    options = BuildOptions(handler=handler, force=force)
     result = run_build(inputs, options, report)
     manifest = result.manifest
     stored = None

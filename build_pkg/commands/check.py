@@ -13,7 +13,7 @@ from .options import Context, json_option, target_options
 @target_options
 @json_option
 @click.pass_obj
-def check(obj: Context, runtime, arch, as_json) -> None:
+def check(obj: Context, runtime, arch, allow_unhashed, as_json) -> None:
     """Check that functions/ and terraform/ agree, before anything is applied.
 
     Parses every .tf with python-hcl2 and checks: each handler resolves to a
@@ -24,13 +24,18 @@ def check(obj: Context, runtime, arch, as_json) -> None:
     """
     from ..infra.check import check as run_check
 
-    result = run_check(obj.inputs(runtime, arch))
+    inputs = obj.inputs(runtime, arch, allow_unhashed)
+    result = run_check(inputs)
     if as_json:
         click.echo(json.dumps({
             "ok": not result.problems, "functions": result.functions, "definitions": result.definitions,
+            "warnings": list(inputs.warnings),
             "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
         }, indent=2))
     else:
+        report = obj.reporter()
+        for warning in inputs.warnings:
+            report.warn(warning)
         for problem in result.problems:
             click.echo(str(problem))
         if not result.problems:

@@ -22,7 +22,8 @@ from .options import Context, env_option, target_options
 @click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
 @target_options
 @click.pass_obj
-def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, runtime, arch) -> None:
+def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, runtime, arch,
+           allow_unhashed) -> None:
     """Run function NAME locally from the built package, as Lambda runs it.
 
     Builds first when the package is stale, unpacks it into a temporary folder
@@ -47,7 +48,7 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
         event = parse_event(raw, event_file)
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
                             build=not no_build)
-    outcomes = run(obj.inputs(runtime, arch), name, options, obj.reporter(), sys.stdout)
+    outcomes = run(obj.inputs(runtime, arch, allow_unhashed), name, options, obj.reporter(), sys.stdout)
     if any(o.failed for o in outcomes):
         raise SystemExit(1)
 

@@ -23,9 +23,9 @@ class Context:
     def project(self) -> Project:
         return Project.at(self.project_dir)
 
-    def inputs(self, runtime: str | None, arch: str) -> Inputs:
+    def inputs(self, runtime: str | None, arch: str, allow_unhashed=()) -> Inputs:
         """The lock (read once), the target and the project, for commands that build or check."""
-        return resolve(self.project(), runtime, arch)
+        return resolve(self.project(), runtime, arch, frozenset(allow_unhashed))
 
     def reporter(self, quiet: bool = False) -> Reporter:
         return Reporter(verbose=self.verbose, quiet=quiet)
@@ -50,7 +50,10 @@ def json_option(f):
 
 
 def target_options(f):
-    """--runtime and --arch, shared by every command that must agree with the build."""
+    """--runtime, --arch and --allow-unhashed: what every command that must agree with the
+    build resolves the lock with."""
+    f = click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
+                     help="Install this VCS or path entry of the lock although it cannot be hash-checked (repeatable).")(f)
     f = click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True,
                      help="Lambda architecture the dependencies are installed for.")(f)
     return click.option("--runtime", metavar="pythonX.Y",

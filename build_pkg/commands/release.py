@@ -26,7 +26,7 @@ from .options import Context, json_option, target_options
 @json_option
 @click.pass_obj
 def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
-            allow_roll_forward, runtime, arch, as_json) -> None:
+            allow_roll_forward, runtime, arch, allow_unhashed, as_json) -> None:
     """Release the tagged commit: verify, build, terraform init/plan/apply.
 
     Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
@@ -42,7 +42,7 @@ def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, pr
     options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
                              s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward)
     project = obj.project()
-    result = run_release(project, runtime, arch, options, obj.reporter(quiet=as_json), confirm)
+    result = run_release(obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter(quiet=as_json), confirm)
     summary = result.summary
     if as_json:
         click.echo(json.dumps(summary, indent=2))

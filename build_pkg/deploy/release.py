@@ -24,7 +24,7 @@ from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
 from ..package.build import BuildOptions, build
 from ..package.discover import FLAT_PREFIX, discover
-from ..package.inputs import resolve
+from ..package.inputs import Inputs
 from ..progress import Reporter
 from ..project import Project
 from . import traffic
@@ -54,11 +54,11 @@ class ReleaseResult:
     failed: str | None = None  # why, when Terraform failed
 
 
-def release(project: Project, runtime: str | None, arch: str, options: ReleaseOptions, report: Reporter,
+def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             confirm: Callable[[str], bool] | None = None) -> ReleaseResult:
+    project = inputs.project
     point = release_point(project.root)
     check_clean(project.root)
-    inputs = resolve(project, runtime, arch)
     inputs.fresh_lock()
     functions = discover(project.root, project.functions_dir, check_handlers=False)
     problems = check(inputs, functions).problems

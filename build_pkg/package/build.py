@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import __version__
 from ..cache import exclusive
@@ -19,7 +19,6 @@ from ..project import Project
 from . import deps, limits, zipwriter
 from .discover import Function, check_handler, discover
 from .inputs import Inputs
-from .lockfile import check_hashable
 from .sources import walk_functions
 
 MANIFEST_FORMAT = 1
@@ -28,7 +27,6 @@ MANIFEST_FORMAT = 1
 @dataclass(frozen=True)
 class BuildOptions:
     handler: str = "handler"
-    allow_unhashed: frozenset[str] = field(default_factory=frozenset)
     force: bool = False
 
 
@@ -65,8 +63,9 @@ def build(inputs: Inputs, options: BuildOptions, report: Reporter,
 
 def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: list[Function] | None) -> BuildResult:
     project, target, lock = inputs.project, inputs.target, inputs.fresh_lock()
-    packages = lock.for_target(target)
-    check_hashable(packages, set(options.allow_unhashed), lock.path.name)
+    packages = list(inputs.packages)
+    for warning in inputs.warnings:
+        report.warn(warning)
 
     if functions is None:
         functions = discover(project.root, project.functions_dir, options.handler)

@@ -5,11 +5,14 @@ and pass it down, so no step reads or checks the lock a second time.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from ..errors import LockError
+from ..errors import BuildPkgError, LockError, TargetError
 from ..project import Project
-from .lockfile import Lock, check_fresh, read_lock, read_pipfile
+from .advice import dev_tools
+from .lockfile import Lock, LockedPackage, check_fresh, check_hashable, read_lock, read_pipfile
+from .runtimes import newest, support_problem
 from .target import Target
 
 
@@ -18,7 +21,9 @@ class Inputs:
     project: Project
     target: Target
     lock: Lock | None  # None when it could not be read (see lock_problem)
-    lock_problem: LockError | None = None  # stale, missing or malformed
+    lock_problem: LockError | None = None  # stale, missing, malformed or not hash-checkable
+    warnings: tuple[str, ...] = ()  # about the runtime and the lock, for every command to show
+    packages: tuple[LockedPackage, ...] = ()  # the lock's [packages] whose markers hold on the target
 
     def fresh_lock(self) -> Lock:
         """The lock, or the reason it cannot be used."""
@@ -28,11 +33,14 @@ class Inputs:
         return self.lock
 
 
-def resolve(project: Project, runtime: str | None, arch: str) -> Inputs:
+def resolve(project: Project, runtime: str | None, arch: str, allow_unhashed: frozenset[str] = frozenset(),
+            today: dt.date | None = None) -> Inputs:
     """Read the Pipfile and lock once; resolve the target.
 
     A lock problem is kept, not raised, so `check` can report it beside the
-    others; commands that need the lock call `Inputs.fresh_lock()`.
+    others; commands that need the lock call `Inputs.fresh_lock()`. The lock's
+    problems come first: a stale lock is what every command reports, before
+    anything about the runtime.
     """
     pipfile: dict | None = None
     problem: LockError | None = None
@@ -40,7 +48,6 @@ def resolve(project: Project, runtime: str | None, arch: str) -> Inputs:
         pipfile = read_pipfile(project.pipfile)
     except LockError as exc:
         problem = exc
-    target = target_for(pipfile, runtime, arch, problem)
     lock = None
     try:
         lock = read_lock(project.lockfile)
@@ -48,16 +55,66 @@ def resolve(project: Project, runtime: str | None, arch: str) -> Inputs:
             check_fresh(pipfile, project.pipfile.name, lock)
     except LockError as exc:
         problem = problem or exc
-    return Inputs(project, target, lock, problem)
+    warnings: list[str] = []
+    try:
+        target = target_for(pipfile, runtime, arch, warnings, today or dt.date.today())
+    except BuildPkgError:
+        if problem is not None:
+            raise problem from None
+        raise
+    packages: list[LockedPackage] = []
+    if lock is not None and problem is None:
+        try:
+            packages = lock.for_target(target)
+            _check_allowed(lock, allow_unhashed)
+            check_hashable(packages, set(allow_unhashed), lock.path.name)
+        except LockError as exc:
+            problem = exc
+        tools = dev_tools(p.name for p in packages)
+        if tools:
+            warnings.append(f"{lock.path.name} [packages] holds development tools that would ship to Lambda: "
+                            f"{', '.join(tools)}; move them to [dev-packages] (pipenv install --dev NAME)")
+    return Inputs(project, target, lock, problem, tuple(warnings), tuple(packages))
 
 
-def target_for(pipfile: dict | None, runtime: str | None, arch: str, problem: LockError | None = None) -> Target:
-    """--runtime when given, else the Pipfile's [requires] python_version."""
+def _check_allowed(lock: Lock, allowed: frozenset[str]) -> None:
+    names = {p.name.lower() for p in lock.packages}
+    unknown = sorted(n for n in allowed if n.lower() not in names)
+    if unknown:
+        raise LockError(f"--allow-unhashed {', '.join(unknown)}: no such package in {lock.path.name} [packages]; "
+                        "check the name (as the lock spells it)")
+
+
+def target_for(pipfile: dict | None, runtime: str | None, arch: str, warnings: list[str],
+               today: dt.date) -> Target:
+    """--runtime when given, else the Pipfile's [requires] python_version; refuses a
+    runtime Lambda blocks and warns about a deprecated one."""
     if runtime:
-        return Target.parse(runtime, arch)
+        target = Target.parse(runtime, arch)
+    else:
+        target = _from_pipfile(pipfile, arch, warnings, today)
+    support = support_problem(target.runtime, today)
+    if support and support[0] == "refuse":
+        raise TargetError(support[1])
+    if support:
+        warnings.append(support[1])
+    return target
+
+
+def _from_pipfile(pipfile: dict | None, arch: str, warnings: list[str], today: dt.date) -> Target:
     if pipfile is None:
-        raise problem or LockError("Pipfile not found: create it (pipenv install) or pass --runtime")
-    version = (pipfile.get("requires") or {}).get("python_version")
+        raise LockError("Pipfile not found: create it (pipenv install) or pass --runtime")
+    requires = pipfile.get("requires") or {}
+    version = requires.get("python_version") if isinstance(requires, dict) else None
     if not version:
         raise LockError('Pipfile has no [requires] python_version; set it to the Lambda runtime ("3.12") or pass --runtime')
-    return Target.from_python_version(str(version), arch)
+    version = str(version)
+    if version == "3":
+        # pipenv accepts "3"; Lambda needs a minor version. The newest supported runtime is
+        # what a team that wrote "any Python 3" most likely wants, and the warning says how to pin it.
+        chosen = newest(today)
+        warnings.append(f'Pipfile: python_version = "3" names no minor version; building for {chosen.name}, '
+                        f'the newest Lambda Python runtime: set python_version = "{chosen.name[6:]}" or pass --runtime')
+        return Target.parse(chosen.name, arch)
+    major_minor = ".".join(version.split(".")[:2])
+    return Target.parse(f"python{major_minor}", arch, source=f'Pipfile: python_version = "{version}"')

@@ -6,15 +6,12 @@ import re
 from dataclasses import dataclass
 
 from ..errors import TargetError
+from .runtimes import RUNTIMES, Runtime
 
 ARCHES = ("x86_64", "arm64")
 
 # Lambda's names for the architecture -> the machine name that wheels and ELF use.
 _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
-
-# Python 3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34); 3.11 and older on
-# Amazon Linux 2 (glibc 2.26), for which manylinux2014 (glibc 2.17) is the safe tag.
-_AL2023_FROM = (3, 12)
 
 _RUNTIME_RE = re.compile(r"^python(3)\.(\d+)$")
 
@@ -25,19 +22,21 @@ class Target:
     arch: str  # "x86_64" | "arm64"
 
     @classmethod
-    def parse(cls, runtime: str, arch: str) -> "Target":
-        if not _RUNTIME_RE.match(runtime):
+    def parse(cls, runtime: str, arch: str, source: str = "--runtime") -> "Target":
+        """`source` says where the value came from, for the message when it is wrong."""
+        if not _RUNTIME_RE.match(runtime) or runtime not in RUNTIMES:
+            minors = sorted(int(r.split(".")[1]) for r in RUNTIMES)
             raise TargetError(
-                f"runtime {runtime!r} is not a Lambda Python runtime: use the form python3.12"
+                f"{source}: {runtime!r} is not a Lambda Python runtime (python3.{minors[0]} to python3.{minors[-1]}); "
+                "set [requires] python_version in the Pipfile or pass --runtime"
             )
         if arch not in ARCHES:
             raise TargetError(f"architecture {arch!r} is not one of {', '.join(ARCHES)}")
         return cls(runtime, arch)
 
-    @classmethod
-    def from_python_version(cls, version: str, arch: str) -> "Target":
-        """Map a Pipfile `python_version` ("3.12") to its runtime name."""
-        return cls.parse(f"python{version}", arch)
+    @property
+    def info(self) -> Runtime:
+        return RUNTIMES[self.runtime]
 
     @property
     def python_version(self) -> str:
@@ -54,23 +53,27 @@ class Target:
 
     @property
     def uv_platform(self) -> str:
-        """The value for `uv pip install --python-platform`."""
-        if self.version_tuple >= _AL2023_FROM:
+        """The value for `uv pip install --python-platform`.
+
+        Amazon Linux 2023 runtimes (3.12+) have glibc 2.34; on Amazon Linux 2
+        (glibc 2.26) manylinux2014 (glibc 2.17) is the safe tag.
+        """
+        if self.info.amazon_linux >= 2023:
             return f"{self.machine}-manylinux_2_34"
         return f"{self.machine}-manylinux2014"
 
     def marker_environment(self) -> dict[str, str]:
-        """PEP 508 marker values as Lambda's runtime reports them."""
+        """PEP 508 marker values as Lambda's runtime reports them (its patch release, not X.Y.0)."""
         return {
             "implementation_name": "cpython",
-            "implementation_version": f"{self.python_version}.0",
+            "implementation_version": self.info.patch,
             "os_name": "posix",
             "platform_machine": self.machine,
             "platform_python_implementation": "CPython",
             "platform_release": "",
             "platform_system": "Linux",
             "platform_version": "",
-            "python_full_version": f"{self.python_version}.0",
+            "python_full_version": self.info.patch,
             "python_version": self.python_version,
             "sys_platform": "linux",
         }

@@ -213,7 +213,7 @@ def test_function_shadowing_a_dependency(built, cli):
 
 def test_bad_runtime_is_refused(built, cli):
     repo, old = built
-    _fails(cli, repo, old, "runtime 'node20' is not a Lambda Python runtime", args=("--runtime", "node20"))
+    _fails(cli, repo, old, "--runtime: 'node20' is not a Lambda Python runtime (python3.6 to python3.14)", args=("--runtime", "node20"))
 
 
 def test_bad_source_date_epoch(built, cli, monkeypatch):
