@@ -22,19 +22,18 @@ def check(obj: Context, runtime, arch, allow_unhashed, as_json) -> None:
     path agree with the build; module calls pass only declared variables and
     set every required one; the lock is fresh. Exit 1 with one line per problem.
     """
-    from ..infra.check import check as run_check
+    from ..infra.check import check_project
 
-    inputs = obj.inputs(runtime, arch, allow_unhashed)
-    result = run_check(inputs)
+    result, warnings = check_project(obj.project(), runtime, arch, frozenset(allow_unhashed))
     if as_json:
         click.echo(json.dumps({
             "ok": not result.problems, "functions": result.functions, "definitions": result.definitions,
-            "warnings": list(inputs.warnings),
+            "warnings": list(warnings),
             "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
         }, indent=2))
     else:
         report = obj.reporter()
-        for warning in inputs.warnings:
+        for warning in warnings:
             report.warn(warning)
         for problem in result.problems:
             click.echo(str(problem))

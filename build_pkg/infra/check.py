@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BuildPkgError
+from ..errors import BuildPkgError, LockError, TargetError
 from ..package.discover import Function, discover, module_names
-from ..package.inputs import Inputs
+from ..package.inputs import Inputs, resolve
 from ..pool import pmap, worker_pool
 from ..project import Project
 from . import notifications
@@ -47,6 +47,18 @@ class CheckResult:
     problems: tuple[Problem, ...]
     functions: int
     definitions: int
+
+
+def check_project(project: Project, runtime: str | None, arch: str,
+                  allow_unhashed: frozenset[str] = frozenset()) -> tuple[CheckResult, tuple[str, ...]]:
+    """`check` from the command line: resolve the inputs, then check; a lock or runtime
+    that cannot be resolved is itself the problem reported. Returns (result, warnings)."""
+    try:
+        inputs = resolve(project, runtime, arch, allow_unhashed)
+    except (LockError, TargetError) as exc:
+        where = "Pipfile.lock" if str(exc).startswith("Pipfile.lock") else "Pipfile"
+        return CheckResult((Problem(where, None, str(exc).removeprefix(f"{where} ").removeprefix(f"{where}: ")),), 0, 0), ()
+    return check(inputs), inputs.warnings
 
 
 def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResult:

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import zipwriter
+from . import sdists, zipwriter
 from ..cache import cache_root, discard, ensure_entry, touch
 from .elf import elf_machine
 from ..errors import InstallError, LockError
@@ -104,8 +104,11 @@ def ensure(lock: Lock, packages: list[LockedPackage], target: Target, stamp: tup
         _check_machines(files, target, lock.path.name)
         built.append(_write_entry(work, key, _pack_all(files, stamp), packages, installer))
         shutil.rmtree(site)
-        for scratch in work.glob("*.txt"):
-            scratch.unlink()
+        for scratch in work.iterdir():
+            if scratch.name.endswith(".txt"):
+                scratch.unlink()
+            elif scratch.is_dir() and scratch.name.startswith(("probe-", "sdist-")):
+                shutil.rmtree(scratch)
 
     ensure_entry(entry_dir, build_entry)
     if built:  # same key, same bytes, whichever process's entry won the rename
@@ -147,16 +150,24 @@ def _from_index(index: dict, blob: bytes) -> Dependencies:
 def _install(lock: Lock, packages, target: Target, site: Path, work: Path, report: Reporter) -> None:
     hashed = [p for p in packages if p.hash_checkable]
     unhashed = [p for p in packages if not p.hash_checkable]
-    common = [
-        "--target", str(site), "--python-platform", target.uv_platform,
-        "--python-version", target.python_version, "--no-deps", "--no-installer-metadata",
-        # Hardlinks from uv's cache instead of copies: the tree is only read, packed and
-        # deleted, and not writing ~50 MB of file data is the difference between ~0.5 s
-        # and 1-3 s on a busy disk. uv falls back to copying across filesystems.
-        "--no-compile-bytecode", "--link-mode", "hardlink",
-    ] + index_args(lock)
+
+    def common(folder: Path) -> list[str]:
+        return [
+            "--target", str(folder), "--python-platform", target.uv_platform,
+            "--python-version", target.python_version, "--no-deps", "--no-installer-metadata",
+            # Hardlinks from uv's cache instead of copies: the tree is only read, packed and
+            # deleted, and not writing ~50 MB of file data is the difference between ~0.5 s
+            # and 1-3 s on a busy disk. uv falls back to copying across filesystems.
+            "--no-compile-bytecode", "--link-mode", "hardlink",
+        ] + index_args(lock)
+
+    wheels_only = common(site) + ["--require-hashes", "--no-build"]
     if hashed:
-        _run_uv(common + ["--require-hashes", "--no-build"], hashed, work / "hashed.txt", lock, target, report)
+        proc = _uv(wheels_only, hashed, work / "hashed.txt", report)
+        if proc.returncode != 0:
+            if not sdists.is_no_wheel(proc.stderr):
+                raise _explain_uv_failure(proc.stderr, hashed, lock, target)
+            _install_with_sources(lock, hashed, target, site, work, report, common, wheels_only)
     if unhashed:
         # Named with --allow-unhashed: built from source on this host, so they must be pure Python
         # (the ELF check after installing catches one that is not).
@@ -164,7 +175,38 @@ def _install(lock: Lock, packages, target: Target, site: Path, work: Path, repor
         # uv caches a local directory's built wheel by its pyproject.toml, not its modules:
         # without a refresh, an edited module of a path entry would never reach the zip.
         refresh = [arg for p in unhashed if p.kind == "path" for arg in ("--refresh-package", p.name)]
-        _run_uv(common + refresh, unhashed, work / "unhashed.txt", lock, target, report)
+        proc = _uv(common(site) + refresh, unhashed, work / "unhashed.txt", report)
+        if proc.returncode != 0:
+            raise _explain_uv_failure(proc.stderr, unhashed, lock, target)
+
+
+def _install_with_sources(lock: Lock, hashed, target: Target, site: Path, work: Path, report: Reporter,
+                          common, wheels_only: list[str]) -> None:
+    """Some locked packages have no wheel: find them all, install the rest as wheels, and
+    build those from their hash-checked sdists, pure Python only."""
+    def probe(package: LockedPackage) -> str | None:
+        folder = work / f"probe-{package.name}"
+        proc = _uv(common(folder) + ["--require-hashes", "--no-build", "--dry-run"], [package],
+                   work / f"probe-{package.name}.txt", report)
+        return None if proc.returncode == 0 else proc.stderr
+
+    source_only = sdists.find_source_only(hashed, probe)
+    if not source_only:  # the first install failed for another reason after all
+        proc = _uv(wheels_only, hashed, work / "hashed.txt", report)
+        raise _explain_uv_failure(proc.stderr, hashed, lock, target)
+    report.step(f"dependencies: {len(source_only)} package(s) published only as source, built from their "
+                f"hash-checked sdists: {', '.join(p.name + (p.version or '') for p in source_only)}")
+    wheels = [p for p in hashed if p not in source_only]
+    if wheels:
+        proc = _uv(wheels_only, wheels, work / "hashed.txt", report)
+        if proc.returncode != 0:
+            raise _explain_uv_failure(proc.stderr, wheels, lock, target)
+
+    def build(package: LockedPackage, folder: Path) -> str | None:
+        proc = _uv(common(folder) + ["--require-hashes"], [package], work / f"sdist-{package.name}.txt", report)
+        return None if proc.returncode == 0 else proc.stderr
+
+    sdists.build_pure(source_only, site, work, target, lock.path.name, build)
 
 
 def index_args(lock: Lock) -> list[str]:
@@ -177,7 +219,8 @@ def index_args(lock: Lock) -> list[str]:
     return args
 
 
-def _run_uv(args: list[str], packages, requirements: Path, lock: Lock, target: Target, report: Reporter) -> None:
+def _uv(args: list[str], packages, requirements: Path, report: Reporter) -> subprocess.CompletedProcess:
+    """`uv pip install ARGS -r requirements` for `packages`; its output is detail (-v)."""
     from uv import find_uv_bin  # the uv wheel in the dev environment
 
     requirements.write_text("".join(p.requirement() + "\n" for p in packages))
@@ -185,12 +228,10 @@ def _run_uv(args: list[str], packages, requirements: Path, lock: Lock, target: T
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     for line in proc.stderr.splitlines():
         report.detail(f"  uv: {line}")
-    if proc.returncode != 0:
-        raise _explain_uv_failure(proc.stderr, packages, lock, target)
+    return proc
 
 
 _HASH_MISMATCH = re.compile(r"Hash mismatch for `([^`]+)`")
-_NO_WHEEL = re.compile(r"`?([A-Za-z0-9_.\-]+)(?:==|`? ?\(v)([^`@ )]+)")
 
 
 def _explain_uv_failure(stderr: str, packages, lock: Lock, target: Target) -> Exception:
@@ -201,16 +242,40 @@ def _explain_uv_failure(stderr: str, packages, lock: Lock, target: Target) -> Ex
             f"{lock_name}: {match.group(1)}: the downloaded file's sha256 is not among the locked "
             "hashes; the lock or the index is wrong: re-lock with `pipenv lock`"
         )
-    if "no-build" in stderr or "no wheels" in stderr or "no binary distribution" in stderr or "doesn't have a wheel" in stderr:
+    if sdists.is_no_wheel(stderr):
         name = _first_named(stderr, packages)
         return InstallError(
             f"{lock_name}: {name} has no wheel for {target.runtime} on {target.arch} "
             f"({target.uv_platform}); pin a version that publishes one, or remove it from [packages]"
         )
-    first = next((l.strip() for l in stderr.splitlines() if l.strip()), "no output")
-    return InstallError(
-        f"installing {lock_name} for {target} failed: {first} (rerun with -v for the installer's output)"
-    )
+    return InstallError(f"installing {lock_name} for {target} failed: {installer_cause(stderr, lock)}")
+
+
+_URL = re.compile(r"(?:git\+)?https?://[^\s)`'\"]+")
+
+
+def installer_cause(stderr: str, lock: Lock) -> str:
+    """uv's own error and its root cause, naming the URL involved, and what to check.
+
+    uv's first line is chatter ("Using CPython 3.11.7 interpreter at ..."); what went
+    wrong is its `error:` line and the last `cause:` under it.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    error = next((line.removeprefix("error:").strip() for line in lines if line.startswith("error:")), None)
+    causes = [line.removeprefix("cause:").strip() for line in lines if line.startswith(("cause:", "Caused by:"))]
+    if error is None:
+        return f"{lines[-1] if lines else 'the installer printed nothing'} (rerun with -v for the installer's output)"
+    root = causes[-1] if causes else None
+    url = next((m.group(0) for line in lines for m in [_URL.search(line)] if m), None)
+    text = error + (f": {root}" if root and root not in error else "")
+    if url and url not in text:
+        text += f" ({url})"
+    indexes = [s.get("url") for s in lock.sources if isinstance(s.get("url"), str)]
+    if url and any(url.startswith(index.rstrip("/")) for index in indexes):
+        text += "; check the index URL in the Pipfile's [[source]] and that it can be reached"
+    elif url:
+        text += "; check that URL and that it can be reached"
+    return text + " (rerun with -v for the installer's output)"
 
 
 def _first_named(stderr: str, packages) -> str:

@@ -10,7 +10,7 @@ from conftest import WorkerRepo
 
 # The sdist of docopt 0.6.2 (the only file that release has): a real hash of a real
 # file, so the installer gets as far as finding that no wheel exists.
-DOCOPT_SDIST_SHA256 = "sha256:49b3a825280bd66b3aa83585ef59c4a8c82f2c8a522dbe754a8bc8d08c85c491"
+PYCRYPTO_SDIST_SHA256 = "sha256:f2ce1e989b272cfcb677616763e0a2e7ec659effa67a88aa92b3a65528f60a3c"
 
 
 @pytest.fixture
@@ -75,18 +75,19 @@ def test_stale_lock(built, cli):
 def test_hash_that_does_not_match(built, cli):
     repo, old = built
     lock = repo.lock()
-    lock["default"]["six"]["hashes"] = [DOCOPT_SDIST_SHA256]  # a real hash, of another file
+    lock["default"]["six"]["hashes"] = [PYCRYPTO_SDIST_SHA256]  # a real hash, of another file
     repo.write_lock(lock)
     _fails(cli, repo, old, "Pipfile.lock: six==1.17.0", "sha256 is not among the locked hashes", "pipenv lock")
 
 
-def test_package_without_a_wheel_for_the_target(built, cli):
+def test_package_without_a_wheel_that_does_not_build_pure(built, cli):
+    """Source-only and a C extension: refused with its replacement; the previous zip stays."""
     repo, old = built
     lock = repo.lock()
-    lock["default"]["docopt"] = {"version": "==0.6.2", "hashes": [DOCOPT_SDIST_SHA256], "index": "pypi"}
+    lock["default"]["pycrypto"] = {"version": "==2.6.1", "hashes": [PYCRYPTO_SDIST_SHA256], "index": "pypi"}
     repo.write_lock(lock)
-    _fails(cli, repo, old, "Pipfile.lock: docopt==0.6.2 has no wheel for python3.12 on x86_64",
-           "pin a version that publishes one")
+    _fails(cli, repo, old, "Pipfile.lock: 1 package(s) published only as source do not build as pure Python",
+           "pycrypto==2.6.1 (does not build", "use pycryptodome")
 
 
 @pytest.mark.parametrize("kind, entry, what", [
