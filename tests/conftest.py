@@ -157,6 +157,26 @@ def http_server():
     server.shutdown()
 
 
+@pytest.fixture(scope="session")
+def standin_env(tmp_path_factory) -> dict:
+    """Environment that makes Terraform use the stand-in AWS provider from a filesystem mirror."""
+    from build_pkg.infra.standin import mirror
+
+    config = mirror.install(tmp_path_factory.mktemp("standin-aws"))
+    return mirror.environment(config)
+
+
+def use_real_tree_offline(tf_dir: Path) -> None:
+    """The real tree, released offline: a local backend per environment and the test hooks
+    (tests/data/release_hooks) beside the real module, root and function files."""
+    hooks = REPO / "tests" / "data" / "release_hooks"
+    for path in hooks.rglob("*"):
+        if path.is_file():
+            target = tf_dir / path.relative_to(hooks)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_instance_metadata():
     """boto3 without credentials must never ask the EC2 metadata address (no traffic off loopback)."""

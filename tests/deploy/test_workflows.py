@@ -49,6 +49,8 @@ def test_ci_runs_the_tests_check_fmt_and_keeps_the_manifest():
     assert "make test" in runs
     assert ".venv/bin/python build-pkg.py check" in runs
     assert "terraform fmt -check -recursive terraform" in runs
+    validate = next(r for r in runs if "terraform validate" in r)
+    assert "terraform -chdir=terraform init -backend=false -input=false" in validate
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"] == "terraform/dists.manifest.json"
 

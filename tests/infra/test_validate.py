@@ -51,7 +51,7 @@ def test_the_committed_tree_validates_and_plans(built, cli):
     result = _validate(cli, built)
     assert result.exit_code == 0, result.output
     assert "validate: terraform/ is valid and plans with env/dev.tfvars (changes against an empty state)" in result.stdout
-    assert "Plan: 16 to add, 0 to change, 0 to destroy." in result.stderr
+    assert "Plan: 17 to add, 0 to change, 0 to destroy." in result.stderr
 
 
 @pytest.mark.parametrize("path, old, new, message", [
@@ -145,3 +145,26 @@ def test_validate_needs_a_built_package(worker_repo, cli):
     result = _validate(cli, worker_repo)
     assert result.exit_code == 1
     assert "error: terraform/dists.zip not found: run `build-pkg.py build` first" in result.stderr
+
+
+def test_resources_import_by_terraforms_import_ids(built, tmp_path):
+    result = validate(Project.at(built.root), "dev", Reporter(), tmp_path)
+    applied = _terraform(result.tree, result.environment, "apply", "-input=false", "-no-color", "validate.tfplan")
+    assert applied.returncode == 0, applied.stderr
+    imports = {
+        "module.lambda_process_checker.aws_lambda_function.this": "worker-dev-process_checker",
+        "module.lambda_process_checker.aws_cloudwatch_log_group.this": "/aws/lambda/worker-dev-process_checker",
+        "module.lambda_process_checker.aws_lambda_alias.live": "worker-dev-process_checker/live",
+        "module.lambda_process_checker.aws_lambda_permission.schedule[0]":
+            "worker-dev-process_checker:live/AllowEventBridgeSchedule",
+        "module.lambda_process_checker.aws_cloudwatch_event_rule.schedule[0]": "worker-dev-process_checker-schedule",
+    }
+    for address, import_id in imports.items():
+        removed = _terraform(result.tree, result.environment, "state", "rm", address)
+        assert removed.returncode == 0, removed.stderr
+        imported = _terraform(result.tree, result.environment, "import", "-input=false", "-no-color",
+                              "-var-file=env/dev.tfvars", address, import_id)
+        assert imported.returncode == 0, imported.stderr
+        assert "Import successful!" in imported.stdout
+    changes = _plan_changes(result.tree, result.environment)
+    assert not [a for a, actions in changes.items() if "create" in actions or "delete" in actions], changes

@@ -209,11 +209,11 @@ def import_state(type_name: str, import_id: str) -> dict:
         return {"id": fn, "function_name": fn, "qualifier": qualifier or None}
     if type_name == "aws_cloudwatch_event_rule":
         bus, name = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
-        return {"id": import_id, "name": name, "event_bus_name": bus or "default"}
+        return {"id": import_id, "name": name, "event_bus_name": bus}
     if type_name == "aws_cloudwatch_event_target":
         if len(parts) == 3:
             return {"id": import_id, "event_bus_name": parts[0], "rule": parts[1], "target_id": parts[2]}
-        return {"id": import_id, "rule": parts[0], "target_id": parts[1], "event_bus_name": "default"} if len(parts) == 2 else {}
+        return {"id": import_id, "rule": parts[0], "target_id": parts[1]} if len(parts) == 2 else {}
     if type_name == "aws_sns_topic_subscription":
         return {"id": import_id, "arn": import_id, "topic_arn": import_id.rsplit(":", 1)[0]}
     if type_name == "aws_iam_role_policy":

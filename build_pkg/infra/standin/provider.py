@@ -35,6 +35,7 @@ from .values import (UNKNOWN, computed, computed_only, data_source_schema, decod
                      resource_schema, schema)
 
 _NESTING = pb.Schema.NestedBlock.NestingMode
+_IMPORTED = b"imported"  # private data of a resource imported and not applied since
 
 
 def _dv(value) -> pb.DynamicValue:
@@ -132,10 +133,10 @@ class StandInProvider(rpc.ProviderServicer):
     @_guarded(pb.ReadResource.Response)
     def ReadResource(self, request, context):  # noqa: N802
         state = decode(request.current_state.msgpack)
-        if state is not None and request.private == b"imported":
+        if state is not None and request.private == _IMPORTED:
             # A real Read fills everything from AWS; here the derivable values.
             state = self._fill(request.type_name, state, None, missing=lambda v: v is None)
-        return pb.ReadResource.Response(new_state=_dv(state), private=b"")
+        return pb.ReadResource.Response(new_state=_dv(state), private=request.private)
 
     @_guarded(pb.PlanResourceChange.Response)
     def PlanResourceChange(self, request, context):  # noqa: N802
@@ -148,8 +149,12 @@ class StandInProvider(rpc.ProviderServicer):
         spec = resource_schema(type_name)
         derived = computed(spec)
         planned = dict(proposed)
+        # An imported resource knows only what its import ID says: an argument it does not know
+        # (null) is taken from configuration, as the real provider would have read it from AWS.
+        imported = request.prior_private == _IMPORTED
         replace = [] if prior is None else sorted(
-            a for a in behaviour.FORCE_NEW.get(type_name, ()) if a in spec["attributes"] and prior.get(a) != proposed.get(a))
+            a for a in behaviour.FORCE_NEW.get(type_name, ()) if a in spec["attributes"]
+            and prior.get(a) != proposed.get(a) and not (imported and prior.get(a) is None))
         creating = prior is None or bool(replace)
         changed = creating or any(proposed.get(k) != prior.get(k) for k in proposed if k not in derived)
         moving = set(behaviour.CHANGES_ON_UPDATE.get(type_name, ()))
@@ -163,7 +168,8 @@ class StandInProvider(rpc.ProviderServicer):
         if "tags_all" in spec["attributes"] and proposed.get("tags") is not UNKNOWN:
             planned["tags_all"] = {**self.default_tags, **(proposed.get("tags") or {})} or None
         steps = [pb.AttributePath(steps=[pb.AttributePath.Step(attribute_name=a)]) for a in replace]
-        return pb.PlanResourceChange.Response(planned_state=_dv(planned), requires_replace=steps)
+        return pb.PlanResourceChange.Response(planned_state=_dv(planned), requires_replace=steps,
+                                              planned_private=request.prior_private)
 
     @_guarded(pb.ApplyResourceChange.Response)
     def ApplyResourceChange(self, request, context):  # noqa: N802
@@ -183,7 +189,7 @@ class StandInProvider(rpc.ProviderServicer):
                 "See the resource's documentation for its import ID format.")])
         state = normalize(known, resource_schema(request.type_name))
         return pb.ImportResourceState.Response(imported_resources=[pb.ImportResourceState.ImportedResource(
-            type_name=request.type_name, state=_dv(state), private=b"imported")])
+            type_name=request.type_name, state=_dv(state), private=_IMPORTED)])
 
     # -- data sources --------------------------------------------------------------------
 

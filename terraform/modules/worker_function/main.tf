@@ -85,6 +85,11 @@ resource "aws_lambda_function" "this" {
     variables = merge({ POWERTOOLS_SERVICE_NAME = var.name }, var.environment)
   }
 
+  # PassThrough (the default) joins traces that callers start at no cost; Active samples here.
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
   depends_on = [aws_cloudwatch_log_group.this]
 }
 

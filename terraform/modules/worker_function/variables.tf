@@ -83,6 +83,12 @@ variable "policy_arns" {
   default     = []
 }
 
+variable "tracing_mode" {
+  description = "X-Ray tracing: PassThrough (traces callers started) or Active (sample here too)."
+  type        = string
+  default     = "PassThrough"
+}
+
 variable "layers" {
   description = "Layer version ARNs (at most 5)."
   type        = list(string)

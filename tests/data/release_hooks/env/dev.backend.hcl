@@ -1,0 +1,1 @@
+path = "state/dev.tfstate"
