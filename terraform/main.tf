@@ -23,6 +23,13 @@ locals {
   package_path = "${path.module}/dists.zip"
   package_hash = filebase64sha256(local.package_path)
 
+  # Each function's own code hash, from the build's manifest (its import closure, the
+  # dependencies, runtime, architecture, handler): a function whose code did not change
+  # keeps its hash, so Terraform leaves it alone, however many others changed.
+  manifest    = jsondecode(file("${path.module}/dists.manifest.json"))
+  code_hashes = { for f in local.manifest.functions : f.name => f.source_code_hash }
+  code_keys   = { for f in local.manifest.functions : f.name => f.code_sha256 }
+
   # Set by `build-pkg.py release --s3-bucket`: the same zip, uploaded under its
   # sha256. Needed for packages over 50 MB; keeps every release's package.
   package_s3_bucket = var.package_s3_bucket
@@ -36,6 +43,8 @@ locals {
     architecture           = local.architecture
     package_path           = local.package_path
     package_hash           = local.package_hash
+    code_hashes            = local.code_hashes
+    code_keys              = local.code_keys
     package_s3_bucket      = local.package_s3_bucket
     package_s3_key         = local.package_s3_key
     policy_arns            = var.extra_policy_arns

@@ -75,3 +75,34 @@ def fetch_latest_summary(bucket: str, env: str, client=None) -> bytes | None:
         raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket name and your credentials") from None
     except BotoCoreError as exc:
         raise ArtifactError(f"s3://{bucket}: {exc}; check the endpoint and your credentials") from None
+
+
+def function_key(name: str, code_sha256: str) -> str:
+    """Each function's own object, named by its code hash (terraform/modules/worker_function)."""
+    return f"functions/{name}/{code_sha256}.zip"
+
+
+def store_function_objects(bucket: str, package_key: str, functions: list[dict], client=None) -> list[str]:
+    """Give each function its own key by a server-side copy of the package, only when that key
+    is new: an unchanged function keeps its key (and Terraform its s3_key), and nothing goes up
+    twice from the runner. Returns the names of the functions copied."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    s3 = client or boto3.client("s3")
+    copied = []
+    for function in functions:
+        key = function_key(function["name"], function["code_sha256"])
+        try:
+            s3.head_object(Bucket=bucket, Key=key)
+            continue
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket and your credentials") from None
+        try:
+            s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": package_key},
+                           MetadataDirective="COPY")
+        except (ClientError, BotoCoreError) as exc:
+            raise ArtifactError(f"copying s3://{bucket}/{package_key} to {key} failed: {exc}") from None
+        copied.append(function["name"])
+    return copied

@@ -28,7 +28,7 @@ from ..package.inputs import Inputs
 from ..progress import Reporter
 from ..project import Project
 from . import traffic
-from .artifacts import fetch_latest_summary, store_summary, upload_package
+from .artifacts import fetch_latest_summary, store_function_objects, store_summary, upload_package
 from .policy import check_clean, release_point
 from .summary import function_changes, parse_previous, render_markdown
 
@@ -78,6 +78,9 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     if options.s3_bucket:
         stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
         report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
+        copied = store_function_objects(stored.bucket, stored.key, manifest["functions"])
+        report.step(f"function objects: {len(copied)} new ({', '.join(copied) or 'none'}), "
+                    f"{len(manifest['functions']) - len(copied)} unchanged")
 
     out_dir = tf_dir / SUMMARY_DIR / point.tag
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -87,7 +90,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         "tf_sha256": _sha256(tf_dir / tf_filename(f["name"])),
     } for f in manifest["functions"]]
     shared_config = shared_config_digest(tf_dir, env)
-    rows, removed = function_changes(current, manifest["shared_sha256"], shared_config, previous)
+    rows, removed = function_changes(current, shared_config, previous)
     summary = {
         "tag": point.tag, "commit": point.commit, "environment": env,
         "package": {"filebase64sha256": manifest["filebase64sha256"], "sha256": manifest["sha256"],
@@ -95,7 +98,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                     "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None},
         "runtime": manifest["runtime"], "arch": manifest["arch"],
         "previous": previous.get("tag") if previous else None,
-        "functions": rows, "removed": removed, "shared_sha256": manifest["shared_sha256"],
+        "functions": rows, "removed": removed,
         "shared_config_sha256": shared_config, "plan_only": options.plan_only, "status": "planned",
     }
 

@@ -7,18 +7,18 @@ import json
 from ..errors import ReleaseError
 
 
-def function_changes(current: list[dict], shared_code: str, shared_config: str | None,
+def function_changes(current: list[dict], shared_config: str | None,
                      previous: dict | None) -> tuple[list[dict], list[str]]:
     """Per function: added, code changed, configuration changed (or nothing); and the removed names.
 
-    Code shared by every function (worker_lib, dependencies) changes every
-    function's code; Terraform shared by every function (the module, the root
-    files, the environment's tfvars) changes every function's configuration.
+    A function's code changed when its source_code_hash did (its import closure,
+    the dependencies, runtime, architecture, handler): exactly what makes
+    Terraform update it. Terraform shared by every function (the module, the
+    root files, the environment's tfvars) changes every function's configuration.
     """
     if previous is None:
         return [{**f, "changes": ["added"]} for f in current], []
     before = {f["name"]: f for f in previous.get("functions", [])}
-    code_changed = previous.get("shared_sha256") != shared_code
     config_changed = previous.get("shared_config_sha256") != shared_config
     rows = []
     for function in current:
@@ -27,7 +27,7 @@ def function_changes(current: list[dict], shared_code: str, shared_config: str |
             changes = ["added"]
         else:
             changes = []
-            if code_changed or old.get("code_sha256") != function["code_sha256"]:
+            if old.get("code_sha256") != function["code_sha256"]:
                 changes.append("code")
             if config_changed or old.get("tf_sha256") != function["tf_sha256"]:
                 changes.append("configuration")

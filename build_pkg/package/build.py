@@ -10,13 +10,14 @@ import os
 from dataclasses import dataclass
 
 from .. import __version__
-from ..cache import exclusive
+from ..cache import cache_root, exclusive
 from ..errors import BuildPkgError, SourceError
 from ..fsutil import atomic_write, file_sha256
 from ..progress import Reporter
 from ..versions import builder_digest
 from ..project import Project
 from . import deps, limits, zipwriter
+from .closure import closures
 from .discover import Function, check_handler, discover
 from .inputs import Inputs
 from .sources import walk_functions
@@ -99,8 +100,9 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     for warning in limits.check(sizes, project.rel(project.package_path)):
         report.warn(warning)
 
-    digests = code_digests(functions, sources, dependencies.key)
-    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest, stamp, digests)
+    closure_cache = cache_root() / "closure" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
+    hashes = function_hashes(functions, sources, dependencies.key, target, closure_cache, report)
+    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes)
     atomic_write(project.package_path, data)
     atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
     report.step(f"wrote {project.rel(project.package_path)} ({limits.mb(len(data))})")
@@ -120,18 +122,32 @@ def _inputs_digest(deps_key: str, functions: list[Function], sources) -> str:
     return digest.hexdigest()
 
 
-def code_digests(functions: list[Function], sources, deps_key: str) -> dict[str, str]:
-    """A digest of each function's own files, and of everything they share ("")."""
-    def own(function: Function, arcname: str) -> bool:
-        if function.layout == "flat":
-            return arcname == f"{function.module}.py"
-        return arcname.startswith(f"{function.name}/")
+def function_hashes(functions: list[Function], sources, deps_key: str, target, cache_file, report: Reporter
+                    ) -> dict[str, dict]:
+    """Per function: its import closure's digest as Terraform's source_code_hash (base64) and hex.
 
-    parts: dict[str, list[bytes]] = {f.name: [] for f in functions} | {"": [deps_key.encode()]}
-    for file, data in sources:
-        owner = next((f.name for f in functions if own(f, file.arcname)), "")
-        parts[owner].append(f"{file.arcname}\0{file.mode:o}\0".encode() + hashlib.sha256(data).digest())
-    return {name: hashlib.sha256(b"\n".join(items)).hexdigest() for name, items in parts.items()}
+    Over the closure's names, modes and bytes, the dependency set's key, runtime,
+    architecture and handler: editing a function changes its hash alone; editing a
+    worker_lib module, the hashes of exactly the functions that import it; a lock
+    change, all of them.
+    """
+    by_arc = {file.arcname: (file, data) for file, data in sources}
+    found = closures(functions, [(arc, data) for arc, (_, data) in by_arc.items()], cache_file)
+    hashes = {}
+    for function in functions:
+        closure = found[function.name]
+        if closure.dynamic:
+            report.detail(f"{function.name}: depends on all of functions/ (a dynamic import it cannot follow: "
+                          f"{closure.dynamic})")
+        digest = hashlib.sha256(json.dumps({"deps": deps_key, "runtime": target.runtime, "arch": target.arch,
+                                            "handler": function.handler}, sort_keys=True).encode())
+        for arc in sorted(closure.files):
+            file, data = by_arc[arc]
+            digest.update(f"\0{arc}\0{file.mode:o}\0".encode() + hashlib.sha256(data).digest())
+        raw = digest.digest()
+        hashes[function.name] = {"source_code_hash": base64.b64encode(raw).decode("ascii"), "code_sha256": raw.hex(),
+                                 "files": len(closure.files), "depends_on_everything": bool(closure.dynamic)}
+    return hashes
 
 
 def _is_current(project: Project, inputs: str) -> bool:
@@ -157,7 +173,7 @@ def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str]) -
             )
 
 
-def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, digests) -> dict:
+def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes) -> dict:
     digest = hashlib.sha256(data).digest()
     return {
         "format": MANIFEST_FORMAT,
@@ -170,11 +186,9 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
         "lock_hash": lock_hash,
         "functions": [
             {"name": f.name, "handler": f.handler, "source": f.source, "layout": f.layout,
-             "code_sha256": digests[f.name]}
+             **hashes[f.name]}
             for f in functions
         ],
-        # Code every function runs but none owns: worker_lib, other shared files, dependencies.
-        "shared_sha256": digests[""],
         "dependencies": [{"name": n, "version": v} for n, v in dependencies.packages],
         "builder": f"build-pkg {__version__} (code {builder_digest()[:12]})",
         "installer": dependencies.installer,

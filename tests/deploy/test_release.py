@@ -121,7 +121,8 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
     assert [(f["name"], f["changes"]) for f in summary["functions"]] == [
         ("api_log_exporter", ["added"]), ("process_checker", ["added"])]
     deployed = _function(release_repo, "process_checker")
-    assert deployed["source_code_hash"] == manifest["filebase64sha256"]
+    own = next(f for f in manifest["functions"] if f["name"] == "process_checker")
+    assert deployed["source_code_hash"] == own["source_code_hash"] != manifest["filebase64sha256"]
     assert deployed["function_name"] == "worker-prod-process_checker"
     assert deployed["version"] == "1"
     assert "# Release v1.0.0 to prod: applied" in (out / "summary.md").read_text()
@@ -173,8 +174,12 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     key = f"packages/{sha}.zip"
     assert f"package uploaded to s3://releases/{key}" in first.stderr
     assert s3.get_object(Bucket="releases", Key=key)["Body"].read() == release_repo.zip_path.read_bytes()
+    code = {f["name"]: f["code_sha256"] for f in release_repo.manifest()["functions"]}
     deployed = _function(release_repo, "process_checker")
-    assert (deployed["s3_bucket"], deployed["s3_key"], deployed["filename"]) == ("releases", key, None)
+    checker_key = f"functions/process_checker/{code['process_checker']}.zip"
+    assert (deployed["s3_bucket"], deployed["s3_key"], deployed["filename"]) == ("releases", checker_key, None)
+    assert "function objects: 2 new (api_log_exporter, process_checker), 0 unchanged" in first.stderr
+    assert s3.get_object(Bucket="releases", Key=checker_key)["Body"].read() == release_repo.zip_path.read_bytes()
     latest = json.loads(s3.get_object(Bucket="releases", Key="releases/prod/latest.json")["Body"].read())
     assert latest["tag"] == "v1.0.0"
 
@@ -189,6 +194,18 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").read_text())
     assert summary["previous"] == "v1.0.0"
     assert [f["changes"] for f in summary["functions"]] == [[], []]
+    assert "function objects: 0 new (none), 2 unchanged" in second.stderr
+
+    # One function's code changes: one new object; the other function keeps its key.
+    checker = release_repo.root / "functions" / "lambda_process_checker.py"
+    checker.write_text(checker.read_text() + "\n# tuned\n")
+    commit_and_tag(release_repo, "v1.1.0")
+    third = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
+    assert third.exit_code == 0, third.output
+    assert "function objects: 1 new (process_checker), 1 unchanged" in third.stderr
+    exporter_key = f"functions/api_log_exporter/{code['api_log_exporter']}.zip"
+    assert _function(release_repo, "api_log_exporter")["s3_key"] == exporter_key
+    assert _function(release_repo, "process_checker")["s3_key"] != checker_key
 
 
 def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):

@@ -135,10 +135,9 @@ def test_new_then_plan_adds_exactly_the_new_functions_resources(built, cli, tmp_
         "aws_cloudwatch_log_group.this", "aws_iam_role.this", "aws_iam_role_policy.this", "aws_lambda_function.this",
         "aws_lambda_alias.live", "aws_cloudwatch_event_rule.schedule[0]", "aws_cloudwatch_event_target.schedule[0]",
         "aws_lambda_permission.schedule[0]"}
-    # The package changed (a new function is in it), so every function's code is updated: today's
-    # one-hash-for-all (issue: deploy only what changed) shows here as in-place updates, nothing else.
-    others = {a: actions for a, actions in changes.items() if a not in added}
-    assert all(actions == ["update"] for actions in others.values()), others
+    # The package changed (a new function is in it), but no other function's code did: each
+    # function's source_code_hash is its own, so nothing else is touched.
+    assert {a: actions for a, actions in changes.items() if a not in added} == {}
 
 
 def test_validate_needs_a_built_package(worker_repo, cli):
@@ -168,3 +167,39 @@ def test_resources_import_by_terraforms_import_ids(built, tmp_path):
         assert "Import successful!" in imported.stdout
     changes = _plan_changes(result.tree, result.environment)
     assert not [a for a, actions in changes.items() if "create" in actions or "delete" in actions], changes
+
+
+def _function_updates(changes: dict) -> set[str]:
+    return {a.split(".")[1] for a, actions in changes.items()
+            if a.endswith("aws_lambda_function.this") and actions == ["update"]}
+
+
+def test_terraform_updates_only_the_functions_whose_code_changed(built, cli, tmp_path):
+    """The per-function source_code_hash from the manifest, through the real tree and Terraform."""
+    result = validate(Project.at(built.root), "dev", Reporter(), tmp_path / "apply")
+    assert _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan").returncode == 0
+    state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
+
+    def plan_after(edit) -> dict:
+        edit()
+        assert cli("-C", str(built.root), "build").exit_code == 0
+        work = tmp_path / f"plan-{len(list(tmp_path.iterdir()))}"
+        work.mkdir()
+        (work / "terraform.tfstate").write_bytes(state)
+        planned = validate(Project.at(built.root), "dev", Reporter(), work)
+        return _plan_changes(planned.tree, planned.environment)
+
+    checker = built.root / "functions" / "lambda_process_checker.py"
+    changes = plan_after(lambda: checker.write_text(checker.read_text() + "\n# tuned\n"))
+    assert _function_updates(changes) == {"lambda_process_checker"}
+    assert not [a for a in changes if "api_log_exporter" in a]  # nothing of the other function moves
+    checker.write_text(checker.read_text().replace("\n# tuned\n", ""))
+
+    jsonl = built.root / "functions" / "worker_lib" / "jsonl.py"  # only the exporter imports it
+    assert _function_updates(plan_after(lambda: jsonl.write_text(jsonl.read_text() + "\n# faster\n"))) == {
+        "lambda_api_log_exporter"}
+    jsonl.write_text(jsonl.read_text().replace("\n# faster\n", ""))
+
+    log = built.root / "functions" / "worker_lib" / "log.py"  # both import it
+    assert _function_updates(plan_after(lambda: log.write_text(log.read_text() + "\n# quieter\n"))) == {
+        "lambda_process_checker", "lambda_api_log_exporter"}

@@ -85,13 +85,16 @@ def test_manifest_describes_the_package(worker_repo, cli):
     with zipfile.ZipFile(worker_repo.zip_path) as archive:
         assert manifest["unzipped_bytes"] == sum(i.file_size for i in archive.infolist())
         assert manifest["files"] == len(archive.infolist())
-    assert [{k: v for k, v in f.items() if k != "code_sha256"} for f in manifest["functions"]] == [
+    hashed = ("code_sha256", "source_code_hash", "files", "depends_on_everything")
+    assert [{k: v for k, v in f.items() if k not in hashed} for f in manifest["functions"]] == [
         {"name": "api_log_exporter", "handler": "api_log_exporter.main.handler",
          "source": "functions/api_log_exporter/main.py", "layout": "package"},
         {"name": "process_checker", "handler": "lambda_process_checker.handler",
          "source": "functions/lambda_process_checker.py", "layout": "flat"},
     ]
-    assert len({f["code_sha256"] for f in manifest["functions"]} | {manifest["shared_sha256"]}) == 3
+    for function in manifest["functions"]:  # Terraform's format: base64 of the same sha256
+        assert base64.b64decode(function["source_code_hash"]).hex() == function["code_sha256"]
+    assert len({f["code_sha256"] for f in manifest["functions"]}) == 2
     assert (manifest["runtime"], manifest["arch"]) == ("python3.12", "x86_64")
     assert manifest["lock_hash"] == worker_repo.lock()["_meta"]["hash"]["sha256"]
     assert {"name": "requests", "version": "2.34.2"} in manifest["dependencies"]

@@ -1,9 +1,12 @@
 locals {
-  function_name  = "${var.shared.name_prefix}-${var.name}"
-  runtime        = coalesce(var.runtime, var.shared.runtime)
-  architecture   = coalesce(var.architecture, var.shared.architecture)
-  log_retention  = coalesce(var.log_retention_days, var.shared.log_retention_days)
-  from_s3        = var.shared.package_s3_bucket != null
+  function_name = "${var.shared.name_prefix}-${var.name}"
+  runtime       = coalesce(var.runtime, var.shared.runtime)
+  architecture  = coalesce(var.architecture, var.shared.architecture)
+  log_retention = coalesce(var.log_retention_days, var.shared.log_retention_days)
+  from_s3       = var.shared.package_s3_bucket != null
+  # With S3, each function has its own key, named by its code hash (release copies the
+  # package there, server-side, only when that key is new): an unchanged function keeps it.
+  s3_key         = contains(keys(var.shared.code_keys), var.name) ? "functions/${var.name}/${var.shared.code_keys[var.name]}.zip" : var.shared.package_s3_key
   http_api_id    = var.shared.http_api_id
   http_execution = var.shared.http_api_execution_arn
 }
@@ -78,8 +81,8 @@ resource "aws_lambda_function" "this" {
   publish          = var.publish
   filename         = local.from_s3 ? null : var.shared.package_path
   s3_bucket        = var.shared.package_s3_bucket
-  s3_key           = var.shared.package_s3_key
-  source_code_hash = var.shared.package_hash
+  s3_key           = local.from_s3 ? local.s3_key : null
+  source_code_hash = lookup(var.shared.code_hashes, var.name, var.shared.package_hash)
 
   environment {
     variables = merge({ POWERTOOLS_SERVICE_NAME = var.name }, var.environment)

@@ -8,6 +8,8 @@ variable "shared" {
     architecture           = string
     package_path           = string
     package_hash           = string
+    code_hashes            = optional(map(string), {})
+    code_keys              = optional(map(string), {})
     package_s3_bucket      = optional(string)
     package_s3_key         = optional(string)
     policy_arns            = optional(list(string), [])
