@@ -54,3 +54,24 @@ def test_canary_needs_two_versions(cli, aws_env, deployed):
     result = cli("canary", "single", "--percent", "10")
     assert result.exit_code == 1 and "single: needs two published versions to shift between, has 1" in result.stderr
     lam.delete_function(FunctionName="single")
+
+
+def test_prune_deletes_versions_no_alias_uses_beyond_the_newest(cli, deployed):
+    for n in range(3, 7):  # versions 3..6
+        deployed.update_function_code(FunctionName=NAME, ZipFile=lambda_zip(f"def handler(e, c):\n    return {n}\n"),
+                                      Publish=True)
+    deployed.update_alias(FunctionName=NAME, Name="live", FunctionVersion="6",
+                          RoutingConfig={"AdditionalVersionWeights": {"3": 0.1}})
+    deployed.create_alias(FunctionName=NAME, Name="pinned", FunctionVersion="1")
+    dry = json.loads(cli("prune", NAME, "--keep", "2", "--dry-run", "--json").stdout)
+    assert dry[0]["deleted"] == ["2", "4"] and dry[0]["in_use"] == ["1", "3", "6"]
+    assert len(_versions(deployed)) == 6  # nothing deleted
+    done = cli("prune", NAME, "--keep", "2")
+    assert done.exit_code == 0, done.output
+    assert f"{NAME}: deleted 2 version(s) (2, 4); kept 1, 3, 5, 6 (aliases use 1, 3, 6)" in done.stdout
+    assert _versions(deployed) == ["1", "3", "5", "6"]
+    assert cli("prune").exit_code == 2  # neither a name nor --all
+
+
+def _versions(lam) -> list[str]:
+    return [v["Version"] for v in lam.list_versions_by_function(FunctionName=NAME)["Versions"] if v["Version"] != "$LATEST"]

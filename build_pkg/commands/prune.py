@@ -1,0 +1,49 @@
+"""`prune`: delete published versions no alias uses, beyond the newest N."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..deploy.prune import DEFAULT_KEEP
+from ..errors import UsageError
+from .options import Context, json_option
+
+
+@click.command("prune")
+@click.argument("functions", nargs=-1, metavar="[FUNCTION]...")
+@click.option("--all", "all_", is_flag=True, help="Every function of functions/ as deployed in --env.")
+@click.option("--env", "env", metavar="ENV", help="With --all: the environment (terraform/env/ENV.tfvars).")
+@click.option("--keep", type=click.IntRange(min=1), default=DEFAULT_KEEP, show_default=True,
+              help="How many of the newest versions to keep besides those an alias uses.")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@json_option
+@click.pass_obj
+def prune(obj: Context, functions, all_, env, keep, dry_run, as_json) -> None:
+    """Delete FUNCTION's published versions that no alias points to, beyond the newest --keep.
+
+    FUNCTION is the deployed Lambda name (<project>-<env>-<name>). Lambda keeps
+    every published version (75 GB of code per region) and Terraform deletes
+    none; versions an alias uses (its version or a canary weight) always stay.
+    """
+    from ..deploy.prune import deployed_names, prune as run_prune
+
+    names = list(functions)
+    if all_:
+        if not env:
+            raise UsageError("--all needs --env ENV (which environment's deployed names)")
+        names += deployed_names(obj.project(), env)
+    if not names:
+        raise UsageError("name a FUNCTION, or pass --all --env ENV")
+    results = [run_prune(name, keep, dry_run) for name in names]
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in results], indent=2))
+        return
+    verb = "would delete" if dry_run else "deleted"
+    for r in results:
+        click.echo(f"{r.function}: {verb} {len(r.deleted)} version(s) ({', '.join(r.deleted) or 'none'}); "
+                   f"kept {', '.join(r.kept) or 'none'} (aliases use {', '.join(r.in_use) or 'none'})")
+
+
+COMMANDS = (prune,)
