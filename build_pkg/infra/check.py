@@ -95,7 +95,7 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
         problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen, names)
         problems += _check_deployed_names(call, environments)
     problems += _check_sources(tree.root_files, environments)
-    problems += _check_notifications(project, calls)
+    problems += _check_notifications(project)
     unparsed = {p.file for p in problems if p.message.startswith("does not parse")}
     for function in functions:
         homes = defined.get(function.name, [])
@@ -139,9 +139,8 @@ def _check_sources(root_files: list[TfFile], environments: list[Environment]) ->
     return found
 
 
-def _check_notifications(project: Project, calls: list[ModuleCall]) -> list[Problem]:
-    state = notifications.status(project.terraform_dir, notifications.s3_trigger_labels(
-        [(c.label, c.args) for c in calls]))
+def _check_notifications(project: Project) -> list[Problem]:
+    state = notifications.status(project.terraform_dir, notifications.s3_trigger_labels(project.terraform_dir))
     rel = project.rel(state.path)
     if state.hand_written:
         return [Problem(rel, None, "has the name of the file `tf` generates for S3 triggers; rename it")]

@@ -10,6 +10,7 @@ not exist when none does. Rendering is pure: module labels in, text out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,26 @@ def status(tf_dir: Path, labels: list[str]) -> NotificationsStatus:
     return NotificationsStatus(path, render(labels), current)
 
 
-def s3_trigger_labels(calls: list[tuple[str, dict]]) -> list[str]:
-    """Labels of the module calls (label, arguments) that set s3_trigger_bucket."""
-    return sorted(label for label, args in calls if args.get("s3_trigger_bucket") is not None)
+_MODULE = re.compile(r'^module\s+"([^"]+)"\s*\{\n(.*?)^\}', re.MULTILINE | re.DOTALL)
+_SOURCE = re.compile(r'^\s*source\s*=\s*"\./modules/worker_function"', re.MULTILINE)
+_TRIGGER = re.compile(r"^\s*s3_trigger_bucket\s*=", re.MULTILINE)
+
+
+def s3_trigger_labels(tf_dir: Path) -> list[str]:
+    """Labels of the root's worker_function calls that set s3_trigger_bucket.
+
+    A text scan of the files as `terraform fmt` writes them (a block closes at
+    column 0), not a parse: `tf --check` over 500 function files stays fast.
+    """
+    labels = []
+    for path in sorted(tf_dir.glob("*.tf")):
+        if path.name == FILENAME:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "s3_trigger_bucket" not in text:
+            continue
+        for match in _MODULE.finditer(text):
+            body = "\n".join(l for l in match.group(2).splitlines() if not l.lstrip().startswith(("#", "//")))
+            if _SOURCE.search(body) and _TRIGGER.search(body):
+                labels.append(match.group(1))
+    return sorted(labels)

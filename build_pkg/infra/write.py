@@ -14,7 +14,6 @@ from .environments import missing_sources, name_problems
 from .environments import read as read_environments
 from .render import render, tf_filename
 from .settings import FunctionSettings
-from .tree import parse_tree
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,8 @@ def sources_to_add(project: Project, written: list[Path]) -> list[str]:
 
 
 def _notifications_state(project: Project) -> notifications.NotificationsStatus:
-    calls = [(c.label, c.args) for c in parse_tree(project).calls()]
-    return notifications.status(project.terraform_dir, notifications.s3_trigger_labels(calls))
+    tf_dir = project.terraform_dir
+    return notifications.status(tf_dir, notifications.s3_trigger_labels(tf_dir))
 
 
 def stale_notifications(project: Project) -> list[str]:
