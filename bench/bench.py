@@ -11,9 +11,12 @@ orjson, PyYAML, cryptography, ...), then times, alternating the two in one run:
 
 for a first build (download caches warm, no build cache), a no-op rebuild and a
 rebuild after editing one function; plus zip sizes and whether the zip's sha256
-repeats. Reports medians and ratios as a Markdown table.
+repeats. Reports medians and ratios as a Markdown table. Then, at scale:
+`tf --check` and `check` over --tf-functions (500) function files, and
+`validate` of the real tree with --functions (50) functions against the stand-in
+AWS provider, with how many functions get a new code hash after one edit.
 
-    .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
+    .venv/bin/python bench/bench.py [--functions 50] [--runs 3] [--only build|terraform|validate]
 """
 
 from __future__ import annotations

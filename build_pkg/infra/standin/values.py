@@ -78,13 +78,3 @@ def computed_only(block: dict) -> set[str]:
 
 def computed(block: dict) -> set[str]:
     return {n for n, a in block["attributes"].items() if a.get("computed")}
-
-
-def has_unknown(value) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, dict):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknown(v) for v in value)
-    return False
