@@ -60,6 +60,19 @@ def ensure_entry(entry: Path, build: Callable[[Path], None]) -> Path:
     return entry
 
 
+@contextmanager
+def scratch(parent: Path) -> Iterator[Path]:
+    """A temporary directory under `parent`, removed afterwards; named like an entry's
+    temporary directory, so one left by a killed process is swept the same way."""
+    parent.mkdir(parents=True, exist_ok=True)
+    sweep(parent)
+    work = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=parent))
+    try:
+        yield work
+    finally:
+        remove_tree(work)
+
+
 def discard(entry: Path) -> None:
     """Remove an entry (for example a corrupt one): renamed away first, so no reader
     ever finds it half deleted."""

@@ -9,6 +9,7 @@ from .errors import ProjectError
 
 PACKAGE_NAME = "dists.zip"
 MANIFEST_NAME = "dists.manifest.json"
+LAYER_NAME = "layer.zip"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class Project:
     @property
     def package_path(self) -> Path:
         return self.terraform_dir / PACKAGE_NAME
+
+    @property
+    def layer_path(self) -> Path:
+        return self.terraform_dir / LAYER_NAME
+
+    @property
+    def main_tf(self) -> Path:
+        return self.terraform_dir / "main.tf"
 
     @property
     def manifest_path(self) -> Path:

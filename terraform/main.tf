@@ -18,6 +18,12 @@ locals {
   runtime      = "python3.12"
   architecture = "x86_64"
 
+  # true: the locked dependencies go to terraform/layer.zip, one Lambda layer every
+  # function uses, and dists.zip holds only the functions' code, so a code edit never
+  # republishes the dependencies. `build-pkg.py build` reads this line as its default
+  # (`build --layer/--no-layer` overrides it); Terraform follows what was built.
+  dependency_layer = false
+
   # The one package every function deploys. Its hash changes only when the zip's
   # bytes do, and the build is byte-identical for identical inputs.
   package_path = "${path.module}/dists.zip"
@@ -29,6 +35,7 @@ locals {
   manifest    = jsondecode(file("${path.module}/dists.manifest.json"))
   code_hashes = { for f in local.manifest.functions : f.name => f.source_code_hash }
   code_keys   = { for f in local.manifest.functions : f.name => f.code_sha256 }
+  layer       = try(local.manifest.layer, null)
 
   # Set by `build-pkg.py release --s3-bucket`: the same zip, uploaded under its
   # sha256. Needed for packages over 50 MB; keeps every release's package.
@@ -47,9 +54,29 @@ locals {
     code_keys              = local.code_keys
     package_s3_bucket      = local.package_s3_bucket
     package_s3_key         = local.package_s3_key
+    layers                 = aws_lambda_layer_version.dependencies[*].arn
     policy_arns            = var.extra_policy_arns
     log_retention_days     = var.log_retention_days
     http_api_id            = aws_apigatewayv2_api.http.id
     http_api_execution_arn = aws_apigatewayv2_api.http.execution_arn
   }
+}
+
+# The dependency layer, when the build made one. Its hash changes only with the lock,
+# so a code edit publishes no new version; a lock change publishes one, and every
+# function moves to it with a new function version (their code hashes include the
+# dependencies, so no function mixes old code with a new layer). Old versions are
+# kept for rollbacks: skip_destroy leaves them in AWS when a new one replaces them.
+resource "aws_lambda_layer_version" "dependencies" {
+  count = local.layer == null ? 0 : 1
+
+  layer_name               = "${local.name_prefix}-dependencies"
+  description              = "Pipfile.lock [packages] for ${local.runtime} ${local.architecture}, built by build-pkg.py"
+  filename                 = local.package_s3_bucket == null ? "${path.module}/${local.layer.package}" : null
+  s3_bucket                = local.package_s3_bucket
+  s3_key                   = local.package_s3_bucket == null ? null : var.layer_s3_key
+  source_code_hash         = local.layer.filebase64sha256
+  compatible_runtimes      = [local.runtime]
+  compatible_architectures = [local.architecture]
+  skip_destroy             = true
 }

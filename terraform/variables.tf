@@ -38,6 +38,12 @@ variable "package_s3_key" {
   default     = null
 }
 
+variable "layer_s3_key" {
+  description = "Content-addressed key of the dependency layer in package_s3_bucket (set by build-pkg.py release when the build made a layer)."
+  type        = string
+  default     = null
+}
+
 # Trigger sources and other per-environment values, by key. Function files refer to
 # var.queues["KEY"], var.topics["KEY"], var.buckets["KEY"]; each env/<env>.tfvars
 # gives its own value, so dev never reads prod's queue. `build-pkg.py check`

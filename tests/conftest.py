@@ -39,7 +39,7 @@ class WorkerRepo:
         shutil.copy(REPO / "Pipfile.lock", root / "Pipfile.lock")
         # The Terraform tree as committed: build outputs and Terraform's own state left behind.
         shutil.copytree(REPO / "terraform", root / "terraform", ignore=shutil.ignore_patterns(
-            "dists.zip", "dists.manifest.json", ".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+            "dists.zip", "layer.zip", "dists.manifest.json", ".terraform", "*.tfstate*", ".terraform.lock.hcl"))
 
     @property
     def zip_path(self) -> Path:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .options import Context, json_option, target_options
+from .options import Context, json_option, layer_option, target_options
 
 
 @click.command()
@@ -14,24 +14,26 @@ from .options import Context, json_option, target_options
 @click.option("--handler", "handler", default="handler", show_default=True, metavar="NAME",
               help="Name of the function every entry point must define.")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@layer_option
 @click.option("--s3-bucket", metavar="BUCKET",
               help="Also upload the package to s3://BUCKET/packages/<sha256>.zip (skipped when that key exists).")
 @json_option
 @click.pass_obj
-def build(obj: Context, runtime, arch, allow_unhashed, handler, force, s3_bucket, as_json) -> None:
+def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3_bucket, as_json) -> None:
     """Build terraform/dists.zip and its manifest, byte-identical for identical inputs.
 
     Installs the lock's [packages] as wheels for the Lambda platform (hashes
     checked), adds functions/, and writes terraform/dists.zip with
-    terraform/dists.manifest.json beside it. Nothing is written when a step
-    fails, and an unchanged tree is not rebuilt.
+    terraform/dists.manifest.json beside it; with the dependency layer, the
+    dependencies go to terraform/layer.zip instead. Nothing is written when a
+    step fails, and an unchanged tree is not rebuilt.
     """
     from ..package.build import BuildOptions, build as run_build
     from ..package.limits import mb
 
     inputs = obj.inputs(runtime, arch, allow_unhashed)
     report = obj.reporter(quiet=as_json)
-    options = BuildOptions(handler=handler, force=force)
+    options = BuildOptions(handler=handler, force=force, layer=layer)
     result = run_build(inputs, options, report)
     manifest = result.manifest
     stored = None
@@ -48,10 +50,16 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, s3_bucket
     largest = ", ".join(f"{item['name']} {mb(item['unzipped_bytes'])}" for item in manifest["largest"][:3])
     click.echo(
         f"{manifest['package']} {state}: {len(manifest['functions'])} functions, "
-        f"{len(manifest['dependencies'])} packages, {mb(manifest['zipped_bytes'])} zipped "
+        f"{'code only' if manifest.get('layer') else str(len(manifest['dependencies'])) + ' packages'}, "
+        f"{mb(manifest['zipped_bytes'])} zipped "
         f"({mb(manifest['unzipped_bytes'])} unzipped; largest {largest}), "
         f"{manifest['runtime']} {manifest['arch']}, filebase64sha256 {manifest['filebase64sha256']}"
     )
+    if manifest.get("layer"):
+        layer_info = manifest["layer"]
+        click.echo(f"{layer_info['package']} {state}: the {len(manifest['dependencies'])} packages under python/, "
+                   f"{mb(layer_info['zipped_bytes'])} zipped ({mb(layer_info['unzipped_bytes'])} unzipped), "
+                   f"filebase64sha256 {layer_info['filebase64sha256']}")
 
 
 COMMANDS = (build,)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import InvokeError
-from .options import Context, env_option, target_options
+from .options import Context, env_option, layer_option, target_options
 
 
 @click.command()
@@ -20,16 +20,18 @@ from .options import Context, env_option, target_options
 @click.option("--repeat", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="Invocations in one runtime process: the first is cold, the rest warm.")
 @click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
+@layer_option
 @target_options
 @click.pass_obj
-def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, runtime, arch,
+def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, layer, runtime, arch,
            allow_unhashed) -> None:
     """Run function NAME locally from the built package, as Lambda runs it.
 
     Builds first when the package is stale, unpacks it into a temporary folder
     (Lambda's /var/task) and runs the real runtime client (awslambdaric) in a
-    separate Python whose import path is only that folder and the client,
-    against a Runtime API served on 127.0.0.1. Environment, memory and timeout
+    separate Python whose import path is only that folder, the dependency
+    layer's python/ (unpacked as Lambda's /opt) when the build made one, and the
+    client, against a Runtime API served on 127.0.0.1. Environment, memory and timeout
     come from terraform/lambda_NAME.tf. Results go to stdout (one JSON line per
     invocation); logs with START, END and REPORT lines to stderr. Exit 1 when the
     handler raises, times out or fails to import.
@@ -47,7 +49,7 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
             raise InvokeError(f"{event_file}: cannot read the event ({exc.strerror}); pass a JSON file or - for stdin") from None
         event = parse_event(raw, event_file)
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
-                            build=not no_build)
+                            build=not no_build, layer=layer)
     outcomes = run(obj.inputs(runtime, arch, allow_unhashed), name, options, obj.reporter(), sys.stdout)
     if any(o.failed for o in outcomes):
         raise SystemExit(1)

@@ -60,6 +60,14 @@ def target_options(f):
                         help="Lambda runtime. [default: the Pipfile's python_version]")(f)
 
 
+def layer_option(f):
+    """--layer/--no-layer, for the commands that build (None: the project's setting)."""
+    return click.option("--layer/--no-layer", "layer", default=None,
+                        help="Put the dependencies in terraform/layer.zip (a Lambda layer under python/) and only "
+                             "the functions' code in dists.zip. [default: `dependency_layer` in terraform/main.tf, "
+                             "else off]")(f)
+
+
 def env_option(help_text: str):
     return click.option("--env", "env", multiple=True, type=KeyValue(), metavar="KEY=VALUE", help=help_text)
 

@@ -18,16 +18,30 @@ def size(obj: Context, top, as_json) -> None:
 
     Lists the largest top-level entries (a dependency, a function, worker_lib)
     with their unzipped and zipped sizes, and the package's totals against the
-    250 MB unzipped limit and the 50 MB direct-upload limit.
+    250 MB unzipped limit and the 50 MB direct-upload limit. With the dependency
+    layer, the code and terraform/layer.zip are shown apart, and the unzipped
+    limit counts them together, as Lambda does.
     """
-    from ..package.sizes import read
+    from ..package.layer import PREFIX
+    from ..package.sizes import built_layer, read
 
     project = obj.project()
     sizes = read(project.package_path, project.rel(project.package_path), top)
+    layer_path = built_layer(project)
+    layer = read(layer_path, project.rel(layer_path), top, strip=PREFIX) if layer_path else None
     if as_json:
-        click.echo(json.dumps(sizes.as_dict(), indent=2))
+        click.echo(json.dumps({**sizes.as_dict(), "layer": layer.as_dict() if layer else None}, indent=2))
         return
-    for line in sizes.table():
+    if layer is None:
+        for line in sizes.table():
+            click.echo(line)
+        return
+    click.echo(f"{project.rel(project.package_path)} (the functions' code):")
+    for line in sizes.table(with_layer=layer):
+        click.echo(line)
+    click.echo("")
+    click.echo(f"{project.rel(layer_path)} (the dependency layer, under python/):")
+    for line in layer.table():
         click.echo(line)
 
 

@@ -19,13 +19,13 @@ def package_key(sha256_hex: str, prefix: str = "packages") -> str:
     return f"{prefix.strip('/')}/{sha256_hex}.zip"
 
 
-def upload_package(path: Path, sha256_hex: str, bucket: str, client=None) -> StoredPackage:
+def upload_package(path: Path, sha256_hex: str, bucket: str, client=None, prefix: str = "packages") -> StoredPackage:
     """Upload unless the content-addressed key exists already (same key, same bytes)."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     s3 = client or boto3.client("s3")
-    key = package_key(sha256_hex)
+    key = package_key(sha256_hex, prefix)
     try:
         s3.head_object(Bucket=bucket, Key=key)
         return StoredPackage(bucket, key, uploaded=False)

@@ -74,13 +74,17 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
 
     report.step(f"release {point.tag} ({point.commit[:12]}) to {env}")
     manifest = build(inputs, BuildOptions(), report, functions).manifest
-    stored = None
+    stored = layer_stored = None
     if options.s3_bucket:
         stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
         report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
         copied = store_function_objects(stored.bucket, stored.key, manifest["functions"])
         report.step(f"function objects: {len(copied)} new ({', '.join(copied) or 'none'}), "
                     f"{len(manifest['functions']) - len(copied)} unchanged")
+        if manifest.get("layer"):
+            layer_stored = upload_package(project.layer_path, manifest["layer"]["sha256"], options.s3_bucket, prefix="layers")
+            report.step(f"layer {'uploaded to' if layer_stored.uploaded else 'already in'} "
+                        f"s3://{layer_stored.bucket}/{layer_stored.key}")
 
     out_dir = tf_dir / SUMMARY_DIR / point.tag
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,6 +100,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         "package": {"filebase64sha256": manifest["filebase64sha256"], "sha256": manifest["sha256"],
                     "zipped_bytes": manifest["zipped_bytes"],
                     "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None},
+        "layer": {"filebase64sha256": manifest["layer"]["filebase64sha256"],
+                  "zipped_bytes": manifest["layer"]["zipped_bytes"]} if manifest.get("layer") else None,
         "runtime": manifest["runtime"], "arch": manifest["arch"],
         "previous": previous.get("tag") if previous else None,
         "functions": rows, "removed": removed,
@@ -113,6 +119,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         plan_args += [f"-var-file={Path(v).resolve()}" for v in options.var_files]
         if stored:
             plan_args += [f"-var=package_s3_bucket={stored.bucket}", f"-var=package_s3_key={stored.key}"]
+            if layer_stored:
+                plan_args += [f"-var=layer_s3_key={layer_stored.key}"]
         _terraform(tf_dir, plan_args, "plan", report)
         if not options.plan_only:
             if not options.auto_approve and not (confirm and confirm(f"Apply this plan to {env}?")):

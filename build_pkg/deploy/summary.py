@@ -55,6 +55,8 @@ def render_markdown(summary: dict) -> str:
         f"- commit: `{summary['commit']}`",
         f"- package: `{package['filebase64sha256']}` ({package['zipped_bytes']:,} bytes)"
         + (f", {package['s3']}" if package.get("s3") else ""),
+        *([f"- dependency layer: `{summary['layer']['filebase64sha256']}` ({summary['layer']['zipped_bytes']:,} bytes)"]
+          if summary.get("layer") else []),
         f"- runtime: {summary['runtime']} {summary['arch']}",
         f"- compared with: {summary['previous'] or 'nothing (first release)'}",
     ]

@@ -1,8 +1,9 @@
 """`invoke`: run one function from the built package, the way Lambda runs it.
 
-The package is unpacked into a temporary folder that plays /var/task; a
-separate Python runs the real runtime client (awslambdaric) with an import path
-of only that folder and the client's; the client talks to a Runtime API served
+The package is unpacked into a temporary folder that plays /var/task (and the
+dependency layer, when the build made one, into one that plays /opt); a
+separate Python runs the real runtime client (awslambdaric) with Lambda's import
+path: the task root, then the layer's python/, then the client's; the client talks to a Runtime API served
 here on 127.0.0.1. Lambda's log lines (START, END, REPORT, timeouts) go to
 stderr with the function's own logs; results go to stdout.
 """
@@ -20,7 +21,7 @@ import sys
 import time
 import uuid
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, TextIO
@@ -35,15 +36,17 @@ from ..infra.render import MODULE_SOURCE, tf_filename
 from ..package.build import BuildOptions, build
 from ..package.discover import Function, discover
 from ..package.inputs import Inputs
+from ..package.sizes import built_layer
 from ..progress import Reporter, stderr_fd
 from ..project import Project
 from . import runtime_client
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
+# Lambda's order: /var/task first, then each layer's /opt/python, then the runtime's own.
 _BOOT = (
     "import os, sys; "
-    "sys.path[:0] = [os.environ['LAMBDA_TASK_ROOT'], os.environ['LAMBDA_RUNTIME_DIR']]; "
+    "sys.path[:0] = [os.environ['LAMBDA_TASK_ROOT'], *{layers!r}, os.environ['LAMBDA_RUNTIME_DIR']]; "
     "from awslambdaric.__main__ import main; main(sys.argv)"
 )
 # Passed through from the caller so the function can reach AWS (or a local endpoint).
@@ -59,6 +62,7 @@ class InvokeOptions:
     memory: int | None = None
     repeat: int = 1
     build: bool = True
+    layer: bool | None = None  # None: the project's setting
 
 
 @dataclass(frozen=True)
@@ -146,14 +150,17 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
         raise InvokeError(f"cannot run a {target.arch} package on this {os.uname().machine} machine; "
                           f"invoke with --arch {'arm64' if os.uname().machine == 'aarch64' else 'x86_64'}")
     if options.build:
-        build(inputs, BuildOptions(), report, list(functions.values()))
+        build(inputs, BuildOptions(layer=options.layer), report, list(functions.values()))
     elif not project.package_path.exists():
         raise InvokeError(f"{project.rel(project.package_path)} not found; run `build-pkg.py build` (or drop --no-build)")
     config = function_config(project, function, report)
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
-    with unpacked(project.package_path) as task:
-        return _Session(function, config, options, target, python, task, client_dir, out).run()
+    layer = built_layer(project)
+    with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt:
+        layers = [str(opt / "python")] if opt else []
+        return _Session(function, config, options, target, python, task, client_dir, out, layers).run()
+
 
 
 TASK_ROOTS_KEPT = 4
@@ -193,7 +200,7 @@ class _Session:
     """One runtime process, one or more invocations."""
 
     def __init__(self, function, config: FunctionConfig, options: InvokeOptions, target, python, task: Path,
-                 client_dir: Path, out: TextIO):
+                 client_dir: Path, out: TextIO, layers: list[str]):
         self.function = function
         self.memory = options.memory or config.memory
         self.timeout = options.timeout or config.timeout
@@ -203,6 +210,7 @@ class _Session:
         self.env = self._environment(config, target, task, client_dir)
         self.python = python
         self.task = task
+        self.boot = _BOOT.format(layers=layers)
 
     def _environment(self, config: FunctionConfig, target, task: Path, client_dir: Path) -> dict[str, str]:
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -233,7 +241,7 @@ class _Session:
 
     def run(self) -> list[Outcome]:
         started = time.monotonic()
-        process = subprocess.Popen([self.python, "-I", "-S", "-c", _BOOT, self.function.handler],
+        process = subprocess.Popen([self.python, "-I", "-S", "-c", self.boot, self.function.handler],
                                    cwd=self.task, env=self.env, stdin=subprocess.DEVNULL,
                                    stdout=stderr_fd(), stderr=stderr_fd())
         outcomes: list[Outcome] = []

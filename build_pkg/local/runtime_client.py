@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..cache import cache_root, ensure_entry, touch
 from ..errors import InstallError
-from ..package.deps import index_args
+from ..package.install import index_args
 from ..package.lockfile import read_lock
 from ..package.target import Target
 from ..progress import Reporter

@@ -1,4 +1,5 @@
-"""`build`: functions/ + the locked dependencies -> terraform/dists.zip and its manifest."""
+"""`build`: functions/ + the locked dependencies -> terraform/dists.zip and its manifest;
+with the dependency layer, the dependencies go to terraform/layer.zip instead."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..fsutil import atomic_write, file_sha256
 from ..progress import Reporter
 from ..versions import builder_digest
 from ..project import Project
-from . import deps, limits, zipwriter
+from . import deps, layer as dependency_layer, limits, zipwriter
 from .closure import closures
 from .discover import Function, check_handler, discover
 from .inputs import Inputs
@@ -29,6 +30,7 @@ MANIFEST_FORMAT = 1
 class BuildOptions:
     handler: str = "handler"
     force: bool = False
+    layer: bool | None = None  # None: the project's setting (terraform/main.tf)
 
 
 @dataclass(frozen=True)
@@ -81,39 +83,70 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     sources = [(f, f.path.read_bytes()) for f in walk.files]
 
     stamp = zipwriter.dos_timestamp(source_date_epoch())
-    deps_key = deps.cache_key(packages, target, stamp, deps.installer_version())
-    inputs_digest = _inputs_digest(deps_key, functions, sources)
+    use_layer = dependency_layer.setting(project) if options.layer is None else options.layer
+    deps_key = deps.cache_key(packages, target)
+    inputs_digest = _inputs_digest(deps_key, functions, sources, stamp, use_layer)
     if not options.force and _is_current(project, inputs_digest):
         manifest = json.loads(project.manifest_path.read_text())
         report.step(f"{project.rel(project.package_path)} is up to date")
         return BuildResult(manifest, True, tuple(report.warnings))
 
-    dependencies = deps.ensure(lock, packages, target, stamp, report)
-    _check_shadowing(dependencies, [f.arcname for f, _ in sources])
-    packed_sources = [zipwriter.pack(f.arcname, data, f.mode, stamp) for f, data in sources]
-    records = sorted([*dependencies.records(), *packed_sources], key=lambda r: r[0].name)
-
-    buffer = io.BytesIO()
-    zipwriter.write(buffer, records)
-    data = buffer.getvalue()
-    sizes = limits.measure(((m.name, m.size) for m, _ in records), len(data))
-    for warning in limits.check(sizes, project.rel(project.package_path)):
+    dependencies = deps.ensure(lock, packages, target, report)
+    _check_shadowing(dependencies, [f.arcname for f, _ in sources], use_layer)
+    code = [zipwriter.pack(f.arcname, data, f.mode, stamp) for f, data in sources]
+    layer, layer_sizes = None, None
+    if use_layer:
+        layer_entries = dependencies.entries(dependency_layer.STAMP, dependency_layer.PREFIX)
+        layer = _zip(layer_entries)
+        layer_sizes = limits.measure(((m.name.removeprefix(dependency_layer.PREFIX), m.size)
+                                      for m, _, _ in layer_entries), len(layer))
+    else:
+        code += dependencies.entries(stamp)
+    code.sort(key=lambda entry: entry[0].name)
+    data = _zip(code)
+    sizes = limits.measure(((m.name, m.size) for m, _, _ in code), len(data))
+    shown = project.rel(project.package_path)
+    if layer is None:
+        warnings = limits.check(sizes, shown)
+    else:
+        warnings = limits.check_with_layer(sizes, shown, layer_sizes, project.rel(project.layer_path))
+    for warning in warnings:
         report.warn(warning)
 
     closure_cache = cache_root() / "closure" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
     hashes = function_hashes(functions, sources, dependencies.key, target, closure_cache, report)
     manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes)
+    manifest["layer"] = _layer_manifest(project, layer, layer_sizes, dependencies.key) if layer is not None else None
+    # The manifest goes last: until it is replaced, the old one names the old zips'
+    # hashes, so a build killed half-way is rebuilt rather than trusted.
+    if layer is not None:
+        atomic_write(project.layer_path, layer)
     atomic_write(project.package_path, data)
     atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
-    report.step(f"wrote {project.rel(project.package_path)} ({limits.mb(len(data))})")
+    if layer is None:
+        project.layer_path.unlink(missing_ok=True)  # a layer from an earlier build would mislead `size`
+    report.step(f"wrote {shown} ({limits.mb(len(data))})"
+                + (f" and {project.rel(project.layer_path)} ({limits.mb(len(layer))})" if layer is not None else ""))
     return BuildResult(manifest, False, tuple(report.warnings))
 
 
-def _inputs_digest(deps_key: str, functions: list[Function], sources) -> str:
-    """Everything that decides the zip's bytes, so an unchanged tree is not rebuilt."""
+def _zip(entries) -> bytes:
+    buffer = io.BytesIO()
+    zipwriter.write(buffer, entries)
+    return buffer.getvalue()
+
+
+def _layer_manifest(project: Project, layer: bytes, sizes: limits.SizeReport, deps_key: str) -> dict:
+    digest = hashlib.sha256(layer).digest()
+    return {"package": project.layer_path.name, "filebase64sha256": base64.b64encode(digest).decode("ascii"),
+            "sha256": digest.hex(), **sizes.as_dict(), "dependencies_key": deps_key}
+
+
+def _inputs_digest(deps_key: str, functions: list[Function], sources, stamp, use_layer: bool) -> str:
+    """Everything that decides the zips' bytes, so an unchanged tree is not rebuilt."""
     digest = hashlib.sha256()
     digest.update(json.dumps({
-        "builder": builder_digest(), "deps": deps_key,
+        "builder": builder_digest(), "deps": deps_key, "stamp": list(stamp), "layer": use_layer,
         "functions": [(f.name, f.handler, f.source) for f in functions],
     }, sort_keys=True).encode())
     for file, data in sources:
@@ -153,23 +186,28 @@ def function_hashes(functions: list[Function], sources, deps_key: str, target, c
 def _is_current(project: Project, inputs: str) -> bool:
     try:
         manifest = json.loads(project.manifest_path.read_text())
-        return manifest.get("inputs") == inputs and file_sha256(project.package_path) == manifest.get("sha256")
+        if manifest.get("inputs") != inputs or file_sha256(project.package_path) != manifest.get("sha256"):
+            return False
+        layer = manifest.get("layer")
+        return layer is None or file_sha256(project.layer_path) == layer.get("sha256")
     except (OSError, ValueError, AttributeError):
         return False
 
 
-def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str]) -> None:
-    """A folder in functions/ named like a dependency would merge with it in the zip."""
+def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str], use_layer: bool) -> None:
+    """A folder in functions/ named like a dependency would merge with it in the zip, or,
+    with the layer, be in both and shadow the layer's copy (/var/task comes first)."""
     def module_root(arcname: str) -> str:
         return limits.top_level(arcname).removesuffix(".py")
 
-    installed = {module_root(m.name) for m in dependencies.entries if ".dist-info" not in m.name}
+    installed = {module_root(file.name) for file, _ in dependencies.files() if ".dist-info" not in file.name}
     for name in source_names:
         root = module_root(name)
         if root in installed:
+            where = "the dependency layer and the code package" if use_layer else "the package"
             raise SourceError(
                 f"functions/{limits.top_level(name)} has the same import name as the dependency "
-                f"{root!r} from Pipfile.lock; rename it"
+                f"{root!r} from Pipfile.lock and would be in {where} twice; rename it"
             )
 
 
@@ -189,7 +227,7 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
              **hashes[f.name]}
             for f in functions
         ],
-        "dependencies": [{"name": n, "version": v} for n, v in dependencies.packages],
+        "dependencies": [{"name": n, "version": v} for n, v in dependencies.versions],
         "builder": f"build-pkg {__version__} (code {builder_digest()[:12]})",
         "installer": dependencies.installer,
         "compressor": zipwriter.COMPRESSOR,

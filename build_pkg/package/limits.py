@@ -62,4 +62,20 @@ def check(report: SizeReport, package_name: str) -> list[str]:
 
 
 def mb(size: int) -> str:
+    """Bytes as people read them: kB below 0.1 MB, where "0.0 MB" would say nothing."""
+    if size < 100_000:
+        return f"{size / 1000:.1f} kB"
     return f"{size / 1_000_000:.1f} MB"
+
+
+def check_with_layer(code: SizeReport, code_name: str, layer: SizeReport, layer_name: str) -> list[str]:
+    """Lambda counts a function's code and its layers together against the unzipped limit;
+    each zip alone against the direct-upload limit."""
+    if code.unzipped + layer.unzipped > UNZIPPED_MAX:
+        biggest = ", ".join(f"{name} {mb(size)}" for name, size in layer.largest[:3])
+        raise LimitError(
+            f"{code_name} ({mb(code.unzipped)}) and {layer_name} ({mb(layer.unzipped)}) would be "
+            f"{mb(code.unzipped + layer.unzipped)} unzipped together, over Lambda's {mb(UNZIPPED_MAX)} limit "
+            f"for a function and its layers (largest: {biggest}); remove dependencies or split the functions"
+        )
+    return check(code, code_name) + [w for w in check(layer, layer_name)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildPkgError
+from ..project import Project
 from .limits import DIRECT_UPLOAD_MAX, UNZIPPED_MAX, mb, top_level
 
 
@@ -22,13 +24,21 @@ class PackageSizes:
                 "unzipped_limit": UNZIPPED_MAX, "direct_upload_limit": DIRECT_UPLOAD_MAX,
                 "largest": list(self.largest)}
 
-    def table(self) -> list[str]:
-        """The lines `size` prints: one row per entry, then the totals against the limits."""
+    def table(self, with_layer: "PackageSizes | None" = None) -> list[str]:
+        """The lines `size` prints: one row per entry, then the totals against the limits
+        (with a layer, the unzipped limit counts the code and the layer together)."""
         width = max([len(r["name"]) for r in self.largest] + [8])
         lines = [f"{'entry'.ljust(width)}  {'unzipped':>10}  {'zipped':>10}  {'files':>6}"]
         for row in self.largest:
             lines.append(f"{row['name'].ljust(width)}  {mb(row['unzipped_bytes']):>10}  "
                          f"{mb(row['zipped_bytes']):>10}  {row['files']:>6}")
+        if with_layer is not None:
+            together = self.unzipped + with_layer.unzipped
+            lines.append(
+                f"total: {mb(self.unzipped)} unzipped ({mb(together)} with the layer: {together / UNZIPPED_MAX:.0%} "
+                f"of Lambda's {mb(UNZIPPED_MAX)} for a function and its layers), {mb(self.zipped)} zipped "
+                f"({self.zipped / DIRECT_UPLOAD_MAX:.0%} of the {mb(DIRECT_UPLOAD_MAX)} direct upload), {self.files} files")
+            return lines
         lines.append(
             f"total: {mb(self.unzipped)} unzipped ({self.unzipped / UNZIPPED_MAX:.0%} of Lambda's "
             f"{mb(UNZIPPED_MAX)}), {mb(self.zipped)} zipped ({self.zipped / DIRECT_UPLOAD_MAX:.0%} of the "
@@ -51,8 +61,9 @@ def breakdown(entries, top: int = 15) -> list[dict]:
     return [{"name": name, "unzipped_bytes": u, "zipped_bytes": z, "files": n} for name, (u, z, n) in rows[:top]]
 
 
-def read(package: Path, shown: str, top: int = 15) -> PackageSizes:
-    """Sizes of the built package at `package` (`shown` names it in messages)."""
+def read(package: Path, shown: str, top: int = 15, strip: str = "") -> PackageSizes:
+    """Sizes of the built package at `package` (`shown` names it in messages); entries
+    are grouped by their first folder after `strip` (the layer's python/)."""
     if not package.exists():
         raise BuildPkgError(f"{shown} not found; run `build-pkg.py build` first")
     try:
@@ -60,5 +71,19 @@ def read(package: Path, shown: str, top: int = 15) -> PackageSizes:
             infos = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise BuildPkgError(f"{shown} is not a zip ({exc}); rebuild it with --force") from None
-    rows = breakdown(((i.filename, i.file_size, i.compress_size) for i in infos), top)
+    rows = breakdown(((i.filename.removeprefix(strip), i.file_size, i.compress_size) for i in infos), top)
     return PackageSizes(package.stat().st_size, sum(i.file_size for i in infos), len(infos), tuple(rows))
+
+
+def built_layer(project: Project) -> Path | None:
+    """terraform/layer.zip when the last build made one (its manifest says so), else None."""
+    try:
+        manifest = json.loads(project.manifest_path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not manifest.get("layer"):
+        return None
+    if not project.layer_path.is_file():
+        raise BuildPkgError(f"{project.rel(project.manifest_path)} names a dependency layer but "
+                            f"{project.rel(project.layer_path)} is missing; run `build-pkg.py build`")
+    return project.layer_path

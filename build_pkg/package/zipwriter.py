@@ -2,10 +2,11 @@
 
 `zipfile` cannot write an entry whose compressed bytes already exist, and
 re-deflating tens of megabytes of dependencies on every build is what makes
-rebuilds slow. Each entry here is packed once into its *local record* (local
-header + data), which depends only on the entry's own name, bytes, mode and the
-fixed timestamp; a zip is then those records concatenated in sorted order plus
-a central directory. Same records in, same bytes out.
+rebuilds slow. Each file here is compressed once (`compress`), into a body that
+depends only on its bytes; its local header (name, timestamp) is made when a zip
+is assembled (`entry`), so the same cached body goes into dists.zip as `six.py`
+and into the layer as `python/six.py`. A zip is those records in sorted order
+plus a central directory. Same records in, same bytes out.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from ..versions import dist_version
 
 # libdeflate (the `deflate` wheel, pinned by Pipfile.lock) rather than the zlib that
 # Python happens to link: its output is fixed by a version we pin, whatever the
-# machine, and at level 10 it is ~3% smaller than zlib -9 in less time.
-COMPRESS_LEVEL = 10
+# machine. Level 6: on the benchmark's 55 MB of dependencies (`bench/bench.py --only
+# levels`) level 10 is 1.4% smaller but takes five times as long, and a first build
+# is mostly that time; levels past 6 buy under 0.4% each.
+COMPRESS_LEVEL = 6
 COMPRESSOR = f"libdeflate (deflate {dist_version('deflate', 'deflate')}) level {COMPRESS_LEVEL}"
 _DEFLATED, _STORED = 8, 0
 _VERSION = 20  # 2.0: deflate, no zip64
@@ -44,8 +47,21 @@ DOS_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
+class Compressed:
+    """One file's compressed body and what the headers need about it; no name prefix,
+    no timestamp, so one body serves every zip it goes into."""
+
+    name: str
+    mode: int
+    crc: int
+    size: int  # uncompressed
+    csize: int
+    method: int
+
+
+@dataclass(frozen=True)
 class Packed:
-    """One entry's metadata; its local record lives in `record` or in a cache blob."""
+    """One zip entry's metadata, as its local and central headers say it."""
 
     name: str
     mode: int
@@ -73,33 +89,45 @@ def dos_timestamp(source_date_epoch: int | None) -> tuple[int, int]:
     return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
 
 
-def pack(name: str, data: bytes, mode: int, stamp: tuple[int, int], level: int = COMPRESS_LEVEL) -> tuple[Packed, bytes]:
-    """Compress one file into its local record. Deflate unless storing is smaller."""
-    crc = zlib.crc32(data)
+def compress(name: str, data: bytes, mode: int, level: int = COMPRESS_LEVEL) -> tuple[Compressed, bytes]:
+    """Compress one file's bytes. Deflate unless storing is smaller."""
     body, method = data, _STORED
     if data and not name.lower().endswith(_STORE_SUFFIXES):
         deflated = deflate.deflate_compress(data, level)
         if len(deflated) < len(data):
             body, method = deflated, _DEFLATED
+    return Compressed(name, mode, zlib.crc32(data), len(data), len(body), method), body
+
+
+def entry(file: Compressed, body: bytes | memoryview, stamp: tuple[int, int], prefix: str = ""
+          ) -> tuple[Packed, bytes, bytes | memoryview]:
+    """A compressed file as a zip entry named `prefix + name`: (metadata, local header, body)."""
+    name = prefix + file.name
     encoded = name.encode("utf-8")
     dostime, dosdate = stamp
     flags = 0 if name.isascii() else _UTF8_FLAG
-    header = _LOCAL.pack(0x04034B50, _VERSION, flags, method, dostime, dosdate,
-                         crc, len(body), len(data), len(encoded), 0)
-    record = header + encoded + body
-    meta = Packed(name, mode, crc, len(data), len(body), method, dostime, dosdate, len(record))
-    return meta, record
+    header = _LOCAL.pack(0x04034B50, _VERSION, flags, file.method, dostime, dosdate,
+                         file.crc, file.csize, file.size, len(encoded), 0) + encoded
+    meta = Packed(name, file.mode, file.crc, file.size, file.csize, file.method, dostime, dosdate,
+                  len(header) + file.csize)
+    return meta, header, body
 
 
-def write(out: BinaryIO, entries: Iterable[tuple[Packed, bytes | memoryview]]) -> None:
-    """Write records in the order given, then the central directory."""
+def pack(name: str, data: bytes, mode: int, stamp: tuple[int, int]) -> tuple[Packed, bytes, bytes]:
+    """Compress one file straight into a zip entry."""
+    return entry(*compress(name, data, mode), stamp)
+
+
+def write(out: BinaryIO, entries: Iterable[tuple[Packed, bytes, bytes | memoryview]]) -> None:
+    """Write entries in the order given, then the central directory."""
     central = []
     offset = 0
     count = 0
-    for meta, record in entries:
+    for meta, header, body in entries:
         central.append(_central_header(meta, offset))
-        out.write(record)
-        offset += len(record)
+        out.write(header)
+        out.write(body)
+        offset += meta.record_len
         count += 1
     if count > _MAX_ENTRIES or offset > _MAX_OFFSET:
         raise LimitError(

@@ -70,7 +70,8 @@ def test_two_repositories_sharing_an_empty_cache_both_build(tmp_path):
     outputs = [b.communicate(timeout=300) for b in builds]
     assert [b.returncode for b in builds] == [0, 0], outputs
     assert sha256_of(repos[0].zip_path) == sha256_of(repos[1].zip_path)
-    # One finished entry: the second builder accepted the first one's, and left no temporary directory.
-    assert len(list((tmp_path / "shared-cache" / "deps").iterdir())) == 1
+    # One finished entry per package: the second builder accepted the first one's, and left
+    # no temporary directory.
+    assert len(list((tmp_path / "shared-cache" / "deps").iterdir())) == 6
     for repo in repos:
         assert hashlib.sha256(repo.zip_path.read_bytes()).hexdigest() == repo.manifest()["sha256"]

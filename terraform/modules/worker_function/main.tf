@@ -77,7 +77,7 @@ resource "aws_lambda_function" "this" {
   architectures    = [local.architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
-  layers           = var.layers
+  layers           = concat(var.shared.layers, var.layers)
   publish          = var.publish
   filename         = local.from_s3 ? null : var.shared.package_path
   s3_bucket        = var.shared.package_s3_bucket

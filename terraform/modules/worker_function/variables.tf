@@ -1,7 +1,7 @@
 # Required: what every function file sets (build-pkg.py tf writes them).
 
 variable "shared" {
-  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location), managed policies for every role, log retention, HTTP API."
+  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location), the dependency layer, managed policies for every role, log retention, HTTP API."
   type = object({
     name_prefix            = string
     runtime                = string
@@ -12,6 +12,7 @@ variable "shared" {
     code_keys              = optional(map(string), {})
     package_s3_bucket      = optional(string)
     package_s3_key         = optional(string)
+    layers                 = optional(list(string), [])
     policy_arns            = optional(list(string), [])
     log_retention_days     = number
     http_api_id            = optional(string)
@@ -92,7 +93,7 @@ variable "tracing_mode" {
 }
 
 variable "layers" {
-  description = "Layer version ARNs (at most 5)."
+  description = "Layer version ARNs besides the dependency layer (Lambda takes at most 5 in all)."
   type        = list(string)
   default     = []
 }
