@@ -203,3 +203,65 @@ def test_terraform_updates_only_the_functions_whose_code_changed(built, cli, tmp
     log = built.root / "functions" / "worker_lib" / "log.py"  # both import it
     assert _function_updates(plan_after(lambda: log.write_text(log.read_text() + "\n# quieter\n"))) == {
         "lambda_process_checker", "lambda_api_log_exporter"}
+
+
+def _layer_actions(changes: dict) -> list[list[str]]:
+    return [actions for address, actions in changes.items() if "aws_lambda_layer_version" in address]
+
+
+def test_at_fifty_functions_with_the_layer_only_what_changed_moves(worker_repo, cli, tmp_path):
+    """Item by item: one function edit, a worker_lib module edit, a lock change; after an apply."""
+    repo = worker_repo
+    repo.write("functions/worker_lib/reports.py", "def total(rows):\n    return sum(rows)\n")
+    importers = set()
+    for i in range(48):
+        uses = i % 5 == 0
+        repo.write(f"functions/lambda_job_{i:02d}.py",
+                   ("from worker_lib.reports import total\n" if uses else "") + "import json\n\n\n"
+                   f"def handler(event, context):\n    return json.dumps({{'job': {i}}})\n")
+        if uses:
+            importers.add(f"lambda_job_{i:02d}")
+    main_tf = repo.root / "terraform" / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace("dependency_layer = false", "dependency_layer = true"))
+    root = str(repo.root)
+    assert cli("-C", root, "tf").exit_code == 0
+    assert cli("-C", root, "build").exit_code == 0
+    assert len(repo.manifest()["functions"]) == 50 and repo.manifest()["layer"]
+
+    result = validate(Project.at(repo.root), "dev", Reporter(), tmp_path / "apply")
+    first = _plan_changes(result.tree, result.environment)
+    assert _layer_actions(first) == [["create"]]
+    applied = _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan")
+    assert applied.returncode == 0, applied.stderr
+    state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
+    layer_arn = [r for r in json.loads(state)["resources"] if r["type"] == "aws_lambda_layer_version"][0]
+    everyone = {f"lambda_{f['name']}" for f in repo.manifest()["functions"]}
+
+    def plan_after(edit) -> dict:
+        edit()
+        assert cli("-C", root, "build").exit_code == 0
+        work = tmp_path / f"plan-{len(list(tmp_path.iterdir()))}"
+        work.mkdir()
+        (work / "terraform.tfstate").write_bytes(state)
+        planned = validate(Project.at(repo.root), "dev", Reporter(), work)
+        return _plan_changes(planned.tree, planned.environment)
+
+    job = repo.root / "functions" / "lambda_job_07.py"
+    changes = plan_after(lambda: job.write_text(job.read_text() + "\n# tuned\n"))
+    assert _function_updates(changes) == {"lambda_job_07"}
+    assert _layer_actions(changes) == []
+    job.write_text(job.read_text().replace("\n# tuned\n", ""))
+
+    reports = repo.root / "functions" / "worker_lib" / "reports.py"
+    changes = plan_after(lambda: reports.write_text(reports.read_text() + "\n# faster\n"))
+    assert _function_updates(changes) == importers and len(importers) == 10
+    assert _layer_actions(changes) == []
+    reports.write_text(reports.read_text().replace("\n# faster\n", ""))
+
+    lock = repo.lock()
+    lock["default"]["six"] |= {"version": "==1.16.0",
+                               "hashes": ["sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"]}
+    changes = plan_after(lambda: repo.write_lock(lock))
+    assert _layer_actions(changes) == [["delete", "create"]]  # one new layer version
+    assert _function_updates(changes) == everyone  # every function moves to it, with a new version
+    assert layer_arn["instances"][0]["attributes"]["skip_destroy"] is True  # the old version stays
