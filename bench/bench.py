@@ -11,12 +11,15 @@ orjson, PyYAML, cryptography, ...), then times, alternating the two in one run:
 
 for a first build (download caches warm, no build cache), a no-op rebuild and a
 rebuild after editing one function; plus zip sizes and whether the zip's sha256
-repeats. Reports medians and ratios as a Markdown table. Then, at scale:
+repeats. Reports medians and ratios as a Markdown table. Then the same repo
+without and with the dependency layer (no-op, one-function edit, a lock change
+that bumps one package; the code-only zip; the layer bytes a code edit changes),
+what each libdeflate level costs and buys on the fixture's dependencies, and at scale:
 `tf --check` and `check` over --tf-functions (500) function files, and
 `validate` of the real tree with --functions (50) functions against the stand-in
 AWS provider, with how many functions get a new code hash after one edit.
 
-    .venv/bin/python bench/bench.py [--functions 50] [--runs 3] [--only build|terraform|validate]
+    .venv/bin/python bench/bench.py [--functions 50] [--runs 3] [--only build|terraform|validate|layer|levels]
 """
 
 from __future__ import annotations
@@ -149,6 +152,119 @@ def bench_terraform(count: int, runs: int, work: Path) -> list[str]:
     return lines
 
 
+# six 1.16.0's wheel as the index publishes it: the "library update" of the bump rows.
+SIX_1_16 = {"version": "==1.16.0",
+            "hashes": ["sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"]}
+
+
+def _set_layer(repo: Path, on: bool) -> None:
+    main_tf = repo / "terraform" / "main.tf"
+    text = main_tf.read_text()
+    main_tf.write_text(text.replace(f"dependency_layer = {'false' if on else 'true'}",
+                                    f"dependency_layer = {'true' if on else 'false'}"))
+
+
+def _bump_six(repo: Path, bumped: bool) -> None:
+    lock = json.loads((FIXTURE / "Pipfile.lock").read_text())
+    if bumped:
+        lock["default"]["six"] |= SIX_1_16
+    (repo / "Pipfile.lock").write_text(json.dumps(lock, indent=4) + "\n")
+
+
+def _forget_bumped_six(cache: Path) -> None:
+    """Remove six 1.16.0's cache entry, so each bump run installs it as the first one did."""
+    for entry in (cache / "deps").iterdir():
+        index = entry / "index.json"
+        if index.is_file() and json.loads(index.read_text())["version"] == "1.16.0":
+            shutil.rmtree(entry)
+
+
+def bench_layer(count: int, runs: int, work: Path) -> list[str]:
+    """Without and with the dependency layer: no-op, one-function edit, one-package bump;
+    the code-only zip and what a code edit changes in the layer."""
+    repo = work / "layer-scale"
+    make_repo(repo, count)
+    shutil.rmtree(repo / "terraform")
+    shutil.copytree(REPO / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
+        "dists.zip", "layer.zip", "dists.manifest.json", ".terraform", "*.tfstate*", "lambda_*.tf", ".release"))
+    cache = work / "layer-cache"
+    env = {**os.environ, "BUILD_PKG_CACHE_DIR": str(cache)}
+    cli = [PYTHON, str(REPO / "build-pkg.py"), "-C", str(repo), "build"]
+    times: dict[tuple[str, bool], list[float]] = {}
+    sizes: dict[str, float] = {}
+    for layer in (False, True):
+        _set_layer(repo, layer)
+        timed(cli, repo, env)
+        for run in range(runs):
+            times.setdefault(("noop", layer), []).append(timed(cli, repo, env))
+            before = sha(repo / "terraform" / "layer.zip") if layer else None
+            edit_one(repo, run)
+            times.setdefault(("edit", layer), []).append(timed(cli, repo, env))
+            if layer:
+                after = (repo / "terraform" / "layer.zip").read_bytes()
+                sizes["layer_changed"] = 0 if hashlib.sha256(after).hexdigest() == before else len(after)
+                sizes["code"] = (repo / "terraform" / "dists.zip").stat().st_size
+                sizes["layer"] = len(after)
+            unedit(repo)
+            timed(cli, repo, env)
+            _bump_six(repo, True)
+            times.setdefault(("bump", layer), []).append(timed(cli, repo, env))
+            _bump_six(repo, False)
+            _forget_bumped_six(cache)
+            timed(cli, repo, env)
+    _set_layer(repo, False)
+    labels = {"noop": "no-op rebuild (target < 0.5 s)", "edit": "rebuild after editing one function (target < 1 s)",
+              "bump": "rebuild after a lock change that bumps one package (six; target < 1.5 s)"}
+    lines = ["", f"{count} functions, without and with the dependency layer, median of {runs} runs:", "",
+             "| | without the layer | with the layer |", "|---|---:|---:|"]
+    for key, label in labels.items():
+        lines.append(f"| {label} | {statistics.median(times[(key, False)]):.2f} s | "
+                     f"{statistics.median(times[(key, True)]):.2f} s |")
+    lines += ["", f"With the layer: dists.zip (the code) is {sizes['code'] / 1e6:.3f} MB (target < 1 MB); "
+              f"layer.zip is {sizes['layer'] / 1e6:.1f} MB, and a one-function edit changes "
+              f"{sizes['layer_changed']} of its bytes (target 0)."]
+    return lines
+
+
+def bench_levels(runs: int, work: Path) -> list[str]:
+    """What each libdeflate level costs and buys on the fixture's dependencies (all cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import deflate
+
+    sys.path.insert(0, str(REPO))
+    from build_pkg.package.sources import walk_dependencies
+    from uv import find_uv_bin
+
+    lock = json.loads((FIXTURE / "Pipfile.lock").read_text())
+    requirements = work / "levels.txt"
+    requirements.write_text("".join(
+        f"{name}{entry['version']} " + " ".join(f"--hash={h}" for h in entry["hashes"]) + "\n"
+        for name, entry in lock["default"].items()))
+    site = work / "levels-site"
+    subprocess.run([find_uv_bin(), "pip", "install", "--target", str(site), "--python-platform",
+                    "x86_64-manylinux2014", "--python-version", "3.12", "--no-deps", "--no-installer-metadata",
+                    "--no-compile-bytecode", "--require-hashes", "--no-build", "-r", str(requirements)],
+                   check=True, capture_output=True)
+    data = sorted((f.path.read_bytes() for f in walk_dependencies(site)), key=len, reverse=True)
+    total = sum(map(len, data))
+    lines = ["", f"libdeflate levels on the fixture's dependencies ({len(data)} files, {total / 1e6:.1f} MB), "
+             f"{os.cpu_count()} threads, median of {runs} runs:", "",
+             "| level | compress time | compressed | vs level 6 |", "|---:|---:|---:|---:|"]
+    results = {}
+    for level in (1, 3, 6, 8, 9, 10, 12):
+        elapsed = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                size = sum(pool.map(lambda b: min(len(deflate.deflate_compress(b, level)), len(b)), data))
+            elapsed.append(time.perf_counter() - start)
+        results[level] = (statistics.median(elapsed), size)
+    for level, (seconds, size) in results.items():
+        lines.append(f"| {level} | {seconds:.2f} s | {size / 1e6:.2f} MB | {size / results[6][1]:.3f}x |")
+    return lines
+
+
 def bench_validate(count: int, runs: int, work: Path) -> list[str]:
     """`validate` (init, validate, plan of the real tree against the stand-in) at `count` functions."""
     repo = work / "validate-scale"
@@ -187,14 +303,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
-    parser.add_argument("--only", choices=("build", "terraform", "validate"), help="run one part only")
+    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels"),
+                        help="run one part only")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate"):
+    if args.only in ("terraform", "validate", "layer", "levels"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
-        part = bench_terraform(args.tf_functions, args.runs, work) if args.only == "terraform" \
-            else bench_validate(args.functions, args.runs, work)
+        part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
+                "validate": lambda: bench_validate(args.functions, args.runs, work),
+                "layer": lambda: bench_layer(args.functions, args.runs, work),
+                "levels": lambda: bench_levels(args.runs, work)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return
@@ -262,6 +381,8 @@ def main() -> None:
     lines.append(f"| same sha256 for the same inputs | {'yes' if len(base_hashes) == 1 else f'no ({len(base_hashes)} different)'} "
                  f"| {'yes' if len(our_hashes) == 1 else f'no ({len(our_hashes)} different)'} | |")
     if args.only != "build":
+        lines += bench_layer(args.functions, args.runs, work)
+        lines += bench_levels(args.runs, work)
         lines += bench_terraform(args.tf_functions, args.runs, work)
         lines += bench_validate(args.functions, args.runs, work)
     table = "\n".join(lines)

@@ -35,7 +35,11 @@ locals {
   manifest    = jsondecode(file("${path.module}/dists.manifest.json"))
   code_hashes = { for f in local.manifest.functions : f.name => f.source_code_hash }
   code_keys   = { for f in local.manifest.functions : f.name => f.code_sha256 }
-  layer       = try(local.manifest.layer, null)
+  # The layer the build made, or null (`terraform validate` evaluates a count = 0
+  # resource too, so its arguments are read through try()).
+  layer      = try(local.manifest.layer, null)
+  layer_file = try("${path.module}/${local.layer.package}", null)
+  layer_hash = try(local.layer.filebase64sha256, null)
 
   # Set by `build-pkg.py release --s3-bucket`: the same zip, uploaded under its
   # sha256. Needed for packages over 50 MB; keeps every release's package.
@@ -72,10 +76,10 @@ resource "aws_lambda_layer_version" "dependencies" {
 
   layer_name               = "${local.name_prefix}-dependencies"
   description              = "Pipfile.lock [packages] for ${local.runtime} ${local.architecture}, built by build-pkg.py"
-  filename                 = local.package_s3_bucket == null ? "${path.module}/${local.layer.package}" : null
+  filename                 = local.package_s3_bucket == null ? local.layer_file : null
   s3_bucket                = local.package_s3_bucket
   s3_key                   = local.package_s3_bucket == null ? null : var.layer_s3_key
-  source_code_hash         = local.layer.filebase64sha256
+  source_code_hash         = local.layer_hash
   compatible_runtimes      = [local.runtime]
   compatible_architectures = [local.architecture]
   skip_destroy             = true

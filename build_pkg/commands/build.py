@@ -16,7 +16,8 @@ from .options import Context, json_option, layer_option, target_options
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
 @layer_option
 @click.option("--s3-bucket", metavar="BUCKET",
-              help="Also upload the package to s3://BUCKET/packages/<sha256>.zip (skipped when that key exists).")
+              help="Also upload the package to s3://BUCKET/packages/<sha256>.zip, and the layer to "
+                   "layers/<sha256>.zip (skipped when that key exists).")
 @json_option
 @click.pass_obj
 def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3_bucket, as_json) -> None:
@@ -42,6 +43,9 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3
 
         stored = upload_package(inputs.project.package_path, manifest["sha256"], s3_bucket)
         report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
+        if manifest.get("layer"):
+            layer = upload_package(inputs.project.layer_path, manifest["layer"]["sha256"], s3_bucket, prefix="layers")
+            report.step(f"layer {'uploaded to' if layer.uploaded else 'already in'} s3://{layer.bucket}/{layer.key}")
     if as_json:
         click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
                                "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None}, indent=2))

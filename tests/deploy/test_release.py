@@ -208,6 +208,34 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     assert _function(release_repo, "process_checker")["s3_key"] != checker_key
 
 
+def test_the_dependency_layer_goes_to_s3_once_and_a_code_edit_keeps_its_version(release_repo, cli, aws_env):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="layered", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    main_tf = release_repo.root / "terraform" / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace("dependency_layer = false", "dependency_layer = true"))
+    commit_and_tag(release_repo, "v2.0.0", "dependencies in a layer")
+    first = release(cli, release_repo, "--auto-approve", "--s3-bucket", "layered")
+    assert first.exit_code == 0, first.output
+    layer = release_repo.manifest()["layer"]
+    key = f"layers/{layer['sha256']}.zip"
+    assert f"layer uploaded to s3://layered/{key}" in first.stderr
+    assert s3.get_object(Bucket="layered", Key=key)["Body"].read() == (
+        release_repo.root / "terraform" / "layer.zip").read_bytes()
+    published = _state(release_repo, "prod")["aws_lambda_layer_version.dependencies"]
+    assert (published["s3_bucket"], published["s3_key"], published["skip_destroy"]) == ("layered", key, True)
+    for name in ("process_checker", "api_log_exporter"):
+        assert _function(release_repo, name)["layers"] == [published["arn"]]
+
+    checker = release_repo.root / "functions" / "lambda_process_checker.py"
+    checker.write_text(checker.read_text() + "\n# tuned\n")
+    commit_and_tag(release_repo, "v2.0.1")
+    second = release(cli, release_repo, "--auto-approve", "--s3-bucket", "layered")
+    assert second.exit_code == 0, second.output
+    assert f"layer already in s3://layered/{key}" in second.stderr
+    assert _state(release_repo, "prod")["aws_lambda_layer_version.dependencies"]["version"] == published["version"]
+    assert "function objects: 1 new (process_checker), 1 unchanged" in second.stderr
+
+
 def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="packages-only", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
