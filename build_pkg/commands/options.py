@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from ..infra.settings import FunctionSettings
 from ..package.inputs import Inputs, resolve
 from ..package.target import ARCHES
 from ..progress import Reporter
 from ..project import Project
+
+if TYPE_CHECKING:
+    from ..infra.settings import FunctionSettings
 
 
 @dataclass
@@ -96,8 +99,11 @@ def function_settings_options(f):
 
 
 def settings_from_options(memory, timeout, env, schedule, sqs, sns, s3_bucket, s3_prefix, s3_suffix,
-                          http) -> FunctionSettings:
+                          http) -> "FunctionSettings":
     """The options of `function_settings_options` as settings (validated by their users)."""
+    # Imported here: the settings pull in python-hcl2 (~0.1 s), which `build` never needs.
+    from ..infra.settings import FunctionSettings
+
     if (s3_prefix or s3_suffix) and not s3_bucket:
         raise click.BadParameter("needs --s3-bucket", param_hint="--s3-prefix/--s3-suffix")
     return FunctionSettings(
