@@ -47,7 +47,8 @@ def test_each_function_has_its_own_least_privilege_role():
     module = REPO / "terraform" / "modules" / "worker_function"
     found = {(t, n): body for p in module.glob("*.tf") for t, n, body in resources(parse_text(p.name, p.read_text()).data)}
     assert found[("aws_iam_role", "this")]["name"] == "${local.function_name}"
-    assert found[("aws_lambda_function", "this")]["role"] == "${aws_iam_role.this.arn}"
+    assert found[("aws_iam_role", "this")]["count"] == "${local.own_role ? 1 : 0}"  # unless adopted
+    assert found[("aws_lambda_function", "this")]["role"] == "${local.role_arn}"
     policy = found[("aws_iam_role_policy", "this")]["policy"]
     assert "logs:PutLogEvents" in policy and "${aws_cloudwatch_log_group.this.arn}:*" in policy
     assert "var.sqs_queue_arn" in policy and "var.policy_statements" in policy

@@ -65,7 +65,7 @@ def test_the_committed_tree_validates_and_plans(built, cli):
      'An argument named "memory_mb" is not expected here.'),
     ("modules/worker_function/main.tf", "  publish          = var.publish", '  publish          = "sometimes"',
      "Incorrect attribute value type"),
-    ("modules/worker_function/main.tf", "  role             = aws_iam_role.this.arn\n", "",
+    ("modules/worker_function/main.tf", "  role             = local.role_arn\n", "",
      'The argument "role" is required, but no definition was found.'),
 ])
 def test_terraform_names_the_file_and_line_of_what_is_wrong(built, cli, path, old, new, message):
@@ -132,7 +132,7 @@ def test_new_then_plan_adds_exactly_the_new_functions_resources(built, cli, tmp_
     added = {a for a, actions in changes.items() if actions == ["create"]}
     assert added and all(a.startswith("module.lambda_nightly.") for a in added)
     assert {a.split(".", 2)[2] for a in added} == {
-        "aws_cloudwatch_log_group.this", "aws_iam_role.this", "aws_iam_role_policy.this", "aws_lambda_function.this",
+        "aws_cloudwatch_log_group.this", "aws_iam_role.this[0]", "aws_iam_role_policy.this[0]", "aws_lambda_function.this",
         "aws_lambda_alias.live", "aws_cloudwatch_event_rule.schedule[0]", "aws_cloudwatch_event_target.schedule[0]",
         "aws_lambda_permission.schedule[0]"}
     # The package changed (a new function is in it), but no other function's code did: each

@@ -19,7 +19,7 @@ resource "aws_apigatewayv2_route" "http" {
 resource "aws_lambda_permission" "http" {
   count = length(var.http_routes) == 0 ? 0 : 1
 
-  statement_id  = "AllowHttpApi"
+  statement_id  = local.statement_ids.http
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   qualifier     = aws_lambda_alias.live.name

@@ -1,5 +1,15 @@
 locals {
-  function_name = "${var.shared.name_prefix}-${var.name}"
+  # An adopted function keeps the names it has in AWS (see var.adopted); others are
+  # <project>-<env>-<name>, with a role of their own and the `live` alias.
+  function_name      = coalesce(try(var.adopted.function_name, null), "${var.shared.name_prefix}-${var.name}")
+  own_role           = try(var.adopted.role_arn, null) == null
+  role_arn           = local.own_role ? aws_iam_role.this[0].arn : var.adopted.role_arn
+  alias_name         = coalesce(try(var.adopted.alias_name, null), "live")
+  schedule_rule_name = coalesce(try(var.adopted.schedule_rule_name, null), "${local.function_name}-schedule")
+  statement_ids = merge(
+    { schedule = "AllowEventBridgeSchedule", sns = "AllowSNS", s3 = "AllowS3", http = "AllowHttpApi" },
+    coalesce(try(var.adopted.statement_ids, null), {}),
+  )
   runtime       = coalesce(var.runtime, var.shared.runtime)
   architecture  = coalesce(var.architecture, var.shared.architecture)
   log_retention = coalesce(var.log_retention_days, var.shared.log_retention_days)
@@ -22,6 +32,8 @@ resource "aws_cloudwatch_log_group" "this" {
 # would let every function read every queue, and its inline policy would pass IAM's
 # 10,240-character limit at about 40 queues; one role each keeps both in bounds.
 resource "aws_iam_role" "this" {
+  count = local.own_role ? 1 : 0
+
   name = local.function_name
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -34,8 +46,10 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_iam_role_policy" "this" {
+  count = local.own_role ? 1 : 0
+
   name = "function"
-  role = aws_iam_role.this.id
+  role = aws_iam_role.this[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
@@ -62,16 +76,16 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_iam_role_policy_attachment" "extra" {
-  for_each = toset(concat(var.shared.policy_arns, var.policy_arns))
+  for_each = local.own_role ? toset(concat(var.shared.policy_arns, var.policy_arns)) : toset([])
 
-  role       = aws_iam_role.this.name
+  role       = aws_iam_role.this[0].name
   policy_arn = each.value
 }
 
 resource "aws_lambda_function" "this" {
   function_name    = local.function_name
   description      = var.description
-  role             = aws_iam_role.this.arn
+  role             = local.role_arn
   handler          = var.handler
   runtime          = local.runtime
   architectures    = [local.architecture]
@@ -99,11 +113,23 @@ resource "aws_lambda_function" "this" {
 # Triggers invoke the alias, not $LATEST: `build-pkg.py canary` shifts its weights
 # between versions, and Terraform leaves that routing alone.
 resource "aws_lambda_alias" "live" {
-  name             = "live"
+  name             = local.alias_name
   function_name    = aws_lambda_function.this.function_name
   function_version = aws_lambda_function.this.version
 
   lifecycle {
     ignore_changes = [routing_config]
   }
+}
+
+# The role and its policy became optional (an adopted function keeps its own role):
+# state from before keeps them, under their indexed addresses.
+moved {
+  from = aws_iam_role.this
+  to   = aws_iam_role.this[0]
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = aws_iam_role_policy.this[0]
 }

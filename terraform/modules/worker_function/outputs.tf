@@ -16,8 +16,8 @@ output "version" {
 }
 
 output "role_arn" {
-  description = "The function's own execution role."
-  value       = aws_iam_role.this.arn
+  description = "The function's execution role (its own, or an adopted function's live one)."
+  value       = local.role_arn
 }
 
 output "s3_trigger" {

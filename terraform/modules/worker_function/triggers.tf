@@ -2,7 +2,7 @@
 resource "aws_cloudwatch_event_rule" "schedule" {
   count = var.schedule == null ? 0 : 1
 
-  name                = "${local.function_name}-schedule"
+  name                = local.schedule_rule_name
   schedule_expression = var.schedule
 }
 
@@ -16,7 +16,7 @@ resource "aws_cloudwatch_event_target" "schedule" {
 resource "aws_lambda_permission" "schedule" {
   count = var.schedule == null ? 0 : 1
 
-  statement_id  = "AllowEventBridgeSchedule"
+  statement_id  = local.statement_ids.schedule
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   qualifier     = aws_lambda_alias.live.name
@@ -49,7 +49,7 @@ resource "aws_sns_topic_subscription" "sns" {
 resource "aws_lambda_permission" "sns" {
   count = var.sns_topic_arn == null ? 0 : 1
 
-  statement_id  = "AllowSNS"
+  statement_id  = local.statement_ids.sns
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   qualifier     = aws_lambda_alias.live.name
@@ -63,7 +63,7 @@ resource "aws_lambda_permission" "sns" {
 resource "aws_lambda_permission" "s3" {
   count = var.s3_trigger_bucket == null ? 0 : 1
 
-  statement_id  = "AllowS3"
+  statement_id  = local.statement_ids.s3
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   qualifier     = aws_lambda_alias.live.name

@@ -166,3 +166,19 @@ variable "http_routes" {
   default     = []
 }
 
+
+# Set by `build-pkg.py adopt` for a function that already runs in AWS under names of
+# its own, for the environment it was adopted in (a lookup on var.environment; null
+# elsewhere): the module keeps its live name, its role (left unmanaged), its alias and
+# its trigger names, so importing it changes no name and creates nothing it has.
+variable "adopted" {
+  description = "Live names of an adopted function: function_name, role_arn (kept, unmanaged), alias_name, schedule_rule_name, statement_ids by trigger (schedule, sns, s3, http)."
+  type = object({
+    function_name      = string
+    role_arn           = optional(string)
+    alias_name         = optional(string)
+    schedule_rule_name = optional(string)
+    statement_ids      = optional(map(string))
+  })
+  default = null
+}
