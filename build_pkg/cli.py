@@ -11,7 +11,7 @@ import traceback
 import click
 
 from . import __version__
-from .commands import build, cache, check, event, invoke, new, prune, release, size, tf, traffic, validate
+from .commands import adopt, build, cache, check, event, invoke, new, prune, release, size, tf, traffic, validate
 from .commands.options import Context
 from .errors import BuildPkgError
 
@@ -49,7 +49,7 @@ def main(ctx: click.Context, project_dir: str, verbose: bool) -> None:
     ctx.obj = Context(project_dir, verbose)
 
 
-for _module in (build, check, tf, new, event, invoke, size, release, traffic, prune, cache, validate):
+for _module in (build, check, tf, new, event, invoke, size, release, traffic, prune, cache, validate, adopt):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

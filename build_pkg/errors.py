@@ -68,3 +68,7 @@ class ArtifactError(BuildPkgError):
 
 class CanaryError(BuildPkgError):
     """A function's alias cannot be shifted as asked."""
+
+
+class AdoptError(BuildPkgError):
+    """Functions running in AWS cannot be adopted as asked."""

@@ -138,6 +138,24 @@ def _struct(struct: dict, types: dict) -> tuple[dict, dict]:
     return attributes, blocks
 
 
+# Arguments the provider generates when the configuration leaves them out, so they are
+# optional *and* computed in its schema (a plan keeps an imported value instead of
+# clearing it). The jsii assembly marks neither; the provider's documentation says
+# "if omitted, Terraform will assign a random, unique name" (or id) for each of these.
+GENERATED_WHEN_OMITTED = {
+    "aws_cloudwatch_event_target": ("target_id",),
+    "aws_lambda_permission": ("statement_id",),
+    "aws_cloudwatch_event_rule": ("name",),
+    "aws_cloudwatch_log_group": ("name",),
+    "aws_iam_role": ("name",),
+    "aws_iam_role_policy": ("name",),
+    "aws_iam_policy": ("name",),
+    "aws_sqs_queue": ("name",),
+    "aws_sns_topic": ("name",),
+    "aws_s3_bucket": ("bucket",),
+}
+
+
 def _computed(script: str, class_getters: dict[str, dict], types: dict) -> dict:
     """Computed-only attributes of the resource class, from the generated JavaScript."""
     found = {}
@@ -177,6 +195,8 @@ def extract(assembly: dict, scripts: dict[str, str]) -> dict:
             getters = {p["name"]: p for p in spec.get("properties", []) if not p.get("static")}
             for tf_name, attr in _computed(script, getters, types).items():
                 attributes.setdefault(tf_name, attr)
+            for tf_name in GENERATED_WHEN_OMITTED.get(f"aws_{name}", ()):
+                attributes[tf_name] = {**attributes[tf_name], "computed": True}
             if "tags_all" in attributes:  # the provider merges default_tags into it: optional and computed
                 attributes["tags_all"] = {**attributes["tags_all"], "computed": True}
             if "id" in attributes:  # SDKv2's id: optional and computed
