@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .options import Context, json_option, layer_option, target_options
+from .options import Context, json_option, layer_option, target_options, write_report
 
 
 @click.command()
@@ -18,9 +18,12 @@ from .options import Context, json_option, layer_option, target_options
 @click.option("--s3-bucket", metavar="BUCKET",
               help="Also upload the package to s3://BUCKET/packages/<sha256>.zip, and the layer to "
                    "layers/<sha256>.zip (skipped when that key exists).")
+@click.option("--report", "report_file", metavar="FILE",
+              help="After the build, write the `size --html` treemap page to FILE.")
 @json_option
 @click.pass_obj
-def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3_bucket, as_json) -> None:
+def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3_bucket, report_file,
+          as_json) -> None:
     """Build terraform/dists.zip and its manifest, byte-identical for identical inputs.
 
     Installs the lock's [packages] as wheels for the Lambda platform (hashes
@@ -37,6 +40,8 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3
     options = BuildOptions(handler=handler, force=force, layer=layer)
     result = run_build(inputs, options, report)
     manifest = result.manifest
+    if report_file:
+        write_report(inputs.project, report_file, report)
     stored = None
     if s3_bucket:
         from ..deploy.artifacts import upload_package

@@ -18,7 +18,8 @@ from ..local.events import EVENT_TYPES, EventOptions, sample
 @click.option("--path", "path_", metavar="PATH", default="/items", show_default=True, help="Request path (http, rest).")
 @click.option("--count", type=click.IntRange(1, 10000), default=1, show_default=True,
               help="Records in the batch (sqs, sns, s3-*, dynamodb).")
-def event(event_type, body, bucket, key, method, path_, count) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Accepted as on every command; the event is JSON either way.")
+def event(event_type, body, bucket, key, method, path_, count, as_json) -> None:
     """Print a sample event of TYPE as JSON, as its event source sends it.
 
     TYPE is one of: schedule (EventBridge scheduled event), sqs, sns, s3-put,

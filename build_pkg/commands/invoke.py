@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import InvokeError
-from .options import Context, env_option, layer_option, target_options
+from .options import Context, env_option, json_option, layer_option, target_options
 
 
 @click.command()
@@ -22,9 +25,10 @@ from .options import Context, env_option, layer_option, target_options
 @click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
 @layer_option
 @target_options
+@json_option
 @click.pass_obj
 def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, layer, runtime, arch,
-           allow_unhashed) -> None:
+           allow_unhashed, as_json) -> None:
     """Run function NAME locally from the built package, as Lambda runs it.
 
     Builds first when the package is stale, unpacks it into a temporary folder
@@ -33,7 +37,9 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
     layer's python/ (unpacked as Lambda's /opt) when the build made one, and the
     client, against a Runtime API served on 127.0.0.1. Environment, memory and timeout
     come from terraform/lambda_NAME.tf. Results go to stdout (one JSON line per
-    invocation); logs with START, END and REPORT lines to stderr. Exit 1 when the
+    invocation; with --json one document with each invocation's status, result,
+    duration, init duration and memory); logs with START, END and REPORT lines to
+    stderr. Exit 1 when the
     handler raises, times out or fails to import.
     """
     from ..local.invoke import InvokeOptions, parse_event, run
@@ -50,7 +56,13 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
         event = parse_event(raw, event_file)
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
                             build=not no_build, layer=layer)
-    outcomes = run(obj.inputs(runtime, arch, allow_unhashed), name, options, obj.reporter(), sys.stdout)
+    out = io.StringIO() if as_json else sys.stdout
+    outcomes = run(obj.inputs(runtime, arch, allow_unhashed), name, options, obj.reporter(), out)
+    if as_json:
+        click.echo(json.dumps({"function": name, "invocations": [
+            {"request_id": o.request_id, "status": o.status, "result": o.document,
+             "duration_ms": round(o.duration_ms, 2), "init_ms": None if o.init_ms is None else round(o.init_ms, 2),
+             "max_memory_mb": o.max_memory_mb} for o in outcomes]}, indent=2))
     if any(o.failed for o in outcomes):
         raise SystemExit(1)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from ..local.scaffold import LAYOUTS, TRIGGERS
-from .options import Context, function_settings_options, settings_from_options
+from .options import Context, function_settings_options, json_option, settings_from_options
 
 
 @click.command()
@@ -15,8 +17,9 @@ from .options import Context, function_settings_options, settings_from_options
 @click.option("--trigger", type=click.Choice(TRIGGERS), default="none", show_default=True,
               help="What invokes it; its settings come from the options below.")
 @function_settings_options
+@json_option
 @click.pass_obj
-def new(obj: Context, name, layout, trigger, **options) -> None:
+def new(obj: Context, name, layout, trigger, as_json, **options) -> None:
     """Scaffold function NAME: code, test, sample event and Terraform file.
 
     The code uses Powertools' Logger and the trigger's event data class; the
@@ -26,6 +29,11 @@ def new(obj: Context, name, layout, trigger, **options) -> None:
     from ..local.new import create
 
     created = create(obj.project(), name, layout, trigger, settings_from_options(**options))
+    if as_json:
+        click.echo(json.dumps({"name": name, "created": list(created.files), "generated": created.generated,
+                               "to_add": list(created.to_add), "test": created.test_path,
+                               "event": created.event_path}, indent=2))
+        return
     for rel in created.files:
         click.echo(f"created {rel}")
     if created.generated:

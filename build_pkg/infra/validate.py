@@ -9,13 +9,15 @@ messages say what is wrong, with file and line.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import cache_root
-from ..errors import ProjectError
+from ..errors import ProjectError, ReleaseError
 from ..progress import Reporter
 from ..project import Project
 from . import runner
@@ -30,6 +32,7 @@ class Validated:
     tree: Path  # the working copy, kept for `apply` and a second plan
     changes: bool  # the plan has changes
     environment: dict  # what points Terraform at the stand-in (for more commands in `tree`)
+    summary: dict | None = None  # resources by planned action, when asked for
 
 
 def prepare(project: Project, work: Path) -> tuple[Path, dict]:
@@ -51,15 +54,17 @@ def prepare(project: Project, work: Path) -> tuple[Path, dict]:
     return tree, {**mirror.environment(config), "TF_DATA_DIR": str(work / ".terraform")}
 
 
-def validate(project: Project, env: str, report: Reporter, work: Path | None = None) -> Validated:
-    """Validate and plan in `work` (kept, for a test to apply), or in a temporary folder."""
+def validate(project: Project, env: str, report: Reporter, work: Path | None = None,
+             summarize: bool = False) -> Validated:
+    """Validate and plan in `work` (kept, for a test to apply), or in a temporary folder;
+    with `summarize`, count the plan's resources by action (terraform show -json)."""
     if work is None:
         with tempfile.TemporaryDirectory(prefix="build-pkg-validate-") as folder:
-            return _validate(project, env, report, Path(folder))
-    return _validate(project, env, report, work)
+            return _validate(project, env, report, Path(folder), summarize)
+    return _validate(project, env, report, work, summarize)
 
 
-def _validate(project: Project, env: str, report: Reporter, work: Path) -> Validated:
+def _validate(project: Project, env: str, report: Reporter, work: Path, summarize: bool) -> Validated:
     var_file = project.terraform_dir / "env" / f"{env}.tfvars"
     if not var_file.is_file():
         raise ProjectError(f"{project.rel(var_file)} not found; pass --env with one of terraform/env/*.tfvars")
@@ -70,4 +75,22 @@ def _validate(project: Project, env: str, report: Reporter, work: Path) -> Valid
     runner.run(tree, ["validate", "-no-color"], "validate", extra_env=extra)
     code = runner.run(tree, ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-var-file=env/{env}.tfvars",
                              "-out=validate.tfplan"], "plan", extra_env=extra, ok_codes=(0, 2))
-    return Validated(tree, code == 2, extra)
+    return Validated(tree, code == 2, extra, plan_summary(tree, extra) if summarize else None)
+
+
+def plan_summary(tree: Path, extra: dict) -> dict:
+    """How many resources the saved plan creates, updates, replaces, deletes and imports."""
+    shown = subprocess.run([*runner.command(), f"-chdir={tree}", "show", "-json", "validate.tfplan"],
+                           env={**runner.environment(), **extra}, capture_output=True, text=True)
+    if shown.returncode != 0:
+        raise ReleaseError(f"terraform show of the plan failed: {shown.stderr.strip()[:300]}")
+    counts = {"create": 0, "update": 0, "replace": 0, "delete": 0, "import": 0}
+    for change in json.loads(shown.stdout).get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if change["change"].get("importing"):
+            counts["import"] += 1
+        if "create" in actions and "delete" in actions:
+            counts["replace"] += 1
+        elif actions in (["create"], ["update"], ["delete"]):
+            counts[actions[0]] += 1
+    return counts

@@ -227,7 +227,8 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
              **hashes[f.name]}
             for f in functions
         ],
-        "dependencies": [{"name": n, "version": v} for n, v in dependencies.versions],
+        "dependencies": [{"name": n, "version": v, "top_level": dependencies.top_levels()[n]}
+                         for n, v in dependencies.versions],
         "builder": f"build-pkg {__version__} (code {builder_digest()[:12]})",
         "installer": dependencies.installer,
         "compressor": zipwriter.COMPRESSOR,

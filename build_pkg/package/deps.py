@@ -61,6 +61,10 @@ class Dependencies:
     def versions(self) -> tuple[tuple[str, str], ...]:
         return tuple((p.name, p.version) for p in self.packages)
 
+    def top_levels(self) -> dict[str, list[str]]:
+        """Each package's top-level names in the zip (its folders, modules, dist-info)."""
+        return {p.name: sorted({file.name.split("/", 1)[0] for file in p.files}) for p in self.packages}
+
     def files(self) -> list[tuple[zipwriter.Compressed, memoryview]]:
         """Every installed file once, by name. Two packages that install the same path
         (a shared namespace `__init__.py`) give it once, from the first by name."""

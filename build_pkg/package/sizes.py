@@ -87,3 +87,37 @@ def built_layer(project: Project) -> Path | None:
         raise BuildPkgError(f"{project.rel(project.manifest_path)} names a dependency layer but "
                             f"{project.rel(project.layer_path)} is missing; run `build-pkg.py build`")
     return project.layer_path
+
+
+def html_report(project: Project) -> str:
+    """The `size --html` page of the built package (and layer), from the zips and the manifest."""
+    from . import treemap
+    from .layer import PREFIX
+
+    try:
+        manifest = json.loads(project.manifest_path.read_text())
+    except (OSError, ValueError):
+        raise BuildPkgError(f"{project.rel(project.manifest_path)} not found or unreadable; "
+                            "run `build-pkg.py build` first") from None
+    paths = [(project.package_path, "")]
+    layer = built_layer(project)
+    if layer:
+        paths.append((layer, PREFIX))
+    parts = []
+    for path, strip in paths:
+        shown = project.rel(path)
+        if not path.exists():
+            raise BuildPkgError(f"{shown} not found; run `build-pkg.py build` first")
+        try:
+            with zipfile.ZipFile(path) as archive:
+                entries = tuple((i.filename.removeprefix(strip), i.file_size, i.compress_size)
+                                for i in archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise BuildPkgError(f"{shown} is not a zip ({exc}); rebuild it with --force") from None
+        parts.append(treemap.Part(path.name, entries, path.stat().st_size))
+    dependencies = {top: f"{d['name']} {d['version']}" for d in manifest.get("dependencies", [])
+                    for top in d.get("top_level", [])}
+    functions = {f["source"].removeprefix("functions/").split("/", 1)[0]: f"function {f['name']}"
+                 for f in manifest.get("functions", [])}
+    return treemap.page(f"What takes the space in {project.rel(project.package_path)}"
+                        + (" and its layer" if layer else ""), parts, treemap.Groups(dependencies, functions))
