@@ -13,6 +13,7 @@ VENV_PY := .venv/bin/python
 SYNCED := .venv/.synced-lock
 NODE_TOOLS := tests/tools/node_modules/.installed
 CHECKOV := $(TOOLS)/checkov/bin/checkov
+CHROMIUM := /usr/bin/chromium
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_YES := 1
@@ -55,11 +56,17 @@ build: setup
 validate: build
 	$(VENV_PY) build-pkg.py validate
 
-test: setup
+# Debian's chromium, for the test that opens `size --html`'s page in a real browser.
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+		     $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: setup $(CHROMIUM)
 	$(VENV_PY) -m pytest -n auto
 
 bench: setup
 	$(VENV_PY) bench/bench.py
 
 clean:
-	rm -rf .venv $(TOOLS) tests/tools/node_modules terraform/dists.zip terraform/dists.manifest.json
+	rm -rf .venv $(TOOLS) tests/tools/node_modules terraform/dists.zip terraform/layer.zip terraform/dists.manifest.json

@@ -61,10 +61,14 @@ def figure_data(parts: list[Part], groups: Groups) -> dict[str, list]:
         node[3] += csize
         node[4] += 1
 
+    # Plotly draws one root: with a layer, the function's code and its layer share one.
+    root = "function + layer" if len(parts) > 1 else ""
     for part in parts:
         for arcname, size, csize in part.entries:
             group = group_of(top_level(arcname), groups)
-            add(part.name, part.name, "", size, csize)
+            if root:
+                add(root, root, "", size, csize)
+            add(part.name, part.name, root, size, csize)
             add(f"{part.name}/{group}", group, part.name, size, csize)
             parent = f"{part.name}/{group}"
             segments = arcname.split("/")
@@ -73,7 +77,19 @@ def figure_data(parts: list[Part], groups: Groups) -> dict[str, list]:
                 add(node_id, segments[depth - 1] + ("/" if depth < len(segments) else ""), parent, size, csize)
                 parent = node_id
     ids = list(nodes)
+    # One colour per dependency, worker_lib and function, shared by everything inside it
+    # (Plotly would colour by the root's children: with a layer, one colour for all).
+    palette = _palette()
+    group_colours: dict[str, str] = {}
+    colours = []
+    for node_id in ids:
+        if "/" not in node_id:
+            colours.append("#d9d9d9")
+            continue
+        group = node_id.split("//", 1)[0]
+        colours.append(group_colours.setdefault(group, palette[len(group_colours) % len(palette)]))
     return {
+        "colors": colours,
         "ids": ids,
         "labels": [nodes[i][0] for i in ids],
         "parents": [nodes[i][1] for i in ids],
@@ -94,7 +110,7 @@ def page(title: str, parts: list[Part], groups: Groups) -> str:
         hovertemplate=("<b>%{label}</b><br>unzipped %{customdata[0]} (%{customdata[3]} of Lambda's "
                        f"{mb(UNZIPPED_MAX)})<br>zipped %{{customdata[1]}} (%{{customdata[4]}} of the "
                        f"{mb(DIRECT_UPLOAD_MAX)} direct upload)<br>%{{customdata[2]}} files<extra></extra>"),
-        pathbar={"visible": True}, marker={"line": {"width": 1}},
+        pathbar={"visible": True}, marker={"line": {"width": 1}, "colors": data["colors"]},
     ))
     treemap.update_layout(margin={"t": 30, "l": 5, "r": 5, "b": 5}, height=720,
                           uniformtext={"minsize": 10, "mode": "hide"})
@@ -112,6 +128,12 @@ def page(title: str, parts: list[Part], groups: Groups) -> str:
         "click the path above the map to go back.</p>\n"
         f"{first}\n{second}\n</body>\n</html>\n"
     )
+
+
+def _palette() -> list[str]:
+    from plotly.colors import qualitative
+
+    return qualitative.Plotly + qualitative.Pastel + qualitative.Set3
 
 
 def _limits_bar(parts: list[Part]):
