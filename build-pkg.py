@@ -9,4 +9,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_pkg.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    main(prog_name="build-pkg.py")
+    # Shell completion: `_BUILD_PKG_COMPLETE=bash_source` (or zsh_source) prints the script (README).
+    main(prog_name="build-pkg.py", complete_var="_BUILD_PKG_COMPLETE")

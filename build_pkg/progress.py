@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from typing import TextIO
+from contextlib import contextmanager
+from typing import Iterator, TextIO
 
 
 def stderr_fd() -> int | None:
@@ -41,3 +43,65 @@ class Reporter:
     def warn(self, text: str) -> None:
         self.warnings.append(text)
         self._emit(f"warning: {text}")
+
+    @property
+    def interactive(self) -> bool:
+        """A person is watching: stderr is a terminal (progress bars instead of lines)."""
+        try:
+            return not self.quiet and self.stream.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @contextmanager
+    def bar(self, description: str, total: int | None = None, unit: str | None = None) -> Iterator["Bar"]:
+        """A progress bar (tqdm) on a terminal; elsewhere nothing but the lines written to it.
+
+        With no `total`, it shows the time elapsed (and a count, given a `unit`), refreshed
+        by a ticker so it moves while a child process works.
+        """
+        if not self.interactive:
+            yield Bar(None, self)
+            return
+        from tqdm import tqdm
+
+        if total:
+            layout = None  # tqdm's bar: description, percentage, bar, count, rate
+        elif unit:
+            layout = "{desc}: {n_fmt} {unit} [{elapsed}]"
+        else:
+            layout = "{desc} [{elapsed}]"
+        progress = tqdm(total=total, desc=description, unit=unit or "it", file=self.stream, leave=False,
+                        dynamic_ncols=True, bar_format=layout)
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.2):
+                progress.refresh()
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        try:
+            yield Bar(progress, self)
+        finally:
+            stop.set()
+            ticker.join()
+            progress.close()
+
+
+class Bar:
+    """What a step reports progress to: tqdm on a terminal, else plain lines."""
+
+    def __init__(self, progress, reporter: Reporter):
+        self._progress = progress
+        self._reporter = reporter
+
+    def update(self, n: int = 1) -> None:
+        if self._progress is not None:
+            self._progress.update(n)
+
+    def write(self, line: str) -> None:
+        """A line of output above the bar (or a plain line without one)."""
+        if self._progress is not None:
+            self._progress.write(line, file=self._reporter.stream)
+        else:
+            print(line, file=self._reporter.stream, flush=True)

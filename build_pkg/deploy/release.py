@@ -191,7 +191,7 @@ def _clear_outlived_canaries(rows: list[dict], aliases: dict, report: Reporter) 
 
 
 def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:
-    runner.run(tf_dir, args, step, on_interrupt=report.warn)
+    runner.run(tf_dir, args, step, on_interrupt=report.warn, report=report)
 
 
 def _previous(options: ReleaseOptions, env: str, report: Reporter) -> dict | None:

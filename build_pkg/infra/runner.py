@@ -16,6 +16,7 @@ handled the same way.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,7 +25,11 @@ import threading
 from pathlib import Path
 
 from ..errors import ReleaseError, TerraformInterrupted
-from ..progress import stderr_fd
+from ..progress import Reporter, stderr_fd
+
+# A resource Terraform has finished with, in plan or apply output: what the bar counts.
+_RESOURCE_DONE = re.compile(r": (Refreshing state|Preparing import|Creation complete|Modifications complete|"
+                            r"Destruction complete|Import complete|Read complete)")
 
 
 def command() -> list[str]:
@@ -51,15 +56,19 @@ def environment() -> dict[str, str]:
 
 
 def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None, extra_env: dict | None = None,
-        ok_codes: tuple[int, ...] = (0,)) -> int:
+        ok_codes: tuple[int, ...] = (0,), report: Reporter | None = None) -> int:
     """Run `terraform -chdir=tf_dir ARGS`, its output on stderr; ReleaseError when it fails.
 
     `on_interrupt(message)` is told when an interrupt is being forwarded. Returns the
-    exit code (one of `ok_codes`).
+    exit code (one of `ok_codes`). When `report` is on a terminal, Terraform's lines
+    pass through it with a bar below them counting the resources done.
     """
     # Terraform's own output is progress: it goes to stderr as it comes; stdout stays for results.
+    piped = report is not None and report.interactive
     process = subprocess.Popen([*command(), f"-chdir={tf_dir}", *args], env={**environment(), **(extra_env or {})},
-                               stdout=stderr_fd(), stdin=subprocess.DEVNULL, start_new_session=True)
+                               stdout=subprocess.PIPE if piped else stderr_fd(),
+                               stderr=subprocess.STDOUT if piped else None, text=piped or None,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
     interrupted = False
 
     def forward(signum, _frame) -> None:
@@ -78,6 +87,12 @@ def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None, extra_env: 
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     try:
+        if piped:
+            with report.bar(f"terraform {step}", unit="resources") as bar:
+                for line in process.stdout:
+                    bar.write(line.rstrip("\n"))
+                    if _RESOURCE_DONE.search(line):
+                        bar.update()
         while True:
             try:
                 returncode = process.wait()

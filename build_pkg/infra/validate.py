@@ -71,10 +71,10 @@ def _validate(project: Project, env: str, report: Reporter, work: Path, summariz
     tree, extra = prepare(project, work)
     report.step(f"validate: terraform init, validate and plan of {project.rel(project.terraform_dir)}/ "
                 f"with env/{env}.tfvars against the stand-in AWS provider")
-    runner.run(tree, ["init", "-input=false", "-no-color"], "init", extra_env=extra)
-    runner.run(tree, ["validate", "-no-color"], "validate", extra_env=extra)
+    runner.run(tree, ["init", "-input=false", "-no-color"], "init", extra_env=extra, report=report)
+    runner.run(tree, ["validate", "-no-color"], "validate", extra_env=extra, report=report)
     code = runner.run(tree, ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-var-file=env/{env}.tfvars",
-                             "-out=validate.tfplan"], "plan", extra_env=extra, ok_codes=(0, 2))
+                             "-out=validate.tfplan"], "plan", extra_env=extra, ok_codes=(0, 2), report=report)
     return Validated(tree, code == 2, extra, plan_summary(tree, extra) if summarize else None)
 
 

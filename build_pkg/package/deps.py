@@ -146,11 +146,13 @@ def _install_missing(lock: Lock, missing: list[LockedPackage], target: Target, k
     with scratch(root) as work:
         site = work / "site"
         site.mkdir()
-        install(lock, missing, target, site, work, report)
+        with report.bar(f"installing {len(missing)} package{'s' if len(missing) != 1 else ''}"):
+            install(lock, missing, target, site, work, report)
         files = walk_dependencies(site)
         check_machines(files, target, lock.path.name)
         grouped = owners(site, files, missing, lock.path.name)
-        compressed = _compress_all(files)
+        with report.bar("compressing", total=len(files), unit="files") as bar:
+            compressed = _compress_all(files, bar.update)
         made: dict[str, PackageFiles] = {}
         for package in missing:
             mine = [compressed[file.arcname] for file in grouped[package.name]]
@@ -167,15 +169,19 @@ def _install_missing(lock: Lock, missing: list[LockedPackage], target: Target, k
     return made
 
 
-def _compress_all(files: list[SourceFile]) -> dict[str, tuple[zipwriter.Compressed, bytes]]:
+def _compress_all(files: list[SourceFile], done) -> dict[str, tuple[zipwriter.Compressed, bytes]]:
     # libdeflate releases the GIL, so threads use every core. Largest files first: a
     # single big shared object started last would leave the other cores idle.
     def compress(file: SourceFile):
         return zipwriter.compress(file.arcname, file.path.read_bytes(), file.mode)
 
     by_size = sorted(files, key=lambda f: -f.path.stat().st_size)
+    compressed = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return {meta.name: (meta, body) for meta, body in pool.map(compress, by_size)}
+        for meta, body in pool.map(compress, by_size):
+            compressed[meta.name] = (meta, body)
+            done()
+    return compressed
 
 
 def _write_entry(work: Path, key: str, name: str, version: str, compressed) -> PackageFiles:

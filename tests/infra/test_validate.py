@@ -52,6 +52,10 @@ def test_the_committed_tree_validates_and_plans(built, cli):
     assert result.exit_code == 0, result.output
     assert "validate: terraform/ is valid and plans with env/dev.tfvars (changes against an empty state)" in result.stdout
     assert "Plan: 17 to add, 0 to change, 0 to destroy." in result.stderr
+    as_json = run_build_pkg("-C", str(built.root), "validate", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == {"environment": "dev", "valid": True, "changes": True, "plan": {
+        "create": 17, "update": 0, "replace": 0, "delete": 0, "import": 0}}
 
 
 @pytest.mark.parametrize("path, old, new, message", [

@@ -167,3 +167,14 @@ def test_invoke_refuses_an_env_without_a_key_before_doing_anything(worker_repo, 
     result = cli("-C", str(worker_repo.root), "invoke", "process_checker", "--env", item)
     assert result.exit_code == 2 and "is not KEY=VALUE" in result.stderr
     assert not worker_repo.zip_path.exists()
+
+
+def test_invoke_json_is_one_document_of_every_invocation(repo):
+    proc = _invoke(repo, "fail", "--repeat", "2", "--json", event={})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["function"] == "fail" and len(data["invocations"]) == 2
+    first, second = data["invocations"]
+    assert first["status"] == second["status"] == "ok"
+    assert first["result"]["function"] == "fail" and first["init_ms"] is not None and second["init_ms"] is None
+    assert first["duration_ms"] > 0 and first["max_memory_mb"] > 10

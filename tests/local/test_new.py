@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -98,3 +100,12 @@ def test_refuses_existing_and_invalid_names_and_never_overwrites(worker_repo, cl
 def test_trigger_settings_must_fit(worker_repo, cli, args, message):
     result = cli("-C", str(worker_repo.root), "new", "job", *args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_new_reports_as_json(worker_repo, cli):
+    result = cli("-C", str(worker_repo.root), "new", "jsonly", "--trigger", "sqs", "--sqs", "jobs", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["created"] == [f for f in data["created"] if (worker_repo.root / f).is_file()]
+    assert "terraform/lambda_jsonly.tf" in data["created"] and data["test"] == "tests/functions/test_jsonly.py"
+    assert any('"jobs"' in line and "queues" in line for line in data["to_add"])
