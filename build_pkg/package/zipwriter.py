@@ -60,15 +60,9 @@ class Compressed:
 
 
 @dataclass(frozen=True)
-class Packed:
+class Packed(Compressed):
     """One zip entry's metadata, as its local and central headers say it."""
 
-    name: str
-    mode: int
-    crc: int
-    size: int  # uncompressed
-    csize: int
-    method: int
     dostime: int
     dosdate: int
     record_len: int

@@ -173,6 +173,20 @@ def test_resources_import_by_terraforms_import_ids(built, tmp_path):
     assert not [a for a, actions in changes.items() if "create" in actions or "delete" in actions], changes
 
 
+def _planner(repo: WorkerRepo, cli, tmp_path, state: bytes):
+    """plan_after(edit): make the edit, build, and plan against the applied `state`."""
+    def plan_after(edit) -> dict:
+        edit()
+        assert cli("-C", str(repo.root), "build").exit_code == 0
+        work = tmp_path / f"plan-{len(list(tmp_path.iterdir()))}"
+        work.mkdir()
+        (work / "terraform.tfstate").write_bytes(state)
+        planned = validate(Project.at(repo.root), "dev", Reporter(), work)
+        return _plan_changes(planned.tree, planned.environment)
+
+    return plan_after
+
+
 def _function_updates(changes: dict) -> set[str]:
     return {a.split(".")[1] for a, actions in changes.items()
             if a.endswith("aws_lambda_function.this") and actions == ["update"]}
@@ -184,14 +198,7 @@ def test_terraform_updates_only_the_functions_whose_code_changed(built, cli, tmp
     assert _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan").returncode == 0
     state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
 
-    def plan_after(edit) -> dict:
-        edit()
-        assert cli("-C", str(built.root), "build").exit_code == 0
-        work = tmp_path / f"plan-{len(list(tmp_path.iterdir()))}"
-        work.mkdir()
-        (work / "terraform.tfstate").write_bytes(state)
-        planned = validate(Project.at(built.root), "dev", Reporter(), work)
-        return _plan_changes(planned.tree, planned.environment)
+    plan_after = _planner(built, cli, tmp_path, state)
 
     checker = built.root / "functions" / "lambda_process_checker.py"
     changes = plan_after(lambda: checker.write_text(checker.read_text() + "\n# tuned\n"))
@@ -241,14 +248,7 @@ def test_at_fifty_functions_with_the_layer_only_what_changed_moves(worker_repo, 
     layer_arn = [r for r in json.loads(state)["resources"] if r["type"] == "aws_lambda_layer_version"][0]
     everyone = {f"lambda_{f['name']}" for f in repo.manifest()["functions"]}
 
-    def plan_after(edit) -> dict:
-        edit()
-        assert cli("-C", root, "build").exit_code == 0
-        work = tmp_path / f"plan-{len(list(tmp_path.iterdir()))}"
-        work.mkdir()
-        (work / "terraform.tfstate").write_bytes(state)
-        planned = validate(Project.at(repo.root), "dev", Reporter(), work)
-        return _plan_changes(planned.tree, planned.environment)
+    plan_after = _planner(repo, cli, tmp_path, state)
 
     job = repo.root / "functions" / "lambda_job_07.py"
     changes = plan_after(lambda: job.write_text(job.read_text() + "\n# tuned\n"))

@@ -97,7 +97,8 @@ def test_manifest_describes_the_package(worker_repo, cli):
     assert len({f["code_sha256"] for f in manifest["functions"]}) == 2
     assert (manifest["runtime"], manifest["arch"]) == ("python3.12", "x86_64")
     assert manifest["lock_hash"] == worker_repo.lock()["_meta"]["hash"]["sha256"]
-    assert {"name": "requests", "version": "2.34.2"} in manifest["dependencies"]
+    assert {"name": "requests", "version": "2.34.2", "top_level": ["requests", "requests-2.34.2.dist-info"]} \
+        in manifest["dependencies"]
     assert manifest["largest"][0]["name"] == "botocore"
 
 
