@@ -269,3 +269,27 @@ def test_at_fifty_functions_with_the_layer_only_what_changed_moves(worker_repo, 
     assert _layer_actions(changes) == [["delete", "create"]]  # one new layer version
     assert _function_updates(changes) == everyone  # every function moves to it, with a new version
     assert layer_arn["instances"][0]["attributes"]["skip_destroy"] is True  # the old version stays
+
+
+def test_state_from_before_the_role_became_optional_moves_without_a_change(built, cli, tmp_path):
+    """State written when aws_iam_role.this had no count: the module's moved blocks carry it over."""
+    result = validate(Project.at(built.root), "dev", Reporter(), tmp_path / "apply")
+    assert _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan").returncode == 0
+    state = json.loads((tmp_path / "apply" / "terraform.tfstate").read_text())
+    moved = 0
+    for resource in state["resources"]:
+        if resource["type"] in ("aws_iam_role", "aws_iam_role_policy") and resource["name"] == "this":
+            for instance in resource["instances"]:
+                instance.pop("index_key", None)  # the old, unindexed address
+                moved += 1
+    assert moved == 4  # two functions, a role and a policy each
+    work = tmp_path / "old"
+    work.mkdir()
+    (work / "terraform.tfstate").write_text(json.dumps(state))
+    planned = validate(Project.at(built.root), "dev", Reporter(), work)
+    shown = _terraform(planned.tree, planned.environment, "show", "-json", "validate.tfplan")
+    changes = json.loads(shown.stdout)["resource_changes"]
+    roles = [c for c in changes if c["type"] in ("aws_iam_role", "aws_iam_role_policy")]
+    assert len(roles) == 4
+    assert all(c["change"]["actions"] == ["no-op"] and c["previous_address"].endswith(".this") for c in roles)
+    assert not [c["address"] for c in changes if c["change"]["actions"] != ["no-op"]]
