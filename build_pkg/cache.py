@@ -17,6 +17,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +71,10 @@ def scratch(parent: Path) -> Iterator[Path]:
     try:
         yield work
     finally:
-        remove_tree(work)
+        # Thousands of installed files take a few tenths of a second to delete: a thread does
+        # it while the caller goes on (Python waits for it before exiting; if the process is
+        # killed first, the next sweep removes what is left, as the name carries our pid).
+        threading.Thread(target=remove_tree, args=(work,), name="remove-scratch").start()
 
 
 def discard(entry: Path) -> None:
@@ -123,15 +127,21 @@ def _is_stale(path: Path) -> bool:
 
 
 def remove_tree(path: Path) -> None:
-    """Delete a directory, including read-only trees (unpacked packages are 0555)."""
+    """Delete a directory, including read-only trees (unpacked packages are 0555): a
+    folder is made writable only when removing something in it fails."""
     if not path.exists():
         return
-    for dirpath, _dirnames, _filenames in os.walk(path):
+
+    def writable_and_retry(function, failed, _error) -> None:
         try:
-            os.chmod(dirpath, 0o755)
+            os.chmod(os.path.dirname(failed), 0o755)
+            if os.path.isdir(failed) and not os.path.islink(failed):
+                os.chmod(failed, 0o755)
+            function(failed)
         except OSError:
             pass
-    shutil.rmtree(path, ignore_errors=True)
+
+    shutil.rmtree(path, onexc=writable_and_retry)
 
 
 def _lock_path(entry: Path) -> Path:

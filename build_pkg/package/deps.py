@@ -175,7 +175,7 @@ def _compress_all(files: list[SourceFile], done) -> dict[str, tuple[zipwriter.Co
     def compress(file: SourceFile):
         return zipwriter.compress(file.arcname, file.path.read_bytes(), file.mode)
 
-    by_size = sorted(files, key=lambda f: -f.path.stat().st_size)
+    by_size = sorted(files, key=lambda f: -(f.size if f.size >= 0 else f.path.stat().st_size))
     compressed = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for meta, body in pool.map(compress, by_size):

@@ -57,6 +57,7 @@ class SourceFile:
     arcname: str  # "/"-separated path inside the zip
     path: Path  # where to read the bytes
     mode: int  # 0o644 or 0o755
+    size: int = -1  # bytes, when the walk already knew them
 
 
 @dataclass
@@ -142,21 +143,26 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
 def walk_dependencies(target_dir: Path) -> list[SourceFile]:
     """Files an installer put into a --target directory, minus what Lambda never needs."""
     files: list[SourceFile] = []
-    for dirpath, dirnames, filenames in os.walk(target_dir):
-        rel_dir = Path(dirpath).relative_to(target_dir).as_posix()
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        if not prefix:
-            dirnames[:] = [d for d in dirnames if d not in _DEPENDENCY_TOP_SKIP]
-        dirnames[:] = [d for d in dirnames if d not in _ALWAYS_SKIP_DIRS]
-        in_dist_info = prefix.count("/") == 1 and prefix.rstrip("/").endswith(".dist-info")
-        for name in filenames:
+    _walk_installed(str(target_dir), "", files)
+    files.sort(key=lambda f: f.arcname)
+    return files
+
+
+def _walk_installed(directory: str, prefix: str, files: list[SourceFile]) -> None:
+    # os.scandir: one stat per file (thousands of them in a dependency tree), no Path per folder.
+    in_dist_info = prefix.count("/") == 1 and prefix.rstrip("/").endswith(".dist-info")
+    with os.scandir(directory) as it:
+        for entry in it:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if name in _ALWAYS_SKIP_DIRS or (not prefix and name in _DEPENDENCY_TOP_SKIP):
+                    continue
+                _walk_installed(entry.path, f"{prefix}{name}/", files)
+                continue
             if not prefix and name in _DEPENDENCY_TOP_SKIP:
                 continue
             if _matches(name, _ALWAYS_SKIP_FILES) or (in_dist_info and name in _INSTALLER_METADATA):
                 continue
-            path = Path(dirpath, name)
-            st = path.stat()
+            st = entry.stat()
             if stat.S_ISREG(st.st_mode):
-                files.append(SourceFile(prefix + name, path, normal_mode(st.st_mode)))
-    files.sort(key=lambda f: f.arcname)
-    return files
+                files.append(SourceFile(prefix + name, Path(entry.path), normal_mode(st.st_mode), st.st_size))

@@ -26,7 +26,7 @@ def test_bumping_one_package_installs_and_packs_only_that_package(tmp_path):
     first = run_build_pkg("-C", str(repo.root), "build", env=cache)
     assert first.returncode == 0, first.stderr
     packages = len(repo.lock()["default"])
-    entries = {p.name for p in (tmp_path / "cache" / "deps").iterdir()}
+    entries = {p.name for p in (tmp_path / "cache" / "deps").iterdir()}  # the builder has exited: no scratch
     assert len(entries) == packages
 
     _bump_six(repo)
