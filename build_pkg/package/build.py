@@ -213,6 +213,7 @@ def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str], u
 
 def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes) -> dict:
     digest = hashlib.sha256(data).digest()
+    top_levels = dependencies.top_levels()
     return {
         "format": MANIFEST_FORMAT,
         "package": project.package_path.name,
@@ -227,8 +228,7 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
              **hashes[f.name]}
             for f in functions
         ],
-        "dependencies": [{"name": n, "version": v, "top_level": dependencies.top_levels()[n]}
-                         for n, v in dependencies.versions],
+        "dependencies": [{"name": n, "version": v, "top_level": top_levels[n]} for n, v in dependencies.versions],
         "builder": f"build-pkg {__version__} (code {builder_digest()[:12]})",
         "installer": dependencies.installer,
         "compressor": zipwriter.COMPRESSOR,

@@ -14,6 +14,7 @@ import io
 import os
 import posixpath
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -47,7 +48,13 @@ def install(lock: Lock, packages, target: Target, site: Path, work: Path, report
 
     wheels_only = common(site) + ["--require-hashes", "--no-build"]
     if hashed:
-        proc = _uv(wheels_only, hashed, work / "hashed.txt", report)
+        # From uv's cache alone first: the same hash-checked wheels without asking the index
+        # again (~0.3 s of a first build); anything the cache lacks fails fast, and then uv
+        # goes online as usual.
+        proc = _uv(wheels_only + ["--offline"], hashed, work / "hashed.txt", report)
+        if proc.returncode != 0:
+            _empty(site)
+            proc = _uv(wheels_only, hashed, work / "hashed.txt", report)
         if proc.returncode != 0:
             if not sdists.is_no_wheel(proc.stderr):
                 raise _explain_uv_failure(proc.stderr, hashed, lock, target)
@@ -91,6 +98,11 @@ def _install_with_sources(lock: Lock, hashed, target: Target, site: Path, work: 
         return None if proc.returncode == 0 else proc.stderr
 
     sdists.build_pure(source_only, site, work, target, lock.path.name, build)
+
+
+def _empty(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
 
 
 def index_args(lock: Lock) -> list[str]:

@@ -49,3 +49,15 @@ def test_bumping_one_package_installs_and_packs_only_that_package(tmp_path):
     scratch = run_build_pkg("-C", str(fresh.root), "build", env={"BUILD_PKG_CACHE_DIR": str(tmp_path / "empty")})
     assert scratch.returncode == 0, scratch.stderr
     assert sha256_of(fresh.zip_path) == sha256_of(repo.zip_path)
+
+
+def test_with_an_empty_installer_cache_the_offline_try_falls_back_to_the_index(tmp_path):
+    repo = WorkerRepo(tmp_path / "repo")
+    repo.keep_only("six", "idna")
+    env = {"BUILD_PKG_CACHE_DIR": str(tmp_path / "cache"), "UV_CACHE_DIR": str(tmp_path / "uv-empty")}
+    built = run_build_pkg("-C", str(repo.root), "-v", "build", env=env)
+    assert built.returncode == 0, built.stderr
+    first, second = built.stderr.split("uv: Using CPython")[1:3]  # two installer runs
+    assert "the network was disabled" in first.lower() and "+ six==1.17.0" in second
+    with zipfile.ZipFile(repo.zip_path) as archive:
+        assert "six.py" in archive.namelist() and "idna/__init__.py" in archive.namelist()
