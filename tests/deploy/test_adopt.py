@@ -158,3 +158,11 @@ def test_an_existing_function_file_is_refused_and_nothing_is_written(repo, cli, 
     assert result.exit_code == 1
     assert "terraform/lambda_alpha.tf exists already" in result.output
     assert _written(repo) == before and not (repo.root / "terraform" / "imports.tf").exists()
+
+
+def test_a_map_for_a_function_the_pattern_does_not_match_is_refused(repo, cli, aws_env):
+    seed("mapped", names=("alpha",))
+    result = cli("-C", str(repo.root), "adopt", "--match", "mapped_*", "--map", "mapped_zeta=gamma")
+    assert result.exit_code == 1
+    assert "--map mapped_zeta: no live function of that name matches 'mapped_*'" in result.output
+    assert not (repo.root / "terraform" / "imports.tf").exists()

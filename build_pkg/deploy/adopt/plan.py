@@ -76,6 +76,10 @@ def plan(live: list[LiveFunction], functions: list[Function], files: dict[str, s
     if not live:
         raise AdoptError(f"no function in the account matches {pattern!r}; check the pattern, region and credentials")
     by_name = {f.name: f for f in functions}
+    unmatched = sorted(set(maps) - {function.name for function in live})
+    if unmatched:
+        raise AdoptError(f"--map {', '.join(unmatched)}: no live function of that name matches {pattern!r}; "
+                         "check the name, or widen --match")
     unknown_maps = sorted(f"{live_name}={name}" for live_name, name in maps.items() if name not in by_name)
     if unknown_maps:
         raise AdoptError(f"--map {', '.join(unknown_maps)}: no such function in functions/ "
