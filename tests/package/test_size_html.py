@@ -12,13 +12,13 @@ import pytest
 from conftest import WorkerRepo
 from PIL import Image
 
-CHROMIUM = shutil.which("chromium")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND",
           "--window-size=1280,1000", "--virtual-time-budget=15000"]
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
-    assert CHROMIUM, "chromium not found: `make test` installs Debian's chromium package"
+    assert CHROMIUM, "no Chromium found: `make test` installs Debian's chromium package"
     return subprocess.run([CHROMIUM, *_FLAGS, *args], capture_output=True, text=True, timeout=180)
 
 
