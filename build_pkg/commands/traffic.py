@@ -9,9 +9,15 @@ import click
 from .options import json_option
 
 
+def alias_option(f):
+    return click.option("--alias", default="live", show_default=True, metavar="NAME",
+                        help="The alias to shift: `live`, or an adopted function's own (e.g. current).")(f)
+
+
 def _print(split, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"function": split.function, "primary": split.primary, "shares": split.shares()}))
+        click.echo(json.dumps({"function": split.function, "alias": split.alias, "primary": split.primary,
+                               "shares": split.shares()}))
     else:
         click.echo(split.describe())
 
@@ -20,45 +26,50 @@ def _print(split, as_json: bool) -> None:
 @click.argument("function")
 @click.option("--percent", type=click.FloatRange(0, 100, min_open=True, max_open=True), required=True,
               help="Share of traffic for the newest version.")
+@alias_option
 @json_option
-def canary(function, percent, as_json) -> None:
+def canary(function, percent, alias, as_json) -> None:
     """Send PERCENT of FUNCTION's live alias to its newest version, the rest to the previous one.
 
-    FUNCTION is the deployed Lambda name (<project>-<env>-<name>).
+    FUNCTION is the deployed Lambda name (<project>-<env>-<name>, or an adopted
+    function's live name).
     """
     from ..deploy import traffic
 
-    _print(traffic.canary(function, percent), as_json)
+    _print(traffic.canary(function, percent, alias=alias), as_json)
 
 
 @click.command("promote")
 @click.argument("function")
+@alias_option
 @json_option
-def promote(function, as_json) -> None:
+def promote(function, alias, as_json) -> None:
     """Send all of FUNCTION's live alias to its newest version."""
     from ..deploy import traffic
 
-    _print(traffic.promote(function), as_json)
+    _print(traffic.promote(function, alias=alias), as_json)
 
 
 @click.command("rollback")
 @click.argument("function")
+@alias_option
 @json_option
-def rollback(function, as_json) -> None:
+def rollback(function, alias, as_json) -> None:
     """Send all of FUNCTION's live alias back to the previous version."""
     from ..deploy import traffic
 
-    _print(traffic.rollback(function), as_json)
+    _print(traffic.rollback(function, alias=alias), as_json)
 
 
 @click.command("status")
 @click.argument("function")
+@alias_option
 @json_option
-def status(function, as_json) -> None:
+def status(function, alias, as_json) -> None:
     """Show how FUNCTION's live alias splits traffic between versions."""
     from ..deploy import traffic
 
-    _print(traffic.status(function), as_json)
+    _print(traffic.status(function, alias=alias), as_json)
 
 
 COMMANDS = (canary, promote, rollback, status)

@@ -55,7 +55,8 @@ def _alias_versions(function: str, lam) -> set[str]:
 
 
 def deployed_names(project, env: str) -> list[str]:
-    """Every function of functions/ as deployed in `env` (<project>-<environment>-<name>)."""
+    """Every function of functions/ as deployed in `env` (<project>-<environment>-<name>, or an
+    adopted function's live name)."""
     from ..errors import UsageError
     from ..infra.environments import read
     from ..package.discover import discover

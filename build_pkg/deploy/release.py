@@ -146,22 +146,23 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     return ReleaseResult(summary, json_path, markdown_path, failed)
 
 
-def _deployed_names(project: Project, env: str, names: list[str]) -> dict[str, str]:
-    """Function name -> its deployed name in `env` (<project>-<environment>-<name>)."""
+def _deployed_names(project: Project, env: str, names: list[str]) -> dict[str, tuple[str, str]]:
+    """Function name -> (its deployed name in `env`, the alias its triggers invoke): an adopted
+    function's own, else <project>-<environment>-<name> and `live`."""
     environment = next((e for e in read_environments(project) if e.name == env), None)
-    return {name: environment.function_name(name) for name in names} if environment else {}
+    return {name: (environment.function_name(name), environment.alias(name)) for name in names} if environment else {}
 
 
-def _live_aliases(deployed: dict[str, str], report: Reporter) -> dict[str, traffic.LiveAlias]:
+def _live_aliases(deployed: dict[str, tuple[str, str]], report: Reporter) -> dict[str, traffic.LiveAlias]:
     """Function name -> its live alias as deployed; empty when AWS cannot be asked."""
     from botocore.exceptions import BotoCoreError
 
     try:
-        found = traffic.live_aliases(list(deployed.values()))
+        found = traffic.live_aliases([d for d, _ in deployed.values()], aliases=dict(deployed.values()))
     except BotoCoreError as exc:
         report.warn(f"could not read the functions' live aliases ({exc}); canary and rollback checks skipped")
         return {}
-    by_deployed = {d: name for name, d in deployed.items()}
+    by_deployed = {d: name for name, (d, _) in deployed.items()}
     return {by_deployed[d]: alias for d, alias in found.items()}
 
 
@@ -184,7 +185,7 @@ def _clear_outlived_canaries(rows: list[dict], aliases: dict, report: Reporter) 
     for row in rows:
         alias = aliases.get(row["name"])
         if alias and alias.weights and row["changes"]:
-            traffic.clear_canary(alias.function)
+            traffic.clear_canary(alias.function, alias=alias.alias)
             report.step(f"cleared the canary weights of {alias.function} ({alias.weights}): it has a new live version")
             cleared.append(row["name"])
     return cleared

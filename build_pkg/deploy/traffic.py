@@ -1,4 +1,5 @@
-"""Shift a function's `live` alias between its newest and previous versions (boto3).
+"""Shift a function's `live` alias (an adopted function's own, with --alias) between its
+newest and previous versions (boto3).
 
 Terraform points `live` at the version it just published and ignores the
 alias's routing, so these commands only ever change the routing of that
@@ -24,6 +25,7 @@ class Split:
     function: str
     primary: str  # version the alias points at
     weights: dict[str, float]  # additional version -> share of traffic
+    alias: str = ALIAS
 
     def shares(self) -> dict[str, float]:
         """Version -> percent of traffic."""
@@ -32,7 +34,7 @@ class Split:
 
     def describe(self) -> str:
         parts = [f"version {v} {p:g}%" for v, p in sorted(self.shares().items(), key=lambda kv: -kv[1])]
-        return f"{self.function} {ALIAS}: " + ", ".join(parts)
+        return f"{self.function} {self.alias}: " + ", ".join(parts)
 
 
 def _client(client=None):
@@ -49,16 +51,19 @@ def _call(what: str, function: str, fn, **kwargs):
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code == "ResourceNotFoundException":
-            raise CanaryError(f"{function}: no such function or no {ALIAS!r} alias; deploy it first") from None
+            alias = kwargs.get("Name", ALIAS)
+            raise CanaryError(f"{function}: no such function or no {alias!r} alias; deploy it first"
+                              + (" (an adopted function keeps its own alias: pass --alias)" if alias == ALIAS else "")
+                              ) from None
         raise CanaryError(f"{function}: {what} failed: {exc}") from None
     except BotoCoreError as exc:
         raise CanaryError(f"{function}: {what} failed: {exc}; check the region and credentials") from None
 
 
-def status(function: str, client=None) -> Split:
-    alias = _call("get_alias", function, _client(client).get_alias, FunctionName=function, Name=ALIAS)
-    weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
-    return Split(function, alias["FunctionVersion"], {k: float(v) for k, v in weights.items()})
+def status(function: str, client=None, alias: str = ALIAS) -> Split:
+    found = _call("get_alias", function, _client(client).get_alias, FunctionName=function, Name=alias)
+    weights = (found.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return Split(function, found["FunctionVersion"], {k: float(v) for k, v in weights.items()}, alias)
 
 
 def _versions(function: str, client) -> list[int]:
@@ -79,30 +84,30 @@ def _newest_and_previous(function: str, client) -> tuple[str, str]:
     return str(versions[-1]), str(versions[-2])
 
 
-def canary(function: str, percent: float, client=None) -> Split:
+def canary(function: str, percent: float, client=None, alias: str = ALIAS) -> Split:
     if not 0 < percent < 100:
         raise CanaryError(f"--percent {percent:g} must be between 0 and 100 (promote or rollback for all)")
     lam = _client(client)
     newest, previous = _newest_and_previous(function, lam)
-    return _update(function, lam, newest, {previous: round(1 - percent / 100, 4)})
+    return _update(function, lam, newest, {previous: round(1 - percent / 100, 4)}, alias)
 
 
-def promote(function: str, client=None) -> Split:
+def promote(function: str, client=None, alias: str = ALIAS) -> Split:
     lam = _client(client)
     newest, _ = _newest_and_previous(function, lam)
-    return _update(function, lam, newest, {})
+    return _update(function, lam, newest, {}, alias)
 
 
-def rollback(function: str, client=None) -> Split:
+def rollback(function: str, client=None, alias: str = ALIAS) -> Split:
     lam = _client(client)
     _, previous = _newest_and_previous(function, lam)
-    return _update(function, lam, previous, {})
+    return _update(function, lam, previous, {}, alias)
 
 
-def _update(function: str, lam, primary: str, weights: dict[str, float]) -> Split:
-    _call("update_alias", function, lam.update_alias, FunctionName=function, Name=ALIAS,
+def _update(function: str, lam, primary: str, weights: dict[str, float], alias: str = ALIAS) -> Split:
+    _call("update_alias", function, lam.update_alias, FunctionName=function, Name=alias,
           FunctionVersion=primary, RoutingConfig={"AdditionalVersionWeights": weights})
-    return status(function, lam)
+    return status(function, lam, alias)
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class LiveAlias:
     primary: str
     weights: dict[str, float]
     newest: int
+    alias: str = ALIAS
 
     @property
     def rolled_back(self) -> bool:
@@ -121,15 +127,17 @@ class LiveAlias:
         return not self.weights and self.primary.isdigit() and int(self.primary) < self.newest
 
 
-def live_aliases(functions: list[str], client=None) -> dict[str, LiveAlias]:
-    """The live alias of each deployed function; functions not deployed yet are left out."""
+def live_aliases(functions: list[str], client=None, aliases: dict[str, str] | None = None) -> dict[str, LiveAlias]:
+    """The live alias of each deployed function (`aliases` names another for a function that
+    keeps its own, as an adopted one may); functions not deployed yet are left out."""
     from botocore.exceptions import ClientError
 
     lam = _client(client)
     found = {}
     for function in functions:
+        name = (aliases or {}).get(function, ALIAS)
         try:
-            alias = lam.get_alias(FunctionName=function, Name=ALIAS)
+            alias = lam.get_alias(FunctionName=function, Name=name)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 continue
@@ -137,12 +145,12 @@ def live_aliases(functions: list[str], client=None) -> dict[str, LiveAlias]:
         weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
         versions = _versions(function, lam)
         found[function] = LiveAlias(function, alias["FunctionVersion"], {k: float(v) for k, v in weights.items()},
-                                    versions[-1] if versions else 0)
+                                    versions[-1] if versions else 0, name)
     return found
 
 
-def clear_canary(function: str, client=None) -> Split:
+def clear_canary(function: str, client=None, alias: str = ALIAS) -> Split:
     """Drop the alias's extra weights, leaving it on the version it points at."""
     lam = _client(client)
-    primary = status(function, lam).primary
-    return _update(function, lam, primary, {})
+    primary = status(function, lam, alias).primary
+    return _update(function, lam, primary, {}, alias)

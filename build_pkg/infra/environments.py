@@ -10,7 +10,7 @@ environment too: function files refer to `var.queues["KEY"]`, `var.topics[...]`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..project import Project
@@ -34,13 +34,20 @@ class Environment:
     values: dict  # the file's variables, as python-hcl2 reads them
     project: str
     environment: str | None  # None when the file does not set it
+    # Functions adopted in this environment (`build-pkg.py adopt`): name -> (live name, alias).
+    adopted: dict = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
         return f"{self.project}-{self.environment or self.name}"
 
     def function_name(self, name: str) -> str:
-        return f"{self.prefix}-{name}"
+        """As deployed here: an adopted function's live name, else <project>-<env>-<name>."""
+        return self.adopted[name][0] if name in self.adopted else f"{self.prefix}-{name}"
+
+    def alias(self, name: str) -> str:
+        """The alias its triggers invoke here: an adopted function's own, else `live`."""
+        return self.adopted[name][1] if name in self.adopted else "live"
 
     def source(self, kind_map: str, key: str):
         """The value of var.<kind_map>["key"] in this environment, or None."""
@@ -61,6 +68,32 @@ def read(project: Project) -> list[Environment]:
         values = parsed.data
         found.append(Environment(path.stem, parsed.rel, values, str(values.get("project") or default_project),
                                  values.get("environment") if isinstance(values.get("environment"), str) else None))
+    adopted = _adopted(project)
+    return [Environment(e.name, e.file, e.values, e.project, e.environment, adopted.get(e.environment or e.name, {}))
+            for e in found]
+
+
+_ADOPTED_LOCAL = re.compile(r"^adopted_([A-Za-z0-9_]+)$")
+
+
+def _adopted(project: Project) -> dict[str, dict[str, tuple[str, str]]]:
+    """var.environment value -> function name -> (live name, alias), from the `adopted_<name>`
+    locals that `adopt` writes into function files (only files that mention one are parsed)."""
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for path in sorted(project.terraform_dir.glob("lambda_*.tf")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "adopted_" not in text:
+            continue
+        parsed = parse_text(project.rel(path), text)
+        for body in (parsed.data or {}).get("locals", []):
+            for key, per_env in body.items():
+                match = _ADOPTED_LOCAL.match(key)
+                if not match or not isinstance(per_env, dict):
+                    continue
+                for env_value, names in per_env.items():
+                    if isinstance(names, dict) and isinstance(names.get("function_name"), str):
+                        alias = names.get("alias_name") if isinstance(names.get("alias_name"), str) else "live"
+                        found.setdefault(env_value, {})[match.group(1)] = (names["function_name"], alias)
     return found
 
 

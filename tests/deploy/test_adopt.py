@@ -11,7 +11,9 @@ import boto3
 import pytest
 from conftest import WorkerRepo, lambda_zip
 
+from build_pkg.deploy.prune import deployed_names
 from build_pkg.infra import runner
+from build_pkg.infra.environments import read as read_environments
 from build_pkg.infra.validate import validate
 from build_pkg.progress import Reporter
 from build_pkg.project import Project
@@ -131,6 +133,15 @@ def test_adopt_writes_files_that_check_and_plan_as_imports_only(repo, cli, aws_e
     assert not [a for a, c in dev.items() if c["change"].get("importing")]
     function = dev["module.lambda_alpha.aws_lambda_function.this"]["change"]
     assert function["actions"] == ["create"] and function["after"]["function_name"] == "worker-dev-alpha"
+
+    # The other commands find it under its live name and alias in prod, and as usual elsewhere.
+    environments = {e.name: e for e in read_environments(Project.at(repo.root))}
+    assert (environments["prod"].function_name("beta"), environments["prod"].alias("beta")) == ("legacy_beta", "current")
+    assert (environments["dev"].function_name("beta"), environments["dev"].alias("beta")) == ("worker-dev-beta", "live")
+    split = json.loads(cli("-C", root, "status", "legacy_beta", "--alias", "current", "--json").stdout)
+    assert (split["alias"], split["primary"]) == ("current", "1")
+    assert {"legacy_alpha", "legacy_beta", "legacy_gamma", "worker-prod-process_checker"} <= set(
+        deployed_names(Project.at(repo.root), "prod"))  # what `prune --all --env prod` goes through
 
     again = cli("-C", root, "adopt", "--match", "legacy_*")
     assert again.exit_code == 0

@@ -17,14 +17,14 @@ def _split(cli, *args: str) -> dict:
 
 
 def test_status_shows_the_alias(cli, deployed):
-    assert _split(cli, "status", NAME) == {"function": NAME, "primary": "2", "shares": {"2": 100}}
+    assert _split(cli, "status", NAME) == {"function": NAME, "alias": "live", "primary": "2", "shares": {"2": 100}}
     plain = cli("status", NAME)
     assert plain.stdout.strip() == f"{NAME} live: version 2 100%"
 
 
 def test_canary_then_promote(cli, deployed):
     assert _split(cli, "canary", NAME, "--percent", "10") == {
-        "function": NAME, "primary": "2", "shares": {"2": 10.0, "1": 90.0}}
+        "function": NAME, "alias": "live", "primary": "2", "shares": {"2": 10.0, "1": 90.0}}
     alias = deployed.get_alias(FunctionName=NAME, Name="live")
     # The version stays where Terraform put it: only the routing (which Terraform ignores) changes.
     assert alias["FunctionVersion"] == "2"
@@ -35,7 +35,7 @@ def test_canary_then_promote(cli, deployed):
 
 def test_rollback_sends_everything_to_the_previous_version(cli, deployed):
     _split(cli, "canary", NAME, "--percent", "25")
-    assert _split(cli, "rollback", NAME) == {"function": NAME, "primary": "1", "shares": {"1": 100}}
+    assert _split(cli, "rollback", NAME) == {"function": NAME, "alias": "live", "primary": "1", "shares": {"1": 100}}
 
 
 def test_errors(cli, deployed):
