@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from .options import Context, json_option, layer_option, target_options, write_report
+from .options import Context, json_option, layer_option, target_options
 
 
 @click.command()
@@ -41,7 +42,10 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3
     result = run_build(inputs, options, report)
     manifest = result.manifest
     if report_file:
-        write_report(inputs.project, report_file, report)
+        from ..package.sizes import write_html_report
+
+        write_html_report(inputs.project, Path(report_file))
+        report.step(f"wrote {report_file} (treemap of the package; open it in a browser)")
     stored = None
     if s3_bucket:
         from ..deploy.artifacts import upload_package

@@ -111,15 +111,3 @@ def settings_from_options(memory, timeout, env, schedule, sqs, sns, s3_bucket, s
         sqs_queue=sqs, sns_topic=sns, s3_bucket=s3_bucket, s3_prefix=s3_prefix,
         s3_suffix=s3_suffix, http_routes=tuple(http),
     )
-
-
-def write_report(project: Project, html_file: str, report: Reporter) -> None:
-    """The `size --html` page, written atomically to `html_file` (`build --report` too)."""
-    from pathlib import Path
-
-    from ..fsutil import atomic_write
-    from ..package.sizes import html_report
-
-    path = Path(html_file)
-    atomic_write(path, html_report(project).encode("utf-8"))
-    report.step(f"wrote {html_file} (treemap of the package; open it in a browser)")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from .options import Context, json_option, write_report
+from .options import Context, json_option
 
 
 @click.command("size")
@@ -27,14 +28,15 @@ def size(obj: Context, top, html_file, as_json) -> None:
     inside; hover for zipped bytes, files and the share of Lambda's limits).
     """
     from ..package.layer import PREFIX
-    from ..package.sizes import built_layer, read
+    from ..package.sizes import built_layer, read, write_html_report
 
     project = obj.project()
     sizes = read(project.package_path, project.rel(project.package_path), top)
     layer_path = built_layer(project)
     layer = read(layer_path, project.rel(layer_path), top, strip=PREFIX) if layer_path else None
     if html_file:
-        write_report(project, html_file, obj.reporter(quiet=as_json))
+        write_html_report(project, Path(html_file))
+        obj.reporter(quiet=as_json).step(f"wrote {html_file} (treemap of the package; open it in a browser)")
     if as_json:
         click.echo(json.dumps({**sizes.as_dict(), "layer": layer.as_dict() if layer else None}, indent=2))
         return

@@ -3,8 +3,8 @@
 The package is unpacked into a temporary folder that plays /var/task (and the
 dependency layer, when the build made one, into one that plays /opt); a
 separate Python runs the real runtime client (awslambdaric) with Lambda's import
-path: the task root, then the layer's python/, then the client's; the client talks to a Runtime API served
-here on 127.0.0.1. Lambda's log lines (START, END, REPORT, timeouts) go to
+path: the task root, then the layer's python/, then the client's; the client
+talks to a Runtime API served here on 127.0.0.1. Lambda's log lines (START, END, REPORT, timeouts) go to
 stderr with the function's own logs; results go to stdout.
 """
 
@@ -160,7 +160,6 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt:
         layers = [str(opt / "python")] if opt else []
         return _Session(function, config, options, target, python, task, client_dir, out, layers).run()
-
 
 
 TASK_ROOTS_KEPT = 4

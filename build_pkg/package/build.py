@@ -84,14 +84,14 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
 
     stamp = zipwriter.dos_timestamp(source_date_epoch())
     use_layer = dependency_layer.setting(project) if options.layer is None else options.layer
-    deps_key = deps.cache_key(packages, target)
-    inputs_digest = _inputs_digest(deps_key, functions, sources, stamp, use_layer)
+    keys = deps.cache_keys(packages, target)
+    inputs_digest = _inputs_digest(keys.set, functions, sources, stamp, use_layer)
     if not options.force and _is_current(project, inputs_digest):
         manifest = json.loads(project.manifest_path.read_text())
         report.step(f"{project.rel(project.package_path)} is up to date")
         return BuildResult(manifest, True, tuple(report.warnings))
 
-    dependencies = deps.ensure(lock, packages, target, report)
+    dependencies = deps.ensure(lock, packages, target, keys, report)
     _check_shadowing(dependencies, [f.arcname for f, _ in sources], use_layer)
     code = [zipwriter.pack(f.arcname, data, f.mode, stamp) for f, data in sources]
     layer, layer_sizes = None, None

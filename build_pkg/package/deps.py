@@ -92,11 +92,21 @@ def package_key(package: LockedPackage, target: Target, installer: str) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def cache_key(packages: list[LockedPackage], target: Target, installer: str | None = None) -> str:
-    """The key of the whole dependency set: its packages' keys, by name."""
-    installer = installer or installer_version()
-    keys = sorted((p.name, package_key(p, target, installer)) for p in packages)
-    return hashlib.sha256(json.dumps(keys).encode()).hexdigest()
+@dataclass(frozen=True)
+class Keys:
+    """Each locked package's cache key, and the key of the whole set (its packages' keys,
+    by name): computed once per build, before the up-to-date check needs the set's."""
+
+    installer: str
+    packages: dict[str, str]  # locked name -> key
+    set: str
+
+
+def cache_keys(packages: list[LockedPackage], target: Target) -> Keys:
+    installer = installer_version()
+    keys = {p.name: package_key(p, target, installer) for p in packages}
+    whole = hashlib.sha256(json.dumps(sorted(keys.items())).encode()).hexdigest()
+    return Keys(installer, keys, whole)
 
 
 def _path_digest(package: LockedPackage) -> str | None:
@@ -111,11 +121,11 @@ def _path_digest(package: LockedPackage) -> str | None:
     return digest.hexdigest()
 
 
-def ensure(lock: Lock, packages: list[LockedPackage], target: Target, report: Reporter) -> Dependencies:
-    """The compressed files of every package in `packages`: from the cache, and those
-    the cache lacks installed together in one installer run."""
-    installer = installer_version()
-    keys = {p.name: package_key(p, target, installer) for p in packages}
+def ensure(lock: Lock, packages: list[LockedPackage], target: Target, all_keys: Keys, report: Reporter
+           ) -> Dependencies:
+    """The compressed files of every package in `packages` (their keys in `all_keys`): from
+    the cache, and those the cache lacks installed together in one installer run."""
+    installer, keys = all_keys.installer, all_keys.packages
     root = cache_root() / "deps"
     found: dict[str, PackageFiles] = {}
     for package in packages:
@@ -124,15 +134,14 @@ def ensure(lock: Lock, packages: list[LockedPackage], target: Target, report: Re
             touch(entry)
             found[package.name] = loaded
     missing = [p for p in packages if p.name not in found]
-    set_key = cache_key(packages, target, installer)
     if not missing:
-        report.step(f"dependencies: cache hit ({len(packages)} packages, key {set_key[:12]})")
+        report.step(f"dependencies: cache hit ({len(packages)} packages, key {all_keys.set[:12]})")
     else:
         cached = f"{len(found)} of {len(packages)} cached; " if found else ""
         report.step(f"dependencies: {cached}installing {_names(missing)} for {target} with {installer}")
         found |= _install_missing(lock, missing, target, keys, root, report)
     ordered = tuple(found[name] for name in sorted(found))
-    return Dependencies(set_key, ordered, installer)
+    return Dependencies(all_keys.set, ordered, installer)
 
 
 def _names(packages: list[LockedPackage], shown: int = 4) -> str:

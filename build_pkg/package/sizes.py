@@ -75,18 +75,26 @@ def read(package: Path, shown: str, top: int = 15, strip: str = "") -> PackageSi
     return PackageSizes(package.stat().st_size, sum(i.file_size for i in infos), len(infos), tuple(rows))
 
 
-def built_layer(project: Project) -> Path | None:
+def built_layer(project: Project, manifest: dict | None = None) -> Path | None:
     """terraform/layer.zip when the last build made one (its manifest says so), else None."""
-    try:
-        manifest = json.loads(project.manifest_path.read_text())
-    except (OSError, ValueError):
-        return None
+    if manifest is None:
+        try:
+            manifest = json.loads(project.manifest_path.read_text())
+        except (OSError, ValueError):
+            return None
     if not isinstance(manifest, dict) or not manifest.get("layer"):
         return None
     if not project.layer_path.is_file():
         raise BuildPkgError(f"{project.rel(project.manifest_path)} names a dependency layer but "
                             f"{project.rel(project.layer_path)} is missing; run `build-pkg.py build`")
     return project.layer_path
+
+
+def write_html_report(project: Project, path: Path) -> None:
+    """The `size --html` page (`build --report` too), written atomically to `path`."""
+    from ..fsutil import atomic_write
+
+    atomic_write(path, html_report(project).encode("utf-8"))
 
 
 def html_report(project: Project) -> str:
@@ -100,7 +108,7 @@ def html_report(project: Project) -> str:
         raise BuildPkgError(f"{project.rel(project.manifest_path)} not found or unreadable; "
                             "run `build-pkg.py build` first") from None
     paths = [(project.package_path, "")]
-    layer = built_layer(project)
+    layer = built_layer(project, manifest)
     if layer:
         paths.append((layer, PREFIX))
     parts = []

@@ -13,7 +13,7 @@ silently taken over or dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ...errors import AdoptError
 from ...infra.render import module_label, tf_filename
@@ -49,7 +49,7 @@ class Adoption:
     imports: tuple[Import, ...] = ()
     created: tuple[str, ...] = ()  # what the module makes because AWS has none
     changed: tuple[str, ...] = ()  # what the first apply changes
-    unmanaged: tuple[str, ...] = field(default_factory=tuple)
+    unmanaged: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
