@@ -12,7 +12,7 @@ from .options import Context, json_option
 
 @click.command("size")
 @click.option("--top", type=click.IntRange(1, 1000), default=15, show_default=True, help="How many entries to list.")
-@click.option("--html", "html_file", metavar="FILE",
+@click.option("--html", "html_file", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also write an interactive treemap of the package (and layer) to FILE: one self-contained page.")
 @json_option
 @click.pass_obj

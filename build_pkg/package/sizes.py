@@ -94,7 +94,12 @@ def write_html_report(project: Project, path: Path) -> None:
     """The `size --html` page (`build --report` too), written atomically to `path`."""
     from ..fsutil import atomic_write
 
-    atomic_write(path, html_report(project).encode("utf-8"))
+    page = html_report(project).encode("utf-8")
+    try:
+        atomic_write(path, page)
+    except OSError as exc:
+        raise BuildPkgError(f"{path}: cannot write the page ({exc.strerror}); pass a file in a folder you can "
+                            "write to") from None
 
 
 def html_report(project: Project) -> str:

@@ -82,3 +82,13 @@ def test_size_html_needs_a_build_and_names_the_fix(worker_repo, cli, tmp_path):
     assert result.exit_code == 1
     assert "run `build-pkg.py build` first" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_page_path_that_cannot_be_written_is_one_line(layered, cli, tmp_path):
+    result = cli("-C", str(layered.root), "size", "--html", str(tmp_path))  # a folder
+    assert result.exit_code == 2 and "is a directory" in result.output and "Traceback" not in result.output
+    blocked = tmp_path / "afile"
+    blocked.write_text("x")
+    result = cli("-C", str(layered.root), "size", "--html", str(blocked / "page.html"))  # under a file
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"error: {blocked / 'page.html'}: cannot write the page")
