@@ -36,10 +36,12 @@ locals {
   code_hashes = { for f in local.manifest.functions : f.name => f.source_code_hash }
   code_keys   = { for f in local.manifest.functions : f.name => f.code_sha256 }
   # The layer the build made, or null (`terraform validate` evaluates a count = 0
-  # resource too, so its arguments are read through try()).
+  # resource too, so its arguments are read through try()). Its hash is of its content
+  # (the files it puts under /opt/python), not of the zip's bytes: a new compressor or
+  # builder publishes no new version.
   layer      = try(local.manifest.layer, null)
   layer_file = try("${path.module}/${local.layer.package}", null)
-  layer_hash = try(local.layer.filebase64sha256, null)
+  layer_hash = try(local.layer.content_hash, null)
 
   # Set by `build-pkg.py release --s3-bucket`: the same zip, uploaded under its
   # sha256. Needed for packages over 50 MB; keeps every release's package.

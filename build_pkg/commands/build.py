@@ -53,10 +53,13 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3
         stored = upload_package(inputs.project.package_path, manifest["sha256"], s3_bucket)
         report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
         if manifest.get("layer"):
-            layer = upload_package(inputs.project.layer_path, manifest["layer"]["sha256"], s3_bucket, prefix="layers")
+            layer = upload_package(inputs.project.layer_path, manifest["layer"]["content_sha256"], s3_bucket,
+                                   prefix="layers")
             report.step(f"layer {'uploaded to' if layer.uploaded else 'already in'} s3://{layer.bucket}/{layer.key}")
     if as_json:
         click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
+                               "changed": list(result.changed), "layer_changed": result.layer_changed,
+                               "removed": list(result.removed),
                                "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None}, indent=2))
         return
     state = "up to date" if result.up_to_date else "built"

@@ -82,7 +82,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         report.step(f"function objects: {len(copied)} new ({', '.join(copied) or 'none'}), "
                     f"{len(manifest['functions']) - len(copied)} unchanged")
         if manifest.get("layer"):
-            layer_stored = upload_package(project.layer_path, manifest["layer"]["sha256"], options.s3_bucket, prefix="layers")
+            layer_stored = upload_package(project.layer_path, manifest["layer"]["content_sha256"], options.s3_bucket,
+                                          prefix="layers")
             report.step(f"layer {'uploaded to' if layer_stored.uploaded else 'already in'} "
                         f"s3://{layer_stored.bucket}/{layer_stored.key}")
 

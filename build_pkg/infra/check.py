@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import BuildPkgError, LockError, TargetError
 from ..package.discover import Function, discover, module_names
 from ..package.inputs import Inputs, resolve
+from ..package.shadowing import stdlib_problems, top_level_code
 from ..pool import pmap, worker_pool
 from ..project import Project
 from . import notifications
@@ -94,6 +95,9 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
     for call in calls:
         problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen, names)
         problems += _check_deployed_names(call, environments)
+    for message in stdlib_problems(top_level_code(project.functions_dir), target):
+        shown, _, rest = message.partition(" has ")
+        problems.append(Problem(shown, None, "has " + rest))
     problems += _check_sources(tree.root_files, environments)
     problems += _check_notifications(project)
     unparsed = {p.file for p in problems if p.message.startswith("does not parse")}

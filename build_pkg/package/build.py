@@ -12,18 +12,19 @@ from dataclasses import dataclass
 
 from .. import __version__
 from ..cache import cache_root, exclusive
-from ..errors import BuildPkgError, SourceError
+from ..errors import BuildPkgError, FunctionError
 from ..fsutil import atomic_write, file_sha256
 from ..progress import Reporter
 from ..versions import builder_digest
 from ..project import Project
-from . import deps, layer as dependency_layer, limits, zipwriter
-from .closure import closures
-from .discover import Function, check_handler, discover
+from . import advice, deps, layer as dependency_layer, limits, shadowing, zipwriter
+from .closure import Analysis, analyse
+from .discover import Function, discover
+from .identity import FileDigest, dependencies_delivery, function_identity, layer_identity
 from .inputs import Inputs
 from .sources import walk_functions
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class BuildResult:
     manifest: dict
     up_to_date: bool  # nothing changed: the zip was left as it was
     warnings: tuple[str, ...]
+    changed: tuple[str, ...] = ()  # functions whose identity differs from the previous build's
+    layer_changed: bool = False
+    removed: tuple[str, ...] = ()  # functions the previous build had and this one has not
 
 
 def source_date_epoch() -> int | None:
@@ -71,28 +75,37 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
         report.warn(warning)
 
     if functions is None:
-        functions = discover(project.root, project.functions_dir, options.handler)
-    else:
-        for function in functions:
-            check_handler(project.root / function.source, function.source, options.handler)
+        functions = discover(project.root, project.functions_dir, options.handler, check_handlers=False)
     report.step(f"functions: {len(functions)} found ({', '.join(f.name for f in functions[:6])}"
                 f"{', ...' if len(functions) > 6 else ''})")
     walk = walk_functions(project.functions_dir, project.root)
     for secret in walk.secrets:
         report.warn(f"{secret} looks like a secret and was left out of the package; keep secrets in SSM or Secrets Manager")
     sources = [(f, f.path.read_bytes()) for f in walk.files]
+    shadowing.check_stdlib((f.arcname for f, _ in sources), target)
+    analysis = analyse(functions, [(f.arcname, data) for f, data in sources], target.version_tuple,
+                       _closure_cache(project), report.warn)
+    check_entries(functions, analysis, options.handler)
+    for warning in analysis.warnings:
+        report.warn(warning)
 
     stamp = zipwriter.dos_timestamp(source_date_epoch())
     use_layer = dependency_layer.setting(project) if options.layer is None else options.layer
     keys = deps.cache_keys(packages, target)
-    inputs_digest = _inputs_digest(keys.set, functions, sources, stamp, use_layer)
-    if not options.force and _is_current(project, inputs_digest):
-        manifest = json.loads(project.manifest_path.read_text())
+    inputs_digest = _inputs_digest(keys.set, target, functions, sources, stamp, use_layer)
+    previous = _previous_manifest(project)
+    if not options.force and previous is not None and _is_current(project, previous, inputs_digest):
         report.step(f"{project.rel(project.package_path)} is up to date")
-        return BuildResult(manifest, True, tuple(report.warnings))
+        return BuildResult(previous, True, tuple(report.warnings))
 
     dependencies = deps.ensure(lock, packages, target, keys, report)
-    _check_shadowing(dependencies, [f.arcname for f, _ in sources], use_layer)
+    shadowing.check_dependencies(_installed_tops(dependencies), [f.arcname for f, _ in sources], use_layer)
+    tools = advice.dev_tools_to_move(packages, dependencies.requirements(), dependencies.top_levels(),
+                                     _imported_tops(analysis), target)
+    if tools:
+        report.warn(f"{lock.path.name} [packages] holds development tools that would ship to Lambda and that no "
+                    f"other package requires and no function imports: {', '.join(tools)}; move them to "
+                    "[dev-packages] (pipenv install --dev NAME)")
     code = [zipwriter.pack(f.arcname, data, f.mode, stamp) for f, data in sources]
     layer, layer_sizes = None, None
     if use_layer:
@@ -113,10 +126,13 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     for warning in warnings:
         report.warn(warning)
 
-    closure_cache = cache_root() / "closure" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
-    hashes = function_hashes(functions, sources, dependencies.key, target, closure_cache, report)
-    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes)
-    manifest["layer"] = _layer_manifest(project, layer, layer_sizes, dependencies.key) if layer is not None else None
+    dependency_content = dependencies.content()
+    hashes = function_hashes(functions, sources, analysis, dependencies_delivery(dependency_content, use_layer),
+                             target, report)
+    manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest,
+                         stamp, hashes, dependency_content)
+    manifest["layer"] = _layer_manifest(project, layer, layer_sizes, dependency_content) if layer is not None else None
+    changes = _changes(previous, manifest)
     # The manifest goes last: until it is replaced, the old one names the old zips'
     # hashes, so a build killed half-way is rebuilt rather than trusted.
     if layer is not None:
@@ -127,7 +143,61 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
         project.layer_path.unlink(missing_ok=True)  # a layer from an earlier build would mislead `size`
     report.step(f"wrote {shown} ({limits.mb(len(data))})"
                 + (f" and {project.rel(project.layer_path)} ({limits.mb(len(layer))})" if layer is not None else ""))
-    return BuildResult(manifest, False, tuple(report.warnings))
+    report.step(_describe_changes(changes, len(functions)))
+    return BuildResult(manifest, False, tuple(report.warnings), *changes)
+
+
+def check_entries(functions: list[Function], analysis: Analysis, handler_name: str) -> None:
+    """Every entry module parses for the target and binds the handler; then every
+    syntax error in a file a closure reaches, as one error naming the first."""
+    for function in functions:
+        found = analysis.scans.get(function.source.removeprefix("functions/"))
+        if found is None or found.newer:
+            continue  # a newer runtime's syntax: the analysis warns; the handler cannot be checked here
+        if found.error:
+            raise FunctionError(found.error)
+        if handler_name not in found.defines:
+            raise FunctionError(f"{function.source}: no top-level {handler_name!r} defined; add "
+                                f"`def {handler_name}(event, context):`")
+    if analysis.errors:
+        more = f" (and {len(analysis.errors) - 1} more)" if len(analysis.errors) > 1 else ""
+        raise FunctionError(analysis.errors[0] + more)
+
+
+def _closure_cache(project: Project):
+    return cache_root() / "closure" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
+
+
+def _installed_tops(dependencies: deps.Dependencies) -> set[str]:
+    return {limits.top_level(file.name).removesuffix(".py") for file, _ in dependencies.files()
+            if ".dist-info" not in file.name}
+
+
+def _imported_tops(analysis: Analysis) -> set[str]:
+    return {name.split(".", 1)[0] for scan in analysis.scans.values() for name in scan.modules}
+
+
+def _changes(previous: dict | None, manifest: dict) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
+    """(changed functions, layer changed, removed functions) against the previous manifest."""
+    before = {f.get("name"): f.get("code_sha256") for f in (previous or {}).get("functions", [])
+              if isinstance(f, dict)} if previous else {}
+    changed = tuple(f["name"] for f in manifest["functions"] if before.get(f["name"]) != f["code_sha256"])
+    old_layer = (previous or {}).get("layer") or {}
+    new_layer = manifest.get("layer") or {}
+    layer_changed = old_layer.get("content_sha256") != new_layer.get("content_sha256")
+    removed = tuple(sorted(set(before) - {f["name"] for f in manifest["functions"]}))
+    return changed, layer_changed, removed
+
+
+def _describe_changes(changes: tuple[tuple[str, ...], bool, tuple[str, ...]], total: int) -> str:
+    changed, layer_changed, removed = changes
+    shown = ", ".join(changed[:8]) + (f" and {len(changed) - 8} more" if len(changed) > 8 else "")
+    text = f"changed: {len(changed)} of {total} functions" + (f" ({shown})" if changed else "")
+    if layer_changed:
+        text += "; the dependency layer"
+    if removed:
+        text += f"; removed: {', '.join(removed)}"
+    return text
 
 
 def _zip(entries) -> bytes:
@@ -136,17 +206,20 @@ def _zip(entries) -> bytes:
     return buffer.getvalue()
 
 
-def _layer_manifest(project: Project, layer: bytes, sizes: limits.SizeReport, deps_key: str) -> dict:
+def _layer_manifest(project: Project, layer: bytes, sizes: limits.SizeReport, dependency_content: str) -> dict:
     digest = hashlib.sha256(layer).digest()
+    identity = layer_identity(dependency_content)
     return {"package": project.layer_path.name, "filebase64sha256": base64.b64encode(digest).decode("ascii"),
-            "sha256": digest.hex(), **sizes.as_dict(), "dependencies_key": deps_key}
+            "sha256": digest.hex(), **sizes.as_dict(),
+            "content_hash": identity.base64, "content_sha256": identity.hex}
 
 
-def _inputs_digest(deps_key: str, functions: list[Function], sources, stamp, use_layer: bool) -> str:
+def _inputs_digest(deps_key: str, target, functions: list[Function], sources, stamp, use_layer: bool) -> str:
     """Everything that decides the zips' bytes, so an unchanged tree is not rebuilt."""
     digest = hashlib.sha256()
     digest.update(json.dumps({
         "builder": builder_digest(), "deps": deps_key, "stamp": list(stamp), "layer": use_layer,
+        "runtime": target.runtime, "arch": target.arch,
         "functions": [(f.name, f.handler, f.source) for f in functions],
     }, sort_keys=True).encode())
     for file, data in sources:
@@ -155,37 +228,39 @@ def _inputs_digest(deps_key: str, functions: list[Function], sources, stamp, use
     return digest.hexdigest()
 
 
-def function_hashes(functions: list[Function], sources, deps_key: str, target, cache_file, report: Reporter
-                    ) -> dict[str, dict]:
-    """Per function: its import closure's digest as Terraform's source_code_hash (base64) and hex.
-
-    Over the closure's names, modes and bytes, the dependency set's key, runtime,
-    architecture and handler: editing a function changes its hash alone; editing a
-    worker_lib module, the hashes of exactly the functions that import it; a lock
-    change, all of them.
-    """
-    by_arc = {file.arcname: (file, data) for file, data in sources}
-    found = closures(functions, [(arc, data) for arc, (_, data) in by_arc.items()], cache_file)
+def function_hashes(functions: list[Function], sources, analysis: Analysis, delivery: dict, target,
+                    report: Reporter) -> dict[str, dict]:
+    """Per function: its deploy identity (see identity) as Terraform's source_code_hash
+    (base64) and hex, and the closure it was made from."""
+    digests = {file.arcname: FileDigest(file.arcname, file.mode, hashlib.sha256(data).hexdigest())
+               for file, data in sources}
     hashes = {}
     for function in functions:
-        closure = found[function.name]
+        closure = analysis.closures[function.name]
         if closure.dynamic:
-            report.detail(f"{function.name}: depends on all of functions/ (a dynamic import it cannot follow: "
-                          f"{closure.dynamic})")
-        digest = hashlib.sha256(json.dumps({"deps": deps_key, "runtime": target.runtime, "arch": target.arch,
-                                            "handler": function.handler}, sort_keys=True).encode())
-        for arc in sorted(closure.files):
-            file, data = by_arc[arc]
-            digest.update(f"\0{arc}\0{file.mode:o}\0".encode() + hashlib.sha256(data).digest())
-        raw = digest.digest()
-        hashes[function.name] = {"source_code_hash": base64.b64encode(raw).decode("ascii"), "code_sha256": raw.hex(),
-                                 "files": len(closure.files), "depends_on_everything": bool(closure.dynamic)}
+            more = f" (and {len(closure.dynamic) - 1} more)" if len(closure.dynamic) > 1 else ""
+            report.detail(f"{function.name}: depends on all of functions/, as it loads code the analysis cannot "
+                          f"follow: {closure.dynamic[0]}{more}")
+        identity = function_identity((digests[arc] for arc in closure.files), delivery, target.runtime,
+                                     target.arch, function.handler)
+        hashes[function.name] = {
+            "source_code_hash": identity.base64, "code_sha256": identity.hex, "files": len(closure.files),
+            "depends_on_everything": closure.depends_on_everything,
+            "why_everything": list(closure.dynamic[:5]), "closure": sorted(closure.files),
+        }
     return hashes
 
 
-def _is_current(project: Project, inputs: str) -> bool:
+def _previous_manifest(project: Project) -> dict | None:
     try:
         manifest = json.loads(project.manifest_path.read_text())
+        return manifest if isinstance(manifest, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _is_current(project: Project, manifest: dict, inputs: str) -> bool:
+    try:
         if manifest.get("inputs") != inputs or file_sha256(project.package_path) != manifest.get("sha256"):
             return False
         layer = manifest.get("layer")
@@ -194,24 +269,8 @@ def _is_current(project: Project, inputs: str) -> bool:
         return False
 
 
-def _check_shadowing(dependencies: deps.Dependencies, source_names: list[str], use_layer: bool) -> None:
-    """A folder in functions/ named like a dependency would merge with it in the zip, or,
-    with the layer, be in both and shadow the layer's copy (/var/task comes first)."""
-    def module_root(arcname: str) -> str:
-        return limits.top_level(arcname).removesuffix(".py")
-
-    installed = {module_root(file.name) for file, _ in dependencies.files() if ".dist-info" not in file.name}
-    for name in source_names:
-        root = module_root(name)
-        if root in installed:
-            where = "the dependency layer and the code package" if use_layer else "the package"
-            raise SourceError(
-                f"functions/{limits.top_level(name)} has the same import name as the dependency "
-                f"{root!r} from Pipfile.lock and would be in {where} twice; rename it"
-            )
-
-
-def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes) -> dict:
+def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes,
+              dependency_content) -> dict:
     digest = hashlib.sha256(data).digest()
     top_levels = dependencies.top_levels()
     return {
@@ -224,11 +283,11 @@ def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, 
         "arch": target.arch,
         "lock_hash": lock_hash,
         "functions": [
-            {"name": f.name, "handler": f.handler, "source": f.source, "layout": f.layout,
-             **hashes[f.name]}
+            {"name": f.name, "handler": f.handler, "source": f.source, "layout": f.layout, **hashes[f.name]}
             for f in functions
         ],
         "dependencies": [{"name": n, "version": v, "top_level": top_levels[n]} for n, v in dependencies.versions],
+        "dependencies_content": dependency_content,
         "builder": f"build-pkg {__version__} (code {builder_digest()[:12]})",
         "installer": dependencies.installer,
         "compressor": zipwriter.COMPRESSOR,

@@ -1,43 +1,60 @@
 """Which files of functions/ each function runs: its static import closure.
 
-Every first-party module is parsed (never imported) for what it imports; a
-function's closure is its entry module and everything reachable from it, with
-every `__init__.py` on the way (importing `a.b.c` runs `a/__init__.py` and
-`a/b/__init__.py`). `import a.b`, `from a import b` (module or attribute),
-relative imports from the importing file's package, and literal
-`importlib.import_module("x")` all count. A dynamic import whose target is not a
-literal cannot be followed: the function then depends on all of functions/, and
-the reason is kept so `build -v` can say which function and why.
+A function's closure is its entry module (with every package `__init__.py` on
+the way to it, as importing `a.b.main` runs `a/__init__.py` and
+`a/b/__init__.py`) and everything reachable from there through what
+`imports.scan` finds: imports of every kind, the submodules a star import pulls
+in through `__all__`, and string literals that name first-party modules.
 
-Non-Python files in a package function's folder belong to that function; other
-non-Python files belong to every function. Per-file results are cached by the
-file's content, so a warm analysis parses nothing.
+Data files: the non-Python files inside a package function's folder belong to
+every function whose closure enters that folder (a flat function that imports
+`orders.schema`, which reads `orders/schema.json`, runs that file too); every
+other non-Python file belongs to every function. Dotted names in a data file's
+text count like string literals.
+
+When in doubt, more: a load that cannot be followed (see `imports`) or a file
+the builder's Python cannot parse makes the function depend on all of
+functions/, and the reason is kept for `build -v`. A syntax error in a file
+that a closure reaches is an error, as in an entry module.
+
+Per-file results are cached by the file's content, the grammar and the
+scanner's own code; the cache file carries a digest of its contents and is
+dropped, with a warning, when they do not match.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..fsutil import atomic_write
+from ..versions import builder_digest
 from .discover import Function
+from .imports import FileScan, data_refs, grammar, scan
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
+_SCANNER_CODE = ("imports", "closure")
 
 
 @dataclass(frozen=True)
 class Closure:
     files: frozenset[str]  # arcnames
-    dynamic: str | None = None  # why the function depends on everything, when it does
+    dynamic: tuple[str, ...] = ()  # why the function depends on everything, when it does
+
+    @property
+    def depends_on_everything(self) -> bool:
+        return bool(self.dynamic)
 
 
 @dataclass(frozen=True)
-class _Imports:
-    modules: tuple[str, ...]  # absolute dotted names this file may import
-    dynamic: str | None  # "file:line: importlib.import_module(name)" when not followable
+class Analysis:
+    closures: dict[str, Closure]
+    errors: tuple[str, ...] = ()  # syntax errors in files a closure reaches, sorted
+    warnings: tuple[str, ...] = ()  # files the builder cannot parse (maybe newer syntax), unreached errors
+    scans: dict[str, FileScan] = field(default_factory=dict)  # by arcname, Python files only
 
 
 def module_name(arcname: str) -> str | None:
@@ -50,123 +67,181 @@ def module_name(arcname: str) -> str | None:
     return ".".join(parts) if parts else None
 
 
-def scan(source: bytes, arcname: str) -> _Imports:
-    """What one file imports (absolute names), parsed with ast."""
-    try:
-        tree = ast.parse(source, filename=arcname)
-    except (SyntaxError, ValueError):
-        return _Imports((), None)  # the build reports syntax errors in entry modules itself
-    package = arcname.rsplit("/", 1)[0].replace("/", ".") if "/" in arcname else ""
-    names: list[str] = []
-    dynamic = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = _resolve_relative(package, node.module, node.level)
-            if base is None:
+class _Tree:
+    """The first-party files indexed the ways the walk looks them up."""
+
+    def __init__(self, arcs: list[str], functions: list[Function]):
+        self.everything = frozenset(arcs)
+        self.by_module: dict[str, list[str]] = {}
+        self.children: dict[str, list[str]] = {}  # package -> its direct submodules' names
+        for arc in sorted(arcs):
+            name = module_name(arc)
+            if not name:
                 continue
-            names.append(base)
-            names += [f"{base}.{alias.name}" if base else alias.name for alias in node.names if alias.name != "*"]
-        elif isinstance(node, ast.Call) and _is_dynamic_import(node.func):
-            target = node.args[0] if node.args else None
-            if isinstance(target, ast.Constant) and isinstance(target.value, str):
-                names.append(target.value)
-            elif dynamic is None:
-                dynamic = f"{arcname}:{node.lineno}: {ast.unparse(node)[:80]}"
-    return _Imports(tuple(dict.fromkeys(n for n in names if n)), dynamic)
+            self.by_module.setdefault(name, []).append(arc)  # a.py and a/__init__.py: both, to be safe
+            if "." in name:
+                self.children.setdefault(name.rsplit(".", 1)[0], []).append(name)
+        self.function_folders = {f.name for f in functions if f.layout == "package"}
+        self.folder_data: dict[str, list[str]] = {}
+        self.shared_data: list[str] = []
+        for arc in sorted(arcs):
+            if arc.endswith(".py"):
+                continue
+            top = arc.split("/", 1)[0] if "/" in arc else None
+            if top in self.function_folders:
+                self.folder_data.setdefault(top, []).append(arc)
+            else:
+                self.shared_data.append(arc)
+        self.directories = {arc.rsplit("/", 1)[0].replace("/", ".") for arc in arcs if "/" in arc}
 
+    def files_for(self, name: str) -> list[str]:
+        """The files of module `name` (if first-party) and of every package on its way."""
+        files: list[str] = []
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            files += self.by_module.get(".".join(parts[:end]), ())
+        return files
 
-def _resolve_relative(package: str, module: str | None, level: int) -> str | None:
-    if level == 0:
-        return module or ""
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
+    def folder_of(self, name: str) -> str | None:
+        """The package function folder that module or package `name` lies in, if any."""
+        top = name.split(".", 1)[0]
+        if top in self.function_folders and (name in self.by_module or name in self.directories):
+            return top
         return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
 
 
-def _is_dynamic_import(func: ast.expr) -> bool:
-    if isinstance(func, ast.Name):
-        return func.id in ("__import__", "import_module")
-    return isinstance(func, ast.Attribute) and func.attr == "import_module"
-
-
-def closures(functions: list[Function], sources: list[tuple[str, bytes]], cache_file: Path | None = None
-             ) -> dict[str, Closure]:
-    """Each function's closure; `sources` are (arcname, bytes) of every file of functions/."""
-    by_module = {m: arc for arc, _ in sources if (m := module_name(arc))}
-    scanned = _scan_all(sources, cache_file)
-    everything = frozenset(arc for arc, _ in sources)
-    shared_data = {arc for arc, _ in sources if not arc.endswith(".py") and not _in_function_folder(arc, functions)}
-    result = {}
+def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target: tuple[int, int],
+            cache_file: Path | None = None, warn: Callable[[str], None] | None = None) -> Analysis:
+    """Every function's closure; `sources` are (arcname, bytes) of every file of functions/."""
+    scans, refs = _scan_all(sources, target, cache_file, warn)
+    tree = _Tree([arc for arc, _ in sources], functions)
+    result: dict[str, Closure] = {}
+    errors: set[str] = set()
+    newer: set[str] = set()
     for function in functions:
-        entry = function.source.removeprefix("functions/")
-        start = [entry] + ([f"{function.name}/__init__.py"] if function.layout == "package" else [])
-        seen: set[str] = set()
-        dynamic = None
-        queue = [arc for arc in start if arc in everything]
-        while queue:
-            arc = queue.pop()
-            if arc in seen:
-                continue
-            seen.add(arc)
-            found = scanned.get(arc)
-            if found is None:
-                continue
-            if found.dynamic and dynamic is None:
-                dynamic = found.dynamic
-            for name in found.modules:
-                queue += _files_for(name, by_module)
-        if dynamic:
-            result[function.name] = Closure(everything, dynamic)
+        files, reasons = _walk(function, tree, scans, refs, errors, newer)
+        result[function.name] = Closure(tree.everything, tuple(reasons)) if reasons else Closure(frozenset(files))
+    unreached = sorted({s.error for s in scans.values() if s.error} - errors)
+    warnings = [f"{text.split(': syntax error', 1)[0]}: syntax error in a file no function imports statically; "
+                "fix or remove it" for text in unreached]
+    warnings += sorted(newer)
+    return Analysis(result, tuple(sorted(errors)), tuple(warnings), scans)
+
+
+def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dict[str, tuple[str, ...]],
+          errors: set[str], newer: set[str]) -> tuple[set[str], list[str]]:
+    files: set[str] = set()
+    entered: set[str] = set()
+    reasons: list[str] = []
+    queue = list(tree.shared_data)
+
+    def follow(name: str) -> None:
+        queue.extend(tree.files_for(name))
+        folder = tree.folder_of(name)
+        if folder and folder not in entered:
+            entered.add(folder)
+            queue.extend(tree.folder_data.get(folder, ()))
+
+    follow(function.module)
+    while queue:
+        arc = queue.pop()
+        if arc in files:
             continue
-        own_data = {arc for arc, _ in sources if function.layout == "package" and not arc.endswith(".py")
-                    and arc.startswith(f"{function.name}/")}
-        result[function.name] = Closure(frozenset(seen | own_data | shared_data))
-    return result
+        files.add(arc)
+        top = arc.split("/", 1)[0]
+        if "/" in arc and top in tree.function_folders and top not in entered:
+            entered.add(top)
+            queue.extend(tree.folder_data.get(top, ()))
+        found = scans.get(arc)
+        if found is None:  # a data file: the modules its text names
+            for name in refs.get(arc, ()):
+                follow(name)
+            continue
+        if found.error:
+            errors.add(found.error)
+        if found.newer:
+            newer.add(found.newer)
+            reasons.append(found.newer)
+        reasons += found.dynamic
+        for name in found.modules + found.refs:
+            follow(name)
+        for base in found.stars:
+            _follow_star(base, tree, scans, follow)
+    return files, reasons
 
 
-def _in_function_folder(arc: str, functions: list[Function]) -> bool:
-    return any(f.layout == "package" and arc.startswith(f"{f.name}/") for f in functions)
+def _follow_star(base: str, tree: _Tree, scans: dict[str, FileScan], follow: Callable[[str], None]) -> None:
+    """`from base import *` imports the submodules `base.__all__` names (all of them when
+    `__all__` is computed); without `__all__` it imports none."""
+    for arc in tree.by_module.get(base, ()):
+        found = scans.get(arc)
+        if found is None or not arc.endswith("__init__.py"):
+            continue
+        if found.exports_dynamic:
+            for child in tree.children.get(base, ()):
+                follow(child)
+        for name in found.exports or ():
+            follow(f"{base}.{name}")
 
 
-def _files_for(name: str, by_module: dict[str, str]) -> list[str]:
-    """The file of module `name` (if first-party) and every package __init__ on its way."""
-    files = []
-    parts = name.split(".")
-    for end in range(1, len(parts) + 1):
-        arc = by_module.get(".".join(parts[:end]))
-        if arc:
-            files.append(arc)
-    return files
-
-
-def _scan_all(sources: list[tuple[str, bytes]], cache_file: Path | None) -> dict[str, _Imports]:
-    cache = _load(cache_file)
-    used, out = {}, {}
+def _scan_all(sources: list[tuple[str, bytes]], target: tuple[int, int], cache_file: Path | None,
+              warn: Callable[[str], None] | None) -> tuple[dict[str, FileScan], dict[str, tuple[str, ...]]]:
+    salt = json.dumps([_CACHE_FORMAT, builder_digest(_SCANNER_CODE), grammar(target)]).encode()
+    cache = _load(cache_file, salt, warn)
+    used: dict[str, list] = {}
+    scans: dict[str, FileScan] = {}
+    refs: dict[str, tuple[str, ...]] = {}
     for arc, data in sources:
-        if not arc.endswith(".py"):
-            continue
         key = hashlib.sha256(arc.encode() + b"\0" + data).hexdigest()
-        hit = cache.get(key)
-        found = _Imports(tuple(hit[0]), hit[1]) if hit else scan(data, arc)
-        used[key] = [list(found.modules), found.dynamic]
-        out[arc] = found
+        row = cache.get(key)
+        if arc.endswith(".py"):
+            found = _row_scan(row) if row is not None else None
+            found = found or scan(data, arc, target)
+            used[key] = found.as_row()
+            scans[arc] = found
+        else:
+            names = tuple(row) if isinstance(row, list) else data_refs(data)
+            used[key] = list(names)
+            refs[arc] = names
     if cache_file is not None and used != cache:
+        payload = json.dumps(used, sort_keys=True)
+        document = {"format": _CACHE_FORMAT, "salt": hashlib.sha256(salt).hexdigest(),
+                    "sha256": hashlib.sha256(payload.encode()).hexdigest(), "payload": payload}
         try:
-            atomic_write(cache_file, json.dumps({"format": _CACHE_FORMAT, "files": used}).encode())
+            atomic_write(cache_file, json.dumps(document).encode())
         except OSError:
             pass  # a cache that cannot be written only costs speed
-    return out
+    return scans, refs
 
 
-def _load(cache_file: Path | None) -> dict:
+def _row_scan(row) -> FileScan | None:
+    try:
+        return FileScan.from_row(row)
+    except (TypeError, ValueError):
+        return None
+
+
+def _load(cache_file: Path | None, salt: bytes, warn: Callable[[str], None] | None) -> dict:
+    """The cached rows, when the file is for this scanner and grammar and its digest holds."""
     if cache_file is None:
         return {}
     try:
-        data = json.loads(cache_file.read_text())
-        return data["files"] if data.get("format") == _CACHE_FORMAT else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        document = json.loads(cache_file.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        document = None
+    try:
+        if document["format"] != _CACHE_FORMAT or document["salt"] != hashlib.sha256(salt).hexdigest():
+            return {}  # another scanner or grammar: not corrupt, only not ours
+        payload = document["payload"]
+        if hashlib.sha256(payload.encode()).hexdigest() != document["sha256"]:
+            raise ValueError("its contents do not match their recorded sha256")
+        rows = json.loads(payload)
+        if not isinstance(rows, dict):
+            raise ValueError("not a mapping")
+        return rows
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        if warn:
+            warn(f"import-analysis cache {cache_file} is corrupt ({exc}); analysing every file again")
         return {}

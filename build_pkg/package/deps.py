@@ -6,11 +6,17 @@ runtime, architecture, installer, compressor and the packing code). A lock
 change that bumps one package installs and compresses that package alone; the
 zip and the layer are both assembled from the same cached bodies. An entry is
 written under a temporary name and renamed into place, and its index records its
-blob's sha256, so a partial or corrupt entry is detected and rebuilt, not trusted.
+blob's sha256 and a digest of the index itself (every recorded CRC, size and
+offset), so a partial or corrupt entry is detected and rebuilt, not trusted.
+
+Each entry also records every file's sha256 (of its uncompressed bytes) and the
+package's declared requirements: the first is what function identities are made
+of (see identity), the second what the development-tools advice checks.
 """
 
 from __future__ import annotations
 
+import email.parser
 import hashlib
 import json
 import os
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import zipwriter
+from .identity import FileDigest, content_digest
 from ..cache import cache_root, discard, ensure_entry, scratch, touch
 from ..errors import InstallError
 from .install import check_machines, install, installer_version, owners
@@ -28,7 +35,7 @@ from .sources import SourceFile, walk_dependencies
 from .target import Target
 from ..versions import builder_digest
 
-CACHE_FORMAT = 4  # bump when the entry's own layout (index, blob) changes
+CACHE_FORMAT = 5  # bump when the entry's own layout (index, blob) changes
 # The modules whose code decides a package entry's bytes: part of its key.
 PACKING_CODE = ("deps", "install", "sdists", "sources", "zipwriter", "elf", "lockfile", "target")
 _INDEX = "index.json"
@@ -43,12 +50,14 @@ class PackageFiles:
     version: str  # as locked ("1.2.3"), or its kind ("vcs", "path")
     files: tuple[zipwriter.Compressed, ...]
     offsets: tuple[int, ...]
+    digests: tuple[str, ...]  # sha256 hex of each file's uncompressed bytes
+    requires: tuple[tuple[str, str | None], ...]  # METADATA Requires-Dist: (name, marker)
     blob: bytes
 
     def bodies(self):
         view = memoryview(self.blob)
-        for file, offset in zip(self.files, self.offsets):
-            yield file, view[offset:offset + file.csize]
+        for file, offset, sha in zip(self.files, self.offsets, self.digests):
+            yield file, view[offset:offset + file.csize], sha
 
 
 @dataclass(frozen=True)
@@ -65,18 +74,30 @@ class Dependencies:
         """Each package's top-level names in the zip (its folders, modules, dist-info)."""
         return {p.name: sorted({file.name.split("/", 1)[0] for file in p.files}) for p in self.packages}
 
-    def files(self) -> list[tuple[zipwriter.Compressed, memoryview]]:
+    def _unique(self) -> list[tuple[zipwriter.Compressed, memoryview, str]]:
         """Every installed file once, by name. Two packages that install the same path
         (a shared namespace `__init__.py`) give it once, from the first by name."""
-        seen: dict[str, tuple[zipwriter.Compressed, memoryview]] = {}
+        seen: dict[str, tuple[zipwriter.Compressed, memoryview, str]] = {}
         for package in self.packages:
-            for file, body in package.bodies():
-                seen.setdefault(file.name, (file, body))
+            for file, body, sha in package.bodies():
+                seen.setdefault(file.name, (file, body, sha))
         return [seen[name] for name in sorted(seen)]
+
+    def files(self) -> list[tuple[zipwriter.Compressed, memoryview]]:
+        return [(file, body) for file, body, _ in self._unique()]
 
     def entries(self, stamp: tuple[int, int], prefix: str = ""):
         """The zip entries of the dependencies, named `prefix + path`."""
-        return [zipwriter.entry(file, body, stamp, prefix) for file, body in self.files()]
+        return [zipwriter.entry(file, body, stamp, prefix) for file, body, _ in self._unique()]
+
+    def requirements(self) -> dict[str, tuple[tuple[str, str | None], ...]]:
+        """Each package's declared requirements (METADATA Requires-Dist), by locked name."""
+        return {p.name: p.requires for p in self.packages}
+
+    def content(self) -> str:
+        """A digest of exactly the files these dependencies put into a package (names, modes,
+        bytes): what a function runs of them, whatever installed or compressed them."""
+        return content_digest(FileDigest(file.name, file.mode, sha) for file, _, sha in self._unique())
 
 
 def package_key(package: LockedPackage, target: Target, installer: str) -> str:
@@ -166,10 +187,11 @@ def _install_missing(lock: Lock, missing: list[LockedPackage], target: Target, k
         for package in missing:
             mine = [compressed[file.arcname] for file in grouped[package.name]]
             version = (package.version or "").removeprefix("==") or package.kind
+            requires = _requirements(grouped[package.name])
             built: list[PackageFiles] = []
             entry = root / keys[package.name]
             ensure_entry(entry, lambda tmp: built.append(_write_entry(tmp, keys[package.name], package.name,
-                                                                      version, mine)))
+                                                                      version, mine, requires)))
             # Same key, same bytes, whichever process's entry won the rename.
             made[package.name] = built[0] if built else _load(entry, keys[package.name], report)
             if made[package.name] is None:
@@ -178,32 +200,58 @@ def _install_missing(lock: Lock, missing: list[LockedPackage], target: Target, k
     return made
 
 
-def _compress_all(files: list[SourceFile], done) -> dict[str, tuple[zipwriter.Compressed, bytes]]:
-    # libdeflate releases the GIL, so threads use every core. Largest files first: a
-    # single big shared object started last would leave the other cores idle.
+def _compress_all(files: list[SourceFile], done) -> dict[str, tuple[zipwriter.Compressed, bytes, str]]:
+    # libdeflate and hashlib release the GIL, so threads use every core. Largest files
+    # first: a single big shared object started last would leave the other cores idle.
     def compress(file: SourceFile):
-        return zipwriter.compress(file.arcname, file.path.read_bytes(), file.mode)
+        data = file.path.read_bytes()
+        return *zipwriter.compress(file.arcname, data, file.mode), hashlib.sha256(data).hexdigest()
 
     by_size = sorted(files, key=lambda f: -(f.size if f.size >= 0 else f.path.stat().st_size))
     compressed = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for meta, body in pool.map(compress, by_size):
-            compressed[meta.name] = (meta, body)
+        for meta, body, sha in pool.map(compress, by_size):
+            compressed[meta.name] = (meta, body, sha)
             done()
     return compressed
 
 
-def _write_entry(work: Path, key: str, name: str, version: str, compressed) -> PackageFiles:
+def _requirements(files: list[SourceFile]) -> tuple[tuple[str, str | None], ...]:
+    """The Requires-Dist lines of a package's METADATA: (name, marker or None)."""
+    for file in files:
+        parts = file.arcname.split("/")
+        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+            message = email.parser.BytesParser().parsebytes(file.path.read_bytes(), headersonly=True)
+            found = []
+            for line in message.get_all("Requires-Dist") or []:
+                requirement, _, marker = str(line).partition(";")
+                name = requirement.strip().split("[", 1)[0]
+                for stop in " (<>=!~@":
+                    name = name.split(stop, 1)[0]
+                found.append((name.strip(), marker.strip() or None))
+            return tuple(found)
+    return ()
+
+
+def _index_digest(index: dict) -> str:
+    """sha256 of everything the index records, itself excluded."""
+    body = {k: v for k, v in index.items() if k != "index_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _write_entry(work: Path, key: str, name: str, version: str, compressed, requires) -> PackageFiles:
     """Write the bodies and their index (last, so a partial entry has none); return them."""
     compressed = sorted(compressed, key=lambda item: item[0].name)
     rows, offset = [], 0
-    for meta, body in compressed:
-        rows.append([*meta.__dict__.values(), offset])
+    for meta, body, sha in compressed:
+        rows.append([meta.name, meta.mode, meta.crc, meta.size, meta.csize, meta.method, offset, sha])
         offset += len(body)
-    blob = b"".join(body for _, body in compressed)
+    blob = b"".join(body for _, body, _ in compressed)
     (work / _BLOB).write_bytes(blob)
     index = {"format": CACHE_FORMAT, "key": key, "name": name, "version": version, "blob_size": offset,
-             "blob_sha256": hashlib.sha256(blob).hexdigest(), "files": rows}
+             "blob_sha256": hashlib.sha256(blob).hexdigest(), "files": rows,
+             "requires": [list(r) for r in requires]}
+    index["index_sha256"] = _index_digest(index)
     (work / _INDEX).write_text(json.dumps(index))
     return _from_index(index, blob)
 
@@ -214,6 +262,8 @@ def _load(entry: Path, key: str, report: Reporter) -> PackageFiles | None:
         blob = (entry / _BLOB).read_bytes()
         if index["format"] != CACHE_FORMAT or index["key"] != key:
             raise ValueError("index is for another key")
+        if index.get("index_sha256") != _index_digest(index):
+            raise ValueError("its index does not match its recorded sha256")
         if len(blob) != index["blob_size"] or hashlib.sha256(blob).hexdigest() != index["blob_sha256"]:
             raise ValueError("bodies do not match their recorded sha256")
         return _from_index(index, blob)
@@ -224,9 +274,14 @@ def _load(entry: Path, key: str, report: Reporter) -> PackageFiles | None:
 
 
 def _from_index(index: dict, blob: bytes) -> PackageFiles:
-    files, offsets = [], []
-    for row in index["files"]:
-        *fields, offset = row
-        files.append(zipwriter.Compressed(*fields))
+    files, offsets, digests = [], [], []
+    end = 0
+    for name, mode, crc, size, csize, method, offset, sha in index["files"]:
+        if offset != end or offset + csize > len(blob):
+            raise ValueError(f"{name}: its body lies outside the entry")
+        end = offset + csize
+        files.append(zipwriter.Compressed(name, mode, crc, size, csize, method))
         offsets.append(offset)
-    return PackageFiles(index["name"], index["version"], tuple(files), tuple(offsets), blob)
+        digests.append(sha)
+    requires = tuple((name, marker) for name, marker in index["requires"])
+    return PackageFiles(index["name"], index["version"], tuple(files), tuple(offsets), tuple(digests), requires, blob)

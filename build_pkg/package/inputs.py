@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from ..errors import BuildPkgError, LockError, TargetError
 from ..project import Project
-from .advice import dev_tools
 from .lockfile import Lock, LockedPackage, check_fresh, check_hashable, read_lock, read_pipfile
 from .runtimes import newest, support_problem
 from .target import Target
@@ -70,10 +69,6 @@ def resolve(project: Project, runtime: str | None, arch: str, allow_unhashed: fr
             check_hashable(packages, set(allow_unhashed), lock.path.name)
         except LockError as exc:
             problem = exc
-        tools = dev_tools(p.name for p in packages)
-        if tools:
-            warnings.append(f"{lock.path.name} [packages] holds development tools that would ship to Lambda: "
-                            f"{', '.join(tools)}; move them to [dev-packages] (pipenv install --dev NAME)")
     return Inputs(project, target, lock, problem, tuple(warnings), tuple(packages))
 
 

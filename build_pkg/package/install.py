@@ -39,7 +39,7 @@ def install(lock: Lock, packages, target: Target, site: Path, work: Path, report
     def common(folder: Path) -> list[str]:
         return [
             "--target", str(folder), "--python-platform", target.uv_platform,
-            "--python-version", target.python_version, "--no-deps", "--no-installer-metadata",
+            "--python-version", target.full_version, "--no-deps", "--no-installer-metadata",
             # Hardlinks from uv's cache instead of copies: the tree is only read, packed and
             # deleted, and not writing ~50 MB of file data is the difference between ~0.5 s
             # and 1-3 s on a busy disk. uv falls back to copying across filesystems.

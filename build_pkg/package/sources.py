@@ -103,6 +103,7 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
         path = Path(entry.path)
+        _check_utf8(entry.name, path, project_root)
         shown = _shown(path, project_root)
         link_name = None
         if entry.is_symlink():
@@ -138,6 +139,17 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
             result.secrets.append(shown)
             continue
         result.files.append(SourceFile(prefix + entry.name, path, normal_mode(st.st_mode)))
+
+
+def _check_utf8(name: str, path: Path, project_root: Path) -> None:
+    """Zip entry names are UTF-8 here; a name the file system holds in another encoding
+    (Python sees it with surrogate escapes) cannot be one."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(_shown(path, project_root)).decode("utf-8", "backslashreplace")
+        raise SourceError(f"{shown}: the file name is not valid UTF-8; rename it "
+                          "(the package's file names must be UTF-8)") from None
 
 
 def walk_dependencies(target_dir: Path) -> list[SourceFile]:

@@ -43,6 +43,12 @@ class Target:
         return self.runtime.removeprefix("python")
 
     @property
+    def full_version(self) -> str:
+        """The runtime's patch release ("3.12.11"): what markers are evaluated with and what the
+        installer is told, so a `Requires-Python >=3.11.5` wheel chosen by the lock installs."""
+        return self.info.patch
+
+    @property
     def version_tuple(self) -> tuple[int, int]:
         major, minor = self.python_version.split(".")
         return int(major), int(minor)
@@ -66,14 +72,14 @@ class Target:
         """PEP 508 marker values as Lambda's runtime reports them (its patch release, not X.Y.0)."""
         return {
             "implementation_name": "cpython",
-            "implementation_version": self.info.patch,
+            "implementation_version": self.full_version,
             "os_name": "posix",
             "platform_machine": self.machine,
             "platform_python_implementation": "CPython",
             "platform_release": "",
             "platform_system": "Linux",
             "platform_version": "",
-            "python_full_version": self.info.patch,
+            "python_full_version": self.full_version,
             "python_version": self.python_version,
             "sys_platform": "linux",
         }

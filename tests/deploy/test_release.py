@@ -217,7 +217,7 @@ def test_the_dependency_layer_goes_to_s3_once_and_a_code_edit_keeps_its_version(
     first = release(cli, release_repo, "--auto-approve", "--s3-bucket", "layered")
     assert first.exit_code == 0, first.output
     layer = release_repo.manifest()["layer"]
-    key = f"layers/{layer['sha256']}.zip"
+    key = f"layers/{layer['content_sha256']}.zip"
     assert f"layer uploaded to s3://layered/{key}" in first.stderr
     assert s3.get_object(Bucket="layered", Key=key)["Body"].read() == (
         release_repo.root / "terraform" / "layer.zip").read_bytes()

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from conftest import WorkerRepo, run_build_pkg
 
+from build_pkg.deploy.summary import function_changes
 from build_pkg.infra import runner
 from build_pkg.infra.validate import validate
 from build_pkg.progress import Reporter
@@ -177,7 +178,9 @@ def _planner(repo: WorkerRepo, cli, tmp_path, state: bytes):
     """plan_after(edit): make the edit, build, and plan against the applied `state`."""
     def plan_after(edit) -> dict:
         edit()
-        assert cli("-C", str(repo.root), "build").exit_code == 0
+        built = cli("-C", str(repo.root), "build", "--json")
+        assert built.exit_code == 0, built.output
+        plan_after.changed = set(json.loads(built.stdout)["changed"])  # what build says changed
         work = tmp_path / f"plan-{len(list(tmp_path.iterdir()))}"
         work.mkdir()
         (work / "terraform.tfstate").write_bytes(state)
@@ -216,11 +219,21 @@ def test_terraform_updates_only_the_functions_whose_code_changed(built, cli, tmp
         "lambda_process_checker", "lambda_api_log_exporter"}
 
 
+def _released(applied: dict, built: dict) -> set[str]:
+    """The functions a release summary lists as code changes, against the release that was applied."""
+    def rows(manifest: dict) -> list[dict]:
+        return [{"name": f["name"], "handler": f["handler"], "code_sha256": f["code_sha256"], "tf_sha256": "same"}
+                for f in manifest["functions"]]
+
+    current, _ = function_changes(rows(built), "config", {"functions": rows(applied), "shared_config_sha256": "config"})
+    return {f"lambda_{row['name']}" for row in current if "code" in row["changes"]}
+
+
 def _layer_actions(changes: dict) -> list[list[str]]:
     return [actions for address, actions in changes.items() if "aws_lambda_layer_version" in address]
 
 
-def test_at_fifty_functions_with_the_layer_only_what_changed_moves(worker_repo, cli, tmp_path):
+def test_at_fifty_functions_with_the_layer_only_what_changed_moves(worker_repo, cli, tmp_path, monkeypatch):
     """Item by item: one function edit, a worker_lib module edit, a lock change; after an apply."""
     repo = worker_repo
     repo.write("functions/worker_lib/reports.py", "def total(rows):\n    return sum(rows)\n")
@@ -247,28 +260,63 @@ def test_at_fifty_functions_with_the_layer_only_what_changed_moves(worker_repo, 
     state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
     layer_arn = [r for r in json.loads(state)["resources"] if r["type"] == "aws_lambda_layer_version"][0]
     everyone = {f"lambda_{f['name']}" for f in repo.manifest()["functions"]}
+    applied = repo.manifest()
 
     plan_after = _planner(repo, cli, tmp_path, state)
 
     job = repo.root / "functions" / "lambda_job_07.py"
     changes = plan_after(lambda: job.write_text(job.read_text() + "\n# tuned\n"))
-    assert _function_updates(changes) == {"lambda_job_07"}
+    assert _function_updates(changes) == {"lambda_job_07"} == _released(applied, repo.manifest())
+    assert plan_after.changed == {"job_07"}  # the previous build is the applied one here
     assert _layer_actions(changes) == []
     job.write_text(job.read_text().replace("\n# tuned\n", ""))
 
     reports = repo.root / "functions" / "worker_lib" / "reports.py"
     changes = plan_after(lambda: reports.write_text(reports.read_text() + "\n# faster\n"))
-    assert _function_updates(changes) == importers and len(importers) == 10
+    assert _function_updates(changes) == importers == _released(applied, repo.manifest()) and len(importers) == 10
     assert _layer_actions(changes) == []
     reports.write_text(reports.read_text().replace("\n# faster\n", ""))
+
+    # A new installer that installs the same files: a new cache key, and nothing to deploy.
+    assert cli("-C", root, "build").exit_code == 0  # the edit above undone
+    monkeypatch.setattr("build_pkg.package.deps.installer_version", lambda: "uv 99.0.0")
+    changes = plan_after(lambda: None)
+    assert changes == {} and plan_after.changed == set() and _released(applied, repo.manifest()) == set()
+    monkeypatch.undo()
 
     lock = repo.lock()
     lock["default"]["six"] |= {"version": "==1.16.0",
                                "hashes": ["sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"]}
     changes = plan_after(lambda: repo.write_lock(lock))
     assert _layer_actions(changes) == [["delete", "create"]]  # one new layer version
-    assert _function_updates(changes) == everyone  # every function moves to it, with a new version
+    assert _function_updates(changes) == everyone == _released(applied, repo.manifest())  # each with a new version
     assert layer_arn["instances"][0]["attributes"]["skip_destroy"] is True  # the old version stays
+
+
+def test_switching_the_layer_off_updates_every_function_as_build_says(worker_repo, cli, tmp_path):
+    """After an apply with the layer, a build without it: every function gets the full package and
+    loses the layer (a new version of each), and build's `changed` names exactly those."""
+    repo = worker_repo
+    for i in range(8):
+        repo.write(f"functions/lambda_job_{i}.py", f"def handler(event, context):\n    return {i}\n")
+    root = str(repo.root)
+    main_tf = repo.root / "terraform" / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace("dependency_layer = false", "dependency_layer = true"))
+    assert cli("-C", root, "tf").exit_code == 0
+    assert cli("-C", root, "build").exit_code == 0
+    result = validate(Project.at(repo.root), "dev", Reporter(), tmp_path / "apply")
+    assert _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan").returncode == 0
+    state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
+    everyone = {f["name"] for f in repo.manifest()["functions"]}
+
+    plan_after = _planner(repo, cli, tmp_path, state)
+    changes = plan_after(lambda: None)  # the same build again: nothing
+    assert changes == {} and plan_after.changed == set()
+    changes = plan_after(lambda: main_tf.write_text(main_tf.read_text().replace("dependency_layer = true",
+                                                                                "dependency_layer = false")))
+    assert plan_after.changed == everyone
+    assert _function_updates(changes) == {f"lambda_{name}" for name in everyone}
+    assert _layer_actions(changes) == [["delete"]]
 
 
 def test_state_from_before_the_role_became_optional_moves_without_a_change(built, cli, tmp_path):

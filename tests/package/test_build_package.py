@@ -85,7 +85,7 @@ def test_manifest_describes_the_package(worker_repo, cli):
     with zipfile.ZipFile(worker_repo.zip_path) as archive:
         assert manifest["unzipped_bytes"] == sum(i.file_size for i in archive.infolist())
         assert manifest["files"] == len(archive.infolist())
-    hashed = ("code_sha256", "source_code_hash", "files", "depends_on_everything")
+    hashed = ("code_sha256", "source_code_hash", "files", "depends_on_everything", "why_everything", "closure")
     assert [{k: v for k, v in f.items() if k not in hashed} for f in manifest["functions"]] == [
         {"name": "api_log_exporter", "handler": "api_log_exporter.main.handler",
          "source": "functions/api_log_exporter/main.py", "layout": "package"},
@@ -94,6 +94,9 @@ def test_manifest_describes_the_package(worker_repo, cli):
     ]
     for function in manifest["functions"]:  # Terraform's format: base64 of the same sha256
         assert base64.b64decode(function["source_code_hash"]).hex() == function["code_sha256"]
+        assert function["files"] == len(function["closure"]) and not function["depends_on_everything"]
+    assert manifest["functions"][1]["closure"] == [
+        "lambda_process_checker.py", "worker_lib/__init__.py", "worker_lib/config.py", "worker_lib/log.py"]
     assert len({f["code_sha256"] for f in manifest["functions"]}) == 2
     assert (manifest["runtime"], manifest["arch"]) == ("python3.12", "x86_64")
     assert manifest["lock_hash"] == worker_repo.lock()["_meta"]["hash"]["sha256"]

@@ -1,15 +1,18 @@
 """Per-function code hashes from the import closure: an edit changes exactly the hashes of
-the functions that run the edited file."""
+the functions that run the edited file, and every way code can reach a file is followed or
+over-approximated (the function then depends on everything, and `build -v` says why)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from conftest import WorkerRepo
 
-from build_pkg.package.closure import closures, scan
+from build_pkg.package.closure import analyse
 from build_pkg.package.discover import Function
+from build_pkg.package.imports import scan
 
 FUNCTIONS = {
     "functions/lambda_alpha.py": "from worker_lib.log import get_logger\n\ndef handler(e, c):\n    return 1\n",
@@ -25,24 +28,30 @@ FUNCTIONS = {
                                     "    return importlib.import_module(e['plugin'])\n"),
     "functions/lambda_zeta.py": "import lambda_gamma\n\ndef handler(e, c):\n    return 6\n",
 }
+WORKER_LIB = {"worker_lib/__init__.py": "", "worker_lib/log.py": "import logging\n",
+              "worker_lib/aws.py": "from .config import setting\n", "worker_lib/config.py": ""}
+
+
+def _clear(repo: WorkerRepo) -> WorkerRepo:
+    for path in list((repo.root / "functions").iterdir()):
+        if path.name != "worker_lib":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in (repo.root / "terraform").glob("lambda_*.tf"):
+        path.unlink()
+    repo.keep_only("six")
+    return repo
 
 
 @pytest.fixture
 def repo(worker_repo: WorkerRepo) -> WorkerRepo:
-    for path in list((worker_repo.root / "functions").iterdir()):
-        if path.name != "worker_lib":
-            import shutil
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    _clear(worker_repo)
     for rel, text in FUNCTIONS.items():
         worker_repo.write(rel, text)
-    for path in (worker_repo.root / "terraform").glob("lambda_*.tf"):
-        path.unlink()
-    worker_repo.keep_only("six")
     return worker_repo
 
 
-def _hashes(cli, repo: WorkerRepo) -> dict[str, str]:
-    result = cli("-C", str(repo.root), "build", "--json")
+def _hashes(cli, repo: WorkerRepo, *args: str) -> dict[str, str]:
+    result = cli("-C", str(repo.root), "build", "--json", *args)
     assert result.exit_code == 0, result.output
     return {f["name"]: f["source_code_hash"] for f in json.loads(result.stdout)["functions"]}
 
@@ -51,27 +60,174 @@ def _changed(before: dict, after: dict) -> set[str]:
     return {name for name in after if before.get(name) != after[name]}
 
 
+def _analyse(files: dict[str, str], functions: list[Function], target=(3, 12)):
+    return analyse(functions, [(rel, text.encode()) for rel, text in sorted(files.items())], target)
+
+
+def _flat(name: str) -> Function:
+    return Function(name, "flat", f"lambda_{name}", f"functions/lambda_{name}.py")
+
+
+def _package(name: str) -> Function:
+    return Function(name, "package", f"{name}.main", f"functions/{name}/main.py")
+
+
 def test_closures_follow_imports_packages_and_relative_imports():
-    sources = [(rel.removeprefix("functions/"), text.encode()) for rel, text in FUNCTIONS.items()]
-    sources += [("worker_lib/__init__.py", b""), ("worker_lib/log.py", b"import logging\n"),
-                ("worker_lib/aws.py", b"from .config import setting\n"), ("worker_lib/config.py", b"")]
-    functions = [Function("alpha", "flat", "lambda_alpha", "functions/lambda_alpha.py"),
-                 Function("delta", "package", "delta.main", "functions/delta/main.py"),
-                 Function("epsilon", "flat", "lambda_epsilon", "functions/lambda_epsilon.py"),
-                 Function("zeta", "flat", "lambda_zeta", "functions/lambda_zeta.py")]
-    found = closures(functions, sources)
+    sources = {rel.removeprefix("functions/"): text for rel, text in FUNCTIONS.items()} | WORKER_LIB
+    found = _analyse(sources, [_flat("alpha"), _package("delta"), _flat("epsilon"), _flat("zeta")]).closures
     assert found["alpha"].files == {"lambda_alpha.py", "worker_lib/__init__.py", "worker_lib/log.py"}
     assert found["delta"].files == {"delta/__init__.py", "delta/main.py", "delta/helpers.py", "delta/sub/__init__.py",
                                     "delta/sub/deep.py", "delta/template.txt", "worker_lib/__init__.py",
                                     "worker_lib/config.py"}
     assert found["zeta"].files == {"lambda_zeta.py", "lambda_gamma.py"}  # another function's module
-    assert found["epsilon"].dynamic == "lambda_epsilon.py:4: importlib.import_module(e['plugin'])"
-    assert found["epsilon"].files == {arc for arc, _ in sources}
+    assert found["epsilon"].dynamic == ("functions/lambda_epsilon.py:4: importlib.import_module(e['plugin'])",)
+    assert found["epsilon"].files == set(sources)
 
 
 def test_scan_reads_imports_without_importing():
-    found = scan(b"import a.b as c\nfrom x import (y, z)\nfrom .. import up\n__import__('lit')\n", "pkg/sub/m.py")
-    assert set(found.modules) >= {"a.b", "x", "x.y", "x.z", "pkg", "pkg.up", "lit"} and found.dynamic is None
+    found = scan(b"import a.b as c\nfrom x import (y, z)\nfrom .. import up\n__import__('lit')\n", "pkg/sub/m.py",
+                 (3, 12))
+    assert set(found.modules) >= {"a.b", "x", "x.y", "x.z", "pkg", "pkg.up", "lit"} and found.dynamic == ()
+
+
+# Each case: files besides worker_lib, the flat function `user` that must run `edited`.
+# Every one of these left the importing function's hash unchanged before.
+FOLLOWED = {
+    "relative import_module with __name__": {
+        "lambda_user.py": "import worker_lib.x\n\ndef handler(e, c):\n    return 1\n",
+        "worker_lib/x/__init__.py": "import importlib\nbackend = importlib.import_module('.backend', __name__)\n",
+        "worker_lib/x/backend.py": "NAME = 'b'\n",
+    },
+    "relative import_module with a literal package": {
+        "lambda_user.py": ("from importlib import import_module\n"
+                           "plugin = import_module('.plugin', package='worker_lib.x')\n\ndef handler(e, c):\n    return 1\n"),
+        "worker_lib/x/__init__.py": "",
+        "worker_lib/x/plugin.py": "NAME = 'p'\n",
+    },
+    "a star import of a package whose __all__ names a submodule": {
+        "lambda_user.py": "from worker_lib.x import *\n\ndef handler(e, c):\n    return extras.NAME\n",
+        "worker_lib/x/__init__.py": "__all__ = ['extras']\n",
+        "worker_lib/x/extras.py": "NAME = 'e'\n",
+    },
+    "a star import of a package whose __all__ is computed": {
+        "lambda_user.py": "from worker_lib.x import *\n\ndef handler(e, c):\n    return 1\n",
+        "worker_lib/x/__init__.py": "import os\n__all__ = [n[:-3] for n in os.listdir(os.path.dirname(__file__))]\n",
+        "worker_lib/x/extras.py": "NAME = 'e'\n",
+    },
+    "__import__ with a fromlist": {
+        "lambda_user.py": "mod = __import__('worker_lib.x', fromlist=['extras'])\n\ndef handler(e, c):\n    return 1\n",
+        "worker_lib/x/__init__.py": "",
+        "worker_lib/x/extras.py": "NAME = 'e'\n",
+    },
+    "a module named in a logging config string": {
+        "lambda_user.py": ("import logging.config\nlogging.config.dictConfig({'version': 1, 'formatters': "
+                           "{'j': {'()': 'worker_lib.x.extras.JsonFormatter'}}})\n\ndef handler(e, c):\n    return 1\n"),
+        "worker_lib/x/__init__.py": "",
+        "worker_lib/x/extras.py": "class JsonFormatter:\n    pass\n",
+    },
+    "an import inside a function and under TYPE_CHECKING": {
+        "lambda_user.py": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from worker_lib import config\n"
+                           "def handler(e, c):\n    from worker_lib.x import extras\n    return extras\n"),
+        "worker_lib/x/__init__.py": "",
+        "worker_lib/x/extras.py": "NAME = 'e'\n",
+    },
+}
+EDITED = {"relative import_module with __name__": "worker_lib/x/backend.py",
+          "relative import_module with a literal package": "worker_lib/x/plugin.py"}
+
+
+@pytest.mark.parametrize("case", sorted(FOLLOWED))
+def test_what_is_followed_moves_the_hash_of_the_function_that_runs_it(case, worker_repo, cli):
+    repo = _clear(worker_repo)
+    files = FOLLOWED[case]
+    for rel, text in files.items():
+        repo.write(f"functions/{rel}", text)
+    repo.write("functions/lambda_other.py", "def handler(e, c):\n    return 0\n")
+    edited = EDITED.get(case, "worker_lib/x/extras.py")
+    closure = _analyse(files, [_flat("user")]).closures["user"]
+    assert edited in closure.files and not closure.dynamic, closure
+    before = _hashes(cli, repo)
+    path = repo.root / "functions" / edited
+    path.write_text(path.read_text() + "# edited\n")
+    assert _changed(before, _hashes(cli, repo)) == {"user"}
+
+
+DYNAMIC = {
+    "a loader imported under another name": ("from importlib import import_module as load\n"
+                                             "def handler(e, c):\n    return load('worker_lib.p_' + e['n'])\n", 3),
+    "a loader reached through a variable": ("import importlib\nloader = importlib.import_module\n"
+                                            "def handler(e, c):\n    return loader(e['n'])\n", 2),
+    "a loader reached through getattr": ("import importlib\n"
+                                         "def handler(e, c):\n    return getattr(importlib, 'import_module')(e['n'])\n", 3),
+    "__import__ with a computed name": "def handler(e, c):\n    return __import__(e['n'])\n",
+    "sys.path.insert": "import sys\nsys.path.insert(0, '/var/task/vendor')\nimport vendored\n",
+    "sys.path.append through an alias of sys": "import sys as s\ns.path.append('/tmp/x')\n",
+    "sys.path assigned": "import sys\nsys.path[:0] = ['/opt/extra']\n",
+    "sys.path extended with +=": "from sys import path\npath += ['/opt/extra']\n",
+    "site.addsitedir": "import site\nsite.addsitedir('/var/task/vendor')\n",
+    "sys.meta_path": "import sys\nsys.meta_path.append(object())\n",
+    "spec_from_file_location": ("import importlib.util\n"
+                                "spec = importlib.util.spec_from_file_location('m', '/var/task/worker_lib/m.py')\n"),
+    "runpy": "import runpy\nrunpy.run_path('/var/task/worker_lib/script.py')\n",
+    "exec of a file's text": ("exec(open('/var/task/worker_lib/script.py').read())\n", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DYNAMIC))
+def test_what_cannot_be_followed_makes_the_function_depend_on_everything(case):
+    code, line = DYNAMIC[case] if isinstance(DYNAMIC[case], tuple) else (DYNAMIC[case], 2)
+    files = {"lambda_user.py": code + "\ndef handler(e, c):\n    return 1\n", "lambda_other.py": "X = 1\n"} | WORKER_LIB
+    closure = _analyse(files, [_flat("user")]).closures["user"]
+    assert closure.files == set(files)
+    assert closure.dynamic and closure.dynamic[0].startswith(f"functions/lambda_user.py:{line}: "), closure.dynamic
+
+
+def test_a_loader_in_an_imported_module_makes_its_importers_depend_on_everything(worker_repo, cli):
+    repo = _clear(worker_repo)
+    repo.write("functions/worker_lib/plugins.py", "import importlib\n\ndef load(n):\n"
+                                                  "    return importlib.import_module('worker_lib.p_' + n)\n")
+    repo.write("functions/worker_lib/p_csv.py", "NAME = 'csv'\n")
+    repo.write("functions/lambda_user.py", "from worker_lib.plugins import load\n\ndef handler(e, c):\n"
+                                           "    return load(e['n']).NAME\n")
+    repo.write("functions/lambda_other.py", "def handler(e, c):\n    return 0\n")
+    before = _hashes(cli, repo)
+    plugin = repo.root / "functions" / "worker_lib" / "p_csv.py"
+    plugin.write_text("NAME = 'tsv'\n")
+    assert _changed(before, _hashes(cli, repo)) == {"user"}
+    verbose = cli("-C", str(repo.root), "-v", "build", "--force")
+    assert ("user: depends on all of functions/, as it loads code the analysis cannot follow: "
+            "functions/worker_lib/plugins.py:4: importlib.import_module('worker_lib.p_' + n)") in verbose.stderr
+
+
+def test_data_files_belong_to_every_function_that_enters_their_folder(worker_repo, cli):
+    repo = _clear(worker_repo)
+    repo.write("functions/orders/__init__.py", "")
+    repo.write("functions/orders/main.py", "from .schema import load\n\ndef handler(e, c):\n    return load()\n")
+    repo.write("functions/orders/schema.py", "import json, os\n\ndef load():\n    with open(os.path.join("
+                                             "os.path.dirname(__file__), 'schema.json')) as f:\n        return json.load(f)\n")
+    repo.write("functions/orders/schema.json", '{"v": 1}\n')
+    repo.write("functions/lambda_report.py", "from orders.schema import load\n\ndef handler(e, c):\n    return load()\n")
+    repo.write("functions/lambda_files.py", "from importlib import resources\n\ndef handler(e, c):\n"
+                                            "    return resources.files('orders').joinpath('schema.json').read_text()\n")
+    repo.write("functions/lambda_alone.py", "def handler(e, c):\n    return 0\n")
+    before = _hashes(cli, repo)
+    repo.write("functions/orders/schema.json", '{"v": 2}\n')
+    assert _changed(before, _hashes(cli, repo)) == {"orders", "report", "files"}
+
+
+def test_a_data_file_that_names_a_module_brings_it_in(worker_repo, cli):
+    repo = _clear(worker_repo)
+    repo.write("functions/billing/__init__.py", "")
+    repo.write("functions/billing/main.py", "import json, logging.config, os\nlogging.config.dictConfig(json.load(open("
+                                            "os.path.join(os.path.dirname(__file__), 'logging.json'))))\n\n"
+                                            "def handler(e, c):\n    return 1\n")
+    repo.write("functions/billing/logging.json", '{"version": 1, "formatters": {"j": {"()": "worker_lib.fmt.Json"}}}\n')
+    repo.write("functions/worker_lib/fmt.py", "import logging\n\nclass Json(logging.Formatter):\n    pass\n")
+    repo.write("functions/lambda_other.py", "def handler(e, c):\n    return 0\n")
+    before = _hashes(cli, repo)
+    fmt = repo.root / "functions" / "worker_lib" / "fmt.py"
+    fmt.write_text(fmt.read_text() + "# edited\n")
+    assert _changed(before, _hashes(cli, repo)) == {"billing"}
 
 
 def test_an_edit_changes_exactly_the_hashes_of_the_functions_that_run_it(repo, cli):
@@ -95,13 +251,88 @@ def test_an_edit_changes_exactly_the_hashes_of_the_functions_that_run_it(repo, c
     repo.write("functions/lambda_gamma.py", FUNCTIONS["functions/lambda_gamma.py"] + "# edit\n")
     assert _changed(sixth, seventh := _hashes(cli, repo)) == {"gamma", "zeta", "epsilon"}
     lock = repo.lock()
-    lock["default"]["six"]["hashes"].append("sha256:" + "a" * 64)  # the dependency set's key changes
+    lock["default"]["six"]["hashes"].append("sha256:" + "a" * 64)  # another hash: the same files install
     repo.write_lock(lock)
-    assert _changed(seventh, _hashes(cli, repo)) == set(first)
+    assert _changed(seventh, eighth := _hashes(cli, repo)) == set()
+    lock["default"]["six"] |= {"version": "==1.16.0",  # other files: every function runs them
+                               "hashes": ["sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"]}
+    repo.write_lock(lock)
+    assert _changed(eighth, _hashes(cli, repo)) == set(first)
 
 
 def test_build_v_says_which_function_depends_on_everything_and_why(repo, cli):
     result = cli("-C", str(repo.root), "-v", "build")
     assert result.exit_code == 0
-    assert ("epsilon: depends on all of functions/ (a dynamic import it cannot follow: lambda_epsilon.py:4: "
-            "importlib.import_module(e['plugin']))") in result.stderr
+    assert ("epsilon: depends on all of functions/, as it loads code the analysis cannot follow: "
+            "functions/lambda_epsilon.py:4: importlib.import_module(e['plugin'])") in result.stderr
+
+
+def test_the_manifest_lists_each_closure(repo, cli):
+    assert cli("-C", str(repo.root), "build").exit_code == 0
+    functions = {f["name"]: f for f in repo.manifest()["functions"]}
+    assert functions["zeta"]["closure"] == ["lambda_gamma.py", "lambda_zeta.py"]
+    assert functions["zeta"]["files"] == 2 and not functions["zeta"]["depends_on_everything"]
+    assert functions["epsilon"]["depends_on_everything"]
+    assert functions["epsilon"]["why_everything"] == [
+        "functions/lambda_epsilon.py:4: importlib.import_module(e['plugin'])"]
+
+
+def test_a_syntax_error_in_an_imported_module_fails_the_build_and_keeps_the_zip(repo, cli):
+    assert cli("-C", str(repo.root), "build").exit_code == 0
+    before = repo.zip_path.read_bytes(), repo.manifest_path.read_bytes()
+    repo.write("functions/worker_lib/log.py", "import logging\n\ndef broken(:\n    pass\n")
+    result = cli("-C", str(repo.root), "build")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "error: functions/worker_lib/log.py:3: syntax error: invalid syntax")
+    assert (repo.zip_path.read_bytes(), repo.manifest_path.read_bytes()) == before
+
+
+def test_a_syntax_error_no_function_imports_is_a_warning(repo, cli):
+    repo.write("functions/worker_lib/unused.py", "def broken(:\n")
+    result = cli("-C", str(repo.root), "build")
+    assert result.exit_code == 0, result.output
+    assert ("warning: functions/worker_lib/unused.py:1: syntax error in a file no function imports statically; "
+            "fix or remove it") in result.stderr
+
+
+def test_syntax_of_a_newer_python_than_the_target_is_an_error(repo, cli):
+    """python3.11 has no `type` statement: parsed with the target's grammar, it is a syntax error."""
+    repo.write("functions/worker_lib/log.py", "type Rows = list[int]\n")
+    result = cli("-C", str(repo.root), "build", "--runtime", "python3.11")
+    assert result.exit_code == 1
+    assert "error: functions/worker_lib/log.py:1: syntax error" in result.stderr
+
+
+def test_code_for_a_newer_runtime_than_the_builder_depends_on_everything(repo, cli):
+    """`except A, B:` is valid python3.14 (PEP 758) and does not parse in the builder's Python."""
+    import sys
+
+    if sys.version_info >= (3, 14):
+        pytest.skip("the builder's Python parses python3.14 code")
+    repo.write("functions/worker_lib/log.py", "try:\n    import logging\nexcept ValueError, TypeError:\n    pass\n")
+    result = cli("-C", str(repo.root), "build", "--runtime", "python3.14", "--json")
+    assert result.exit_code == 0, result.output
+    assert ("warning: functions/worker_lib/log.py does not parse with the builder's Python "
+            f"{sys.version_info[0]}.{sys.version_info[1]}") in result.stderr
+    alpha = next(f for f in json.loads(result.stdout)["functions"] if f["name"] == "alpha")
+    assert alpha["depends_on_everything"]
+    gamma = next(f for f in json.loads(result.stdout)["functions"] if f["name"] == "gamma")
+    assert not gamma["depends_on_everything"]  # it does not import log.py
+
+
+def test_a_corrupt_analysis_cache_is_dropped_with_a_warning(repo, cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("BUILD_PKG_CACHE_DIR", str(tmp_path / "cache"))
+    first = _hashes(cli, repo)
+    [cache] = (tmp_path / "cache" / "closure").iterdir()
+    document = json.loads(cache.read_text())
+    rows = json.loads(document["payload"])
+    for key, row in rows.items():
+        if isinstance(row, list) and len(row) == 9 and "worker_lib.log" in row[0]:
+            row[0].remove("worker_lib.log")  # alpha would seem to import nothing of worker_lib
+    document["payload"] = json.dumps(rows, sort_keys=True)
+    cache.write_text(json.dumps(document))
+    result = cli("-C", str(repo.root), "build", "--json", "--force")
+    assert result.exit_code == 0, result.output
+    assert "is corrupt (its contents do not match their recorded sha256); analysing every file again" in result.stderr
+    assert {f["name"]: f["source_code_hash"] for f in json.loads(result.stdout)["functions"]} == first

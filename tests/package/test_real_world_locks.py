@@ -135,16 +135,29 @@ def test_a_deprecated_runtime_warns_with_its_dates_and_a_blocked_one_is_refused(
             in blocked.stderr)
 
 
-def test_development_tools_in_packages_are_named(worker_repo, cli):
-    lock = worker_repo.lock()
-    for name in ("types-requests", "boto3-stubs", "pytest", "setuptools"):
-        lock["default"][name] = {"version": "==1.0", "hashes": ["sha256:" + "0" * 64]}
-    worker_repo.write_lock(lock)
-    result = cli("-C", str(worker_repo.root), "check")
-    assert ("warning: Pipfile.lock [packages] holds development tools that would ship to Lambda: boto3-stubs, "
-            "pytest, setuptools, types-requests; move them to [dev-packages] (pipenv install --dev NAME)"
-            ) in result.stderr
-    assert result.exit_code == 0, result.output
+def test_development_tools_are_named_only_when_nothing_needs_them():
+    """Pure: what the build's warning names, from the packages' Requires-Dist and what code imports."""
+    from build_pkg.package.advice import dev_tools_to_move
+    from build_pkg.package.lockfile import LockedPackage
+    from build_pkg.package.target import Target
+
+    def locked(name: str, extras=()) -> LockedPackage:
+        return LockedPackage(name, "==1.0", ("sha256:" + "0" * 64,), None, None, tuple(extras))
+
+    packages = [locked(n) for n in ("types-requests", "boto3-stubs", "pytest", "pluggy", "setuptools", "mypy")]
+    packages += [locked("jsonschema"), locked("hypothesis-friend", extras=["tests"])]
+    requirements = {
+        "jsonschema": (("setuptools", None), ("six", "python_version >= '3'")),  # jsonschema 3.2.0 declares it
+        "hypothesis-friend": (("mypy", 'extra == "typing"'), ("pytest", 'extra == "tests"')),  # only extras
+        "pytest": (("pluggy", None),),
+    }
+    top_levels = {"setuptools": ["_distutils_hack", "pkg_resources", "setuptools", "setuptools-1.0.dist-info"]}
+    target = Target.parse("python3.12", "x86_64")
+    # pytest: required by an installed extra of a package that stays; mypy: only by an extra not installed.
+    assert dev_tools_to_move(packages, requirements, top_levels, set(), target) == [
+        "boto3-stubs", "mypy", "types-requests"]
+    assert "setuptools" in dev_tools_to_move(packages, {}, top_levels, set(), target)
+    assert "setuptools" not in dev_tools_to_move(packages, {}, top_levels, {"pkg_resources"}, target)
 
 
 def test_allow_unhashed_for_a_name_not_in_the_lock_is_an_error(small_repo, cli):
