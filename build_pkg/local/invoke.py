@@ -18,6 +18,7 @@ import queue
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zipfile
@@ -39,7 +40,7 @@ from ..package.inputs import Inputs
 from ..package.sizes import built_layer
 from ..progress import Reporter, stderr_fd
 from ..project import Project
-from . import runtime_client
+from . import closure_check, runtime_client
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
@@ -157,9 +158,24 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
     layer = built_layer(project)
-    with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt:
+    with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt, \
+            tempfile.TemporaryDirectory(prefix="build-pkg-trace-") as scratch:
         layers = [str(opt / "python")] if opt else []
-        return _Session(function, config, options, target, python, task, client_dir, out, layers).run()
+        trace = Path(scratch) / "opened.txt"
+        outcomes = _Session(function, config, options, target, python, task, client_dir, out, layers, trace).run()
+        for arc in _closure_misses(project, function, task, trace):
+            report.warn(closure_check.miss_message(arc, function.name))
+        return outcomes
+
+
+def _closure_misses(project: Project, function: Function, task: Path, trace: Path) -> list[str]:
+    """First-party files the run opened that the function's closure lacks (see closure_check)."""
+    try:
+        manifest = json.loads(project.manifest_path.read_text())
+        opened = trace.read_text(encoding="utf-8").splitlines() if trace.exists() else []
+    except (OSError, ValueError):
+        return []
+    return [arc for arc in closure_check.misses(opened, manifest, function.name) if (task / arc).is_file()]
 
 
 TASK_ROOTS_KEPT = 4
@@ -199,7 +215,7 @@ class _Session:
     """One runtime process, one or more invocations."""
 
     def __init__(self, function, config: FunctionConfig, options: InvokeOptions, target, python, task: Path,
-                 client_dir: Path, out: TextIO, layers: list[str]):
+                 client_dir: Path, out: TextIO, layers: list[str], trace: Path):
         self.function = function
         self.memory = options.memory or config.memory
         self.timeout = options.timeout or config.timeout
@@ -209,7 +225,7 @@ class _Session:
         self.env = self._environment(config, target, task, client_dir)
         self.python = python
         self.task = task
-        self.boot = _BOOT.format(layers=layers)
+        self.boot = closure_check.HOOK.format(root=str(task), out=str(trace)) + _BOOT.format(layers=layers)
 
     def _environment(self, config: FunctionConfig, target, task: Path, client_dir: Path) -> dict[str, str]:
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"

@@ -29,6 +29,19 @@ FUNCTIONS = {
     ),
     # click is installed in the dev environment but not locked in [packages].
     "lambda_devonly.py": "import click\n\ndef handler(event, context):\n    return click.__version__\n",
+    # Two things the static closure cannot see: another function's data file, opened by path,
+    # and a worker_lib module that logging imports from a name built at run time.
+    "lambda_peek.py": (
+        "import json, logging.config, os\n\n"
+        "def handler(event, context):\n"
+        "    logging.config.dictConfig({'version': 1, 'formatters': {'f': {'()': 'worker_lib.' + 'peekfmt.Plain'}}})\n"
+        "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'catalog', 'prices.json')) as f:\n"
+        "        return json.load(f)\n"
+    ),
+    "catalog/__init__.py": "",
+    "catalog/main.py": "def handler(event, context):\n    return 'catalog'\n",
+    "catalog/prices.json": '{"tea": 3}\n',
+    "worker_lib/peekfmt.py": "import logging\n\nclass Plain(logging.Formatter):\n    pass\n",
 }
 
 
@@ -81,6 +94,25 @@ def test_api_log_exporter_writes_to_s3_through_moto(repo, aws_env):
     assert int(report["memory"]) == 256  # memory_size from terraform/lambda_api_log_exporter.tf
     assert result["key"].endswith(f"/{report['id']}.jsonl.gz")  # the request id came from the runtime
     assert s3.head_object(Bucket="invoke-logs", Key=result["key"])["ContentEncoding"] == "gzip"
+
+
+def test_files_used_outside_the_closure_are_named(repo):
+    proc = _invoke(repo, "peek")
+    assert proc.returncode == 0, proc.stderr
+    assert _results(proc) == [{"tea": 3}]
+    misses = [line for line in proc.stderr.splitlines() if "closure misses" in line]
+    assert misses == [
+        "warning: closure misses catalog/prices.json: peek used it at run time, but an edit there would not "
+        "redeploy peek; keep the file in the function's own folder or in worker_lib/, or import the module that "
+        "holds it",
+        "warning: closure misses worker_lib/peekfmt.py: peek used it at run time, but an edit there would not "
+        "redeploy peek; import it statically (a plain import, or importlib.import_module with a literal name)"]
+
+
+def test_a_function_whose_closure_is_complete_gets_no_warning(repo, http_server):
+    proc = _invoke(repo, "process_checker", event={"targets": [f"{http_server}/healthy"]})
+    assert proc.returncode == 0, proc.stderr
+    assert "closure misses" not in proc.stderr
 
 
 def test_scaffolded_function(repo):
@@ -141,7 +173,7 @@ def test_repeat_shows_one_cold_start_then_warm_ones(repo):
 def test_unknown_function(repo):
     proc = _invoke(repo, "nope")
     assert proc.returncode == 1
-    assert "error: no function named 'nope' in functions/; known: api_log_exporter, devonly, fail" in proc.stderr
+    assert "error: no function named 'nope' in functions/; known: api_log_exporter, catalog, devonly, fail" in proc.stderr
 
 
 def test_malformed_event(repo, tmp_path):
