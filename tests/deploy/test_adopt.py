@@ -177,3 +177,26 @@ def test_a_map_for_a_function_the_pattern_does_not_match_is_refused(repo, cli, a
     assert result.exit_code == 1
     assert "--map mapped_zeta: no live function of that name matches 'mapped_*'" in result.output
     assert not (repo.root / "terraform" / "imports.tf").exists()
+
+
+def test_a_rule_shared_by_two_functions_is_imported_into_neither(repo, cli, aws_env):
+    """Imported into both modules, deleting one function would plan to destroy the rule the
+    other still uses: it is left unmanaged, with a line naming all its targets."""
+    made = seed("twin", names=("alpha", "gamma"))
+    events, lam = boto3.client("events"), boto3.client("lambda")
+    rule = events.put_rule(Name="twin_nightly", ScheduleExpression="cron(0 3 * * ? *)")["RuleArn"]
+    events.put_targets(Rule="twin_nightly", Targets=[{"Id": "alpha", "Arn": made["alpha"]},
+                                                     {"Id": "gamma", "Arn": made["gamma"]}])
+    for name in ("alpha", "gamma"):
+        lam.add_permission(FunctionName=f"twin_{name}", Qualifier="current", StatementId="Nightly",
+                           Action="lambda:InvokeFunction", Principal="events.amazonaws.com", SourceArn=rule)
+    result = cli("-C", str(repo.root), "adopt", "--match", "twin_*")
+    assert result.exit_code == 0, result.output
+    line = ("rule twin_nightly targets twin_alpha:current, twin_gamma:current: a rule shared by several targets is "
+            "not imported into one function's module (deleting that function would destroy it); manage it once in "
+            "terraform/ outside the modules, or give each function a rule of its own")
+    assert result.output.count(line) == 2  # under each function it targets
+    imports = (repo.root / "terraform" / "imports.tf").read_text()
+    assert "twin_nightly" not in imports and "Nightly" not in imports
+    for name in ("alpha", "gamma"):
+        assert "schedule" not in (repo.root / "terraform" / f"lambda_{name}.tf").read_text()

@@ -39,6 +39,7 @@ class Rule:
     schedule: str | None
     has_pattern: bool
     targets: tuple[tuple[str, str], ...]  # (target id, ARN) of the targets that are this function
+    others: tuple[str, ...] = ()  # ARNs of its other targets (other functions, queues...)
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,12 @@ def _rules(events, targets: set[str]) -> tuple[Rule, ...]:
     rules = []
     for name in sorted(names):
         rule = events.describe_rule(Name=name)
-        mine = tuple((t["Id"], t["Arn"]) for page in events.get_paginator("list_targets_by_rule").paginate(Rule=name)
-                     for t in page["Targets"] if t["Arn"] in targets)
-        rules.append(Rule(name, rule["Arn"], rule.get("ScheduleExpression"), bool(rule.get("EventPattern")), mine))
+        every = [(t["Id"], t["Arn"]) for page in events.get_paginator("list_targets_by_rule").paginate(Rule=name)
+                 for t in page["Targets"]]
+        mine = tuple(t for t in every if t[1] in targets)
+        others = tuple(sorted({arn for _, arn in every if arn not in targets}))
+        rules.append(Rule(name, rule["Arn"], rule.get("ScheduleExpression"), bool(rule.get("EventPattern")), mine,
+                          others))
     return tuple(rules)
 
 

@@ -150,7 +150,14 @@ def _adopt(live: LiveFunction, function: Function, runtime: str, arch: str) -> A
     unmanaged += [f"alias {name} (the module manages one alias, {alias})" for name, _ in live.aliases if name != alias]
     alias_arn = live.alias_arn(alias)
 
-    schedule_rules = [r for r in live.rules if r.schedule and r.targets]
+    # A rule that also targets something else cannot live in this function's module: removing
+    # the function later would plan to destroy a rule the others still use, and a second
+    # adoption would import the same rule at a second address.
+    shared = [r for r in live.rules if r.others]
+    unmanaged += [f"rule {r.name} targets {', '.join(_all_targets(r))}: a rule shared by several targets is not "
+                  "imported into one function's module (deleting that function would destroy it); manage it once "
+                  "in terraform/ outside the modules, or give each function a rule of its own" for r in shared]
+    schedule_rules = [r for r in live.rules if r.schedule and r.targets and not r.others]
     schedule = schedule_rule = None
     if schedule_rules:
         rule = schedule_rules[0]
@@ -171,7 +178,7 @@ def _adopt(live: LiveFunction, function: Function, runtime: str, arch: str) -> A
         else:
             created.append(f"permission for rule {rule.name}")
     unmanaged += [f"rule {r.name} ({'schedule, only one is managed' if r.schedule else 'event pattern'})"
-                  for r in live.rules if not schedule_rules or r is not schedule_rules[0]]
+                  for r in live.rules if not r.others and (not schedule_rules or r is not schedule_rules[0])]
 
     queues = [m for m in live.mappings if m.source_arn.startswith("arn:aws:sqs:")]
     sqs_arn = sqs_batch = None
@@ -225,6 +232,17 @@ def _adopt(live: LiveFunction, function: Function, runtime: str, arch: str) -> A
         imports=tuple(Import(f"{label}.{i.address}", i.id) for i in imports), created=tuple(created),
         changed=tuple(changed), unmanaged=tuple(unmanaged),
     )
+
+
+def _all_targets(rule) -> list[str]:
+    return sorted({_short(arn) for _, arn in rule.targets} | {_short(arn) for arn in rule.others})
+
+
+def _short(arn: str) -> str:
+    """A target as people name it: a function's name (and qualifier), else its ARN."""
+    if ":function:" in arn:
+        return arn.split(":function:", 1)[1]
+    return arn
 
 
 def _pick_alias(live: LiveFunction) -> str:
