@@ -17,9 +17,11 @@ that bumps one package; the code-only zip; the layer bytes a code edit changes),
 what each libdeflate level costs and buys on the fixture's dependencies, and at scale:
 `tf --check` and `check` over --tf-functions (500) function files, and
 `validate` of the real tree with --functions (50) functions against the stand-in
-AWS provider, with how many functions get a new code hash after one edit.
+AWS provider, with how many functions get a new code hash after one edit; and the
+static import analysis over --tf-functions (500) functions, cold and warm.
 
-    .venv/bin/python bench/bench.py [--functions 50] [--runs 3] [--only build|terraform|validate|layer|levels]
+    .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
+                                    [--only build|terraform|validate|layer|levels|closure]
 """
 
 from __future__ import annotations
@@ -292,6 +294,40 @@ def bench_validate(count: int, runs: int, work: Path) -> list[str]:
             f"= {changed * zipped / 1e6:.1f} MB to Lambda (with one hash: {count * zipped / 1e6:.1f} MB)."]
 
 
+def bench_closure(count: int, runs: int, work: Path) -> list[str]:
+    """The static import analysis alone (in this process) over `count` functions: cold (every
+    file parsed) and warm (the per-file cache of the last run), what `build` spends on it."""
+    sys.path.insert(0, str(REPO))
+    from build_pkg.package.closure import analyse
+    from build_pkg.package.discover import discover
+    from build_pkg.package.sources import walk_functions
+
+    repo = work / "closure-scale"
+    make_repo(repo, count)
+    functions = discover(repo, repo / "functions", check_handlers=False)
+    sources = [(f.arcname, f.path.read_bytes()) for f in walk_functions(repo / "functions", repo).files]
+    cold, warm = [], []
+    for run in range(runs):
+        cache = work / f"closure-cache-{run}.json"
+        start = time.perf_counter()
+        result = analyse(functions, sources, (3, 12), cache)
+        cold.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        analyse(functions, sources, (3, 12), cache)
+        warm.append(time.perf_counter() - start)
+    files = sum(len(c.files) for c in result.closures.values()) / len(result.closures)
+    return [
+        "",
+        f"Import analysis over {count} functions ({len(sources)} files; a closure holds {files:.1f} files on "
+        f"average), median of {runs} runs:",
+        "",
+        "| analysis | median |",
+        "|---|---:|",
+        f"| cold (every file parsed) | {statistics.median(cold):.3f} s |",
+        f"| warm (per-file cache) | {statistics.median(warm):.3f} s |",
+    ]
+
+
 def _code_hashes(repo: Path) -> dict[str, str]:
     manifest = json.loads((repo / "terraform" / "dists.manifest.json").read_text())
     return {f["name"]: f["source_code_hash"] for f in manifest["functions"]}
@@ -303,17 +339,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
-    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels"),
+    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure"),
                         help="run one part only")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate", "layer", "levels"):
+    if args.only in ("terraform", "validate", "layer", "levels", "closure"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
         part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
                 "validate": lambda: bench_validate(args.functions, args.runs, work),
                 "layer": lambda: bench_layer(args.functions, args.runs, work),
-                "levels": lambda: bench_levels(args.runs, work)}[args.only]()
+                "levels": lambda: bench_levels(args.runs, work),
+                "closure": lambda: bench_closure(args.tf_functions, args.runs, work)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return
@@ -384,6 +421,7 @@ def main() -> None:
         lines += bench_layer(args.functions, args.runs, work)
         lines += bench_levels(args.runs, work)
         lines += bench_terraform(args.tf_functions, args.runs, work)
+        lines += bench_closure(args.tf_functions, args.runs, work)
         lines += bench_validate(args.functions, args.runs, work)
     table = "\n".join(lines)
     print(table)
