@@ -1,6 +1,10 @@
 # Two commands do all the set-up on a fresh machine:
-#   make build   set up the environment and build terraform/dists.zip
-#   make test    set up the environment and run the test suite
+#   make build   set up what building needs (.venv) and build terraform/dists.zip
+#   make test    set up what the tests need too (checkov, actionlint, Chromium) and run them
+# and two change the dependencies (pipenv is in .tools/, not on PATH):
+#   make add PACKAGE=NAME       a run-time dependency: [packages], re-locked
+#   make add-dev PACKAGE=NAME   a tool for the builder or the tests: [dev-packages]
+#   make lock                   re-lock Pipfile.lock after editing the Pipfile
 #
 # pipenv itself is installed into .tools/ (a bootstrap venv), and pipenv puts the
 # project's environment (both [packages] and [dev-packages] of Pipfile.lock) in .venv/.
@@ -13,7 +17,7 @@ VENV_PY := .venv/bin/python
 SYNCED := .venv/.synced-lock
 NODE_TOOLS := tests/tools/node_modules/.installed
 CHECKOV := $(TOOLS)/checkov/bin/checkov
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_YES := 1
@@ -21,17 +25,34 @@ export PIPENV_NOSPIN := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup build test bench validate clean browser
+.PHONY: setup test-setup build test bench validate clean browser lock add add-dev
 
-setup: $(SYNCED) $(NODE_TOOLS) $(CHECKOV)
+setup: $(SYNCED)
+test-setup: $(SYNCED) $(NODE_TOOLS) $(CHECKOV) browser
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
 
 # Re-sync whenever the lock changes; `pipenv sync` installs exactly the lock, hashes checked.
+# The lock is checked first with this machine's Python alone: pipenv would rename a lock
+# it cannot read (merge-conflict markers) to Pipfile.lock.bak and fail with another error.
 $(SYNCED): Pipfile.lock | $(PIPENV)
+	@$(PYTHON) -m build_pkg.lockcheck Pipfile.lock
 	$(PIPENV) sync --dev
+	cp Pipfile.lock $(SYNCED)
+
+lock: | $(PIPENV)
+	$(PIPENV) lock
+
+add: | $(SYNCED)
+	@test -n "$(PACKAGE)" || { echo "make add: say which, as make add PACKAGE=NAME" >&2; exit 2; }
+	$(PIPENV) install "$(PACKAGE)"
+	cp Pipfile.lock $(SYNCED)
+
+add-dev: | $(SYNCED)
+	@test -n "$(PACKAGE)" || { echo "make add-dev: say which, as make add-dev PACKAGE=NAME" >&2; exit 2; }
+	$(PIPENV) install --dev "$(PACKAGE)"
 	cp Pipfile.lock $(SYNCED)
 
 # checkov in an environment of its own, from the lock's [checkov] category (hashes checked):
@@ -57,14 +78,22 @@ validate: build
 	$(VENV_PY) build-pkg.py validate
 
 # A Chromium for the test that opens `size --html`'s page in a real browser: Debian's
-# chromium package, installed when no Chromium (or Chrome, as on GitHub's runners) is there.
+# chromium package, installed when no Chromium (or Chrome, as on GitHub's runners) is there
+# and apt-get can run (as root or with password-less sudo). Elsewhere (macOS, no root) the
+# browser test is skipped with its reason; under CI=true a missing browser fails.
 browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	 command -v google-chrome >/dev/null || { \
-	   $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || { \
-	     $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; }
+	   if command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	     $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || { \
+	       $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; \
+	   elif [ "$$CI" = true ]; then \
+	     echo "make: no Chromium, and apt-get cannot install one here (it needs root or password-less sudo)" >&2; exit 1; \
+	   else \
+	     echo "make: no Chromium, and apt-get cannot install one here: the browser test will be skipped" >&2; \
+	   fi; }
 
-test: setup browser
+test: test-setup
 	$(VENV_PY) -m pytest -n auto
 
 bench: setup

@@ -11,7 +11,8 @@ import traceback
 import click
 
 from . import __version__
-from .commands import adopt, build, cache, check, event, invoke, new, prune, release, size, tf, traffic, validate
+from .commands import (adopt, build, cache, check, completion, event, invoke, new, prune, release, size, tf, traffic,
+                       validate)
 from .commands.options import Context
 from .errors import BuildPkgError
 
@@ -34,12 +35,13 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "--project-dir", default=".", metavar="DIR", show_default=True,
-              help="Run against the worker repository in DIR.")
+@click.option("-C", "--project-dir", default=None, metavar="DIR",
+              help="Run against the worker repository in DIR. [default: the one holding the current folder, "
+                   "found upward]")
 @click.option("-v", "--verbose", is_flag=True, help="Show each step with timings, the installer's output and tracebacks.")
 @click.version_option(__version__, prog_name="build-pkg")
 @click.pass_context
-def main(ctx: click.Context, project_dir: str, verbose: bool) -> None:
+def main(ctx: click.Context, project_dir: str | None, verbose: bool) -> None:
     """Build, check and deploy a monorepo of AWS Lambda functions.
 
     Functions live in functions/ as lambda_<name>.py or <name>/main.py; code
@@ -49,7 +51,8 @@ def main(ctx: click.Context, project_dir: str, verbose: bool) -> None:
     ctx.obj = Context(project_dir, verbose)
 
 
-for _module in (build, check, tf, new, event, invoke, size, release, traffic, prune, cache, validate, adopt):
+for _module in (build, check, tf, new, event, invoke, size, release, traffic, prune, cache, validate, adopt,
+                completion):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

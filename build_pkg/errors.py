@@ -72,3 +72,7 @@ class CanaryError(BuildPkgError):
 
 class AdoptError(BuildPkgError):
     """Functions running in AWS cannot be adopted as asked."""
+
+
+class AwsError(BuildPkgError):
+    """AWS cannot be asked: no region, no credentials, or an endpoint that does not answer."""

@@ -23,6 +23,17 @@ class Project:
             raise ProjectError(f"{directory}: no such directory; pass the worker repository with -C DIR")
         return cls(root)
 
+    @classmethod
+    def find(cls, start: str | Path = ".") -> "Project":
+        """The worker repository holding `start`: the nearest folder upward with a Pipfile
+        and functions/ (as git finds its root), so any folder inside it works."""
+        here = Path(start).absolute()
+        for folder in (here, *here.parents):
+            if (folder / "Pipfile").is_file() and (folder / "functions").is_dir():
+                return cls(folder)
+        raise ProjectError(f"{here} is not inside a worker repository (no Pipfile beside a functions/ folder here "
+                           "or above); run from inside one, or pass it with -C DIR")
+
     @property
     def functions_dir(self) -> Path:
         return self.root / "functions"

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .options import Context, KeyValue, json_option, target_options
+from .options import Context, KeyValue, json_option, region_option, target_options
 
 
 @click.command("adopt")
@@ -19,9 +19,10 @@ from .options import Context, KeyValue, json_option, target_options
               help="The environment they run in (terraform/env/ENV.tfvars): there they keep their live names.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @target_options
+@region_option
 @json_option
 @click.pass_obj
-def adopt(obj: Context, pattern, maps, env, dry_run, runtime, arch, allow_unhashed, as_json) -> None:
+def adopt(obj: Context, pattern, maps, env, dry_run, runtime, arch, allow_unhashed, region, as_json) -> None:
     """Adopt functions that already run in AWS, so Terraform imports them instead of creating them.
 
     Reads, with boto3, every function whose name matches PATTERN: its configuration,
@@ -37,7 +38,7 @@ def adopt(obj: Context, pattern, maps, env, dry_run, runtime, arch, allow_unhash
 
     project = obj.project()
     target = obj.inputs(runtime, arch, allow_unhashed).target
-    result = run_adopt(project, target, AdoptOptions(pattern, env, tuple(maps), dry_run))
+    result = run_adopt(project, target, AdoptOptions(pattern, env, tuple(maps), dry_run, region))
     adoptions = result.plan.adoptions
     if as_json:
         click.echo(json.dumps({

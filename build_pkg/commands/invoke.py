@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from ..errors import InvokeError
-from .options import Context, env_option, json_option, layer_option, target_options
+from .options import Context, env_option, function_names, json_option, layer_option, target_options
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", shell_complete=function_names)
 @click.option("--event", "event_file", metavar="FILE", help="Event JSON file, or - for stdin. [default: {}]")
 @env_option("Environment variable, over the .tf's values (repeatable).")
 @click.option("--timeout", type=click.IntRange(1, 900), help="Seconds. [default: the .tf's timeout]")

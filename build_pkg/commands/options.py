@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 class Context:
     """What the group's options give every command."""
 
-    project_dir: str
+    project_dir: str | None  # None: found upward from the current folder
     verbose: bool
 
     def project(self) -> Project:
-        return Project.at(self.project_dir)
+        return Project.find() if self.project_dir is None else Project.at(self.project_dir)
 
     def inputs(self, runtime: str | None, arch: str, allow_unhashed=()) -> Inputs:
         """The lock (read once), the target and the project, for commands that build or check."""
@@ -46,6 +46,25 @@ class KeyValue(click.ParamType):
         if not sep or not key:
             self.fail(f"{value!r} is not KEY=VALUE", param, ctx)
         return key, rest
+
+
+def function_names(ctx: click.Context, param, incomplete: str) -> list[str]:
+    """Shell completion of a function name: the functions of the repository in play."""
+    from ..package.discover import discover
+
+    try:
+        project_dir = ctx.find_root().params.get("project_dir")
+        project = Project.find() if project_dir is None else Project.at(project_dir)
+        names = [f.name for f in discover(project.root, project.functions_dir, check_handlers=False)]
+    except Exception:  # completion must never print an error into the shell
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def region_option(f):
+    return click.option("--region", metavar="REGION",
+                        help="AWS region. [default: the environment's tfvars region where there is an --env, "
+                             "else AWS_REGION or the profile's]")(f)
 
 
 def json_option(f):

@@ -6,21 +6,23 @@ import json
 
 import click
 
+from .. import aws
 from ..deploy.prune import DEFAULT_KEEP
 from ..errors import UsageError
-from .options import Context, json_option
+from .options import Context, function_names, json_option, region_option
 
 
 @click.command("prune")
-@click.argument("functions", nargs=-1, metavar="[FUNCTION]...")
+@click.argument("functions", nargs=-1, metavar="[FUNCTION]...", shell_complete=function_names)
 @click.option("--all", "all_", is_flag=True, help="Every function of functions/ as deployed in --env.")
 @click.option("--env", "env", metavar="ENV", help="With --all: the environment (terraform/env/ENV.tfvars).")
 @click.option("--keep", type=click.IntRange(min=1), default=DEFAULT_KEEP, show_default=True,
               help="How many of the newest versions to keep besides those an alias uses.")
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@region_option
 @json_option
 @click.pass_obj
-def prune(obj: Context, functions, all_, env, keep, dry_run, as_json) -> None:
+def prune(obj: Context, functions, all_, env, keep, dry_run, region, as_json) -> None:
     """Delete FUNCTION's published versions that no alias points to, beyond the newest --keep.
 
     FUNCTION is the deployed Lambda name (<project>-<env>-<name>). Lambda keeps
@@ -28,6 +30,7 @@ def prune(obj: Context, functions, all_, env, keep, dry_run, as_json) -> None:
     none; versions an alias uses (its version or a canary weight) always stay.
     """
     from ..deploy.prune import deployed_names, prune as run_prune
+    from ..infra.environments import values_of
 
     names = list(functions)
     if all_:
@@ -36,7 +39,8 @@ def prune(obj: Context, functions, all_, env, keep, dry_run, as_json) -> None:
         names += deployed_names(obj.project(), env)
     if not names:
         raise UsageError("name a FUNCTION, or pass --all --env ENV")
-    results = [run_prune(name, keep, dry_run) for name in names]
+    lam = aws.client("lambda", aws.region(region, values_of(obj.project(), env) if env else None))
+    results = [run_prune(name, keep, dry_run, lam) for name in names]
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in results], indent=2))
         return

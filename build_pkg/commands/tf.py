@@ -6,11 +6,11 @@ import json
 
 import click
 
-from .options import Context, function_settings_options, json_option, settings_from_options
+from .options import Context, function_names, function_settings_options, json_option, settings_from_options
 
 
 @click.command()
-@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=function_names)
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing: list functions without a file and files without a function; exit 1 if any.")
 @function_settings_options

@@ -6,7 +6,8 @@ import json
 
 import click
 
-from .options import json_option
+from .. import aws
+from .options import function_names, json_option, region_option
 
 
 def alias_option(f):
@@ -23,12 +24,13 @@ def _print(split, as_json: bool) -> None:
 
 
 @click.command("canary")
-@click.argument("function")
+@click.argument("function", shell_complete=function_names)
 @click.option("--percent", type=click.FloatRange(0, 100, min_open=True, max_open=True), required=True,
               help="Share of traffic for the newest version.")
 @alias_option
+@region_option
 @json_option
-def canary(function, percent, alias, as_json) -> None:
+def canary(function, percent, alias, region, as_json) -> None:
     """Send PERCENT of FUNCTION's live alias to its newest version, the rest to the previous one.
 
     FUNCTION is the deployed Lambda name (<project>-<env>-<name>, or an adopted
@@ -36,40 +38,43 @@ def canary(function, percent, alias, as_json) -> None:
     """
     from ..deploy import traffic
 
-    _print(traffic.canary(function, percent, alias=alias), as_json)
+    _print(traffic.canary(function, percent, aws.client("lambda", region), alias=alias), as_json)
 
 
 @click.command("promote")
-@click.argument("function")
+@click.argument("function", shell_complete=function_names)
 @alias_option
+@region_option
 @json_option
-def promote(function, alias, as_json) -> None:
+def promote(function, alias, region, as_json) -> None:
     """Send all of FUNCTION's live alias to its newest version."""
     from ..deploy import traffic
 
-    _print(traffic.promote(function, alias=alias), as_json)
+    _print(traffic.promote(function, aws.client("lambda", region), alias=alias), as_json)
 
 
 @click.command("rollback")
-@click.argument("function")
+@click.argument("function", shell_complete=function_names)
 @alias_option
+@region_option
 @json_option
-def rollback(function, alias, as_json) -> None:
+def rollback(function, alias, region, as_json) -> None:
     """Send all of FUNCTION's live alias back to the previous version."""
     from ..deploy import traffic
 
-    _print(traffic.rollback(function, alias=alias), as_json)
+    _print(traffic.rollback(function, aws.client("lambda", region), alias=alias), as_json)
 
 
 @click.command("status")
-@click.argument("function")
+@click.argument("function", shell_complete=function_names)
 @alias_option
+@region_option
 @json_option
-def status(function, alias, as_json) -> None:
+def status(function, alias, region, as_json) -> None:
     """Show how FUNCTION's live alias splits traffic between versions."""
     from ..deploy import traffic
 
-    _print(traffic.status(function, alias=alias), as_json)
+    _print(traffic.status(function, aws.client("lambda", region), alias=alias), as_json)
 
 
 COMMANDS = (canary, promote, rollback, status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import aws
 from ..errors import ArtifactError
 
 
@@ -21,10 +22,9 @@ def package_key(sha256_hex: str, prefix: str = "packages") -> str:
 
 def upload_package(path: Path, sha256_hex: str, bucket: str, client=None, prefix: str = "packages") -> StoredPackage:
     """Upload unless the content-addressed key exists already (same key, same bytes)."""
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    s3 = client or boto3.client("s3")
+    s3 = client or aws.client("s3")
     key = package_key(sha256_hex, prefix)
     try:
         s3.head_object(Bucket=bucket, Key=key)
@@ -33,7 +33,7 @@ def upload_package(path: Path, sha256_hex: str, bucket: str, client=None, prefix
         if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
             raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket name and your credentials") from None
     except BotoCoreError as exc:
-        raise ArtifactError(f"s3://{bucket}: {exc}; check the endpoint and your credentials") from None
+        raise ArtifactError(f"s3://{bucket}: {aws.explain(exc)}") from None
     try:
         with path.open("rb") as body:
             s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/zip",
@@ -49,10 +49,9 @@ def summary_keys(env: str, tag: str) -> tuple[str, str]:
 
 
 def store_summary(bucket: str, env: str, tag: str, data: bytes, client=None) -> None:
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    s3 = client or boto3.client("s3")
+    s3 = client or aws.client("s3")
     for key in summary_keys(env, tag):
         try:
             s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/json")
@@ -62,10 +61,9 @@ def store_summary(bucket: str, env: str, tag: str, data: bytes, client=None) -> 
 
 def fetch_latest_summary(bucket: str, env: str, client=None) -> bytes | None:
     """The environment's latest release summary, or None before the first release."""
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    s3 = client or boto3.client("s3")
+    s3 = client or aws.client("s3")
     key = summary_keys(env, "latest")[1]
     try:
         return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -74,7 +72,7 @@ def fetch_latest_summary(bucket: str, env: str, client=None) -> bytes | None:
             return None
         raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket name and your credentials") from None
     except BotoCoreError as exc:
-        raise ArtifactError(f"s3://{bucket}: {exc}; check the endpoint and your credentials") from None
+        raise ArtifactError(f"s3://{bucket}: {aws.explain(exc)}") from None
 
 
 def function_key(name: str, code_sha256: str) -> str:
@@ -86,10 +84,9 @@ def store_function_objects(bucket: str, package_key: str, functions: list[dict],
     """Give each function its own key by a server-side copy of the package, only when that key
     is new: an unchanged function keeps its key (and Terraform its s3_key), and nothing goes up
     twice from the runner. Returns the names of the functions copied."""
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    s3 = client or boto3.client("s3")
+    s3 = client or aws.client("s3")
     copied = []
     for function in functions:
         key = function_key(function["name"], function["code_sha256"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import ReleaseError
+from ..errors import AwsError, ReleaseError
 from ..fsutil import atomic_write
 from ..infra import runner
 from ..infra.check import check
@@ -160,7 +160,7 @@ def _live_aliases(deployed: dict[str, tuple[str, str]], report: Reporter) -> dic
 
     try:
         found = traffic.live_aliases([d for d, _ in deployed.values()], aliases=dict(deployed.values()))
-    except BotoCoreError as exc:
+    except (BotoCoreError, AwsError) as exc:
         report.warn(f"could not read the functions' live aliases ({exc}); canary and rollback checks skipped")
         return {}
     by_deployed = {d: name for name, (d, _) in deployed.items()}

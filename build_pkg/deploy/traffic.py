@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import CanaryError
+from .. import aws
+from ..errors import AwsError, CanaryError
 
 ALIAS = "live"
 
@@ -38,9 +39,7 @@ class Split:
 
 
 def _client(client=None):
-    import boto3
-
-    return client or boto3.client("lambda")
+    return client or aws.client("lambda")
 
 
 def _call(what: str, function: str, fn, **kwargs):
@@ -57,7 +56,7 @@ def _call(what: str, function: str, fn, **kwargs):
                               ) from None
         raise CanaryError(f"{function}: {what} failed: {exc}") from None
     except BotoCoreError as exc:
-        raise CanaryError(f"{function}: {what} failed: {exc}; check the region and credentials") from None
+        raise AwsError(f"{function}: {what} failed: {aws.explain(exc)}") from None
 
 
 def status(function: str, client=None, alias: str = ALIAS) -> Split:

@@ -73,6 +73,12 @@ def read(project: Project) -> list[Environment]:
             for e in found]
 
 
+def values_of(project: Project, name: str) -> dict | None:
+    """The variables of terraform/env/NAME.tfvars, or None when there is no such environment."""
+    found = next((e for e in read(project) if e.name == name), None)
+    return found.values if found else None
+
+
 _ADOPTED_LOCAL = re.compile(r"^adopted_([A-Za-z0-9_]+)$")
 
 

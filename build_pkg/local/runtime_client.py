@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..cache import cache_root, ensure_entry, touch
 from ..errors import InstallError
+from ..fixes import LOCK
 from ..package.install import index_args
 from ..package.lockfile import read_lock
 from ..package.target import Target
@@ -46,7 +47,7 @@ def ensure(python: str, report: Reporter) -> Path:
     lock = read_lock(BUILDER_LOCK, section="develop")
     entries = [p for p in lock.packages if p.name in CLIENT_PACKAGES]
     if len(entries) != len(CLIENT_PACKAGES):
-        raise InstallError(f"{BUILDER_LOCK}: [dev-packages] must lock {', '.join(CLIENT_PACKAGES)}; run `pipenv lock`")
+        raise InstallError(f"{BUILDER_LOCK}: [dev-packages] must lock {', '.join(CLIENT_PACKAGES)}; run {LOCK}")
     version = subprocess.run([python, "-c", "import sys; print(sys.implementation.cache_tag)"],
                              capture_output=True, text=True, check=True).stdout.strip()
     key = hashlib.sha256(json.dumps([[p.key() for p in entries], version, os.uname().machine]).encode()).hexdigest()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .. import __version__
 from ..cache import cache_root, exclusive
 from ..errors import BuildPkgError, FunctionError
+from ..fixes import ADD_DEV
 from ..fsutil import atomic_write, file_sha256
 from ..progress import Reporter
 from ..versions import builder_digest
@@ -105,7 +106,7 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     if tools:
         report.warn(f"{lock.path.name} [packages] holds development tools that would ship to Lambda and that no "
                     f"other package requires and no function imports: {', '.join(tools)}; move them to "
-                    "[dev-packages] (pipenv install --dev NAME)")
+                    f"[dev-packages] ({ADD_DEV})")
     code = [zipwriter.pack(f.arcname, data, f.mode, stamp) for f, data in sources]
     layer, layer_sizes = None, None
     if use_layer:

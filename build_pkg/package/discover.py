@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import FunctionError, ProjectError
 from ..project import shown_path as _rel
+from .imports import top_level_names
 
 FLAT_PREFIX = "lambda_"
 PACKAGE_ENTRY = "main.py"
@@ -120,20 +121,3 @@ def check_handler(path: Path, shown: str, handler_name: str) -> None:
             f"{shown}: no top-level {handler_name!r} defined; add "
             f"`def {handler_name}(event, context):`"
         )
-
-
-def top_level_names(tree: ast.Module) -> set[str]:
-    """Names a module binds at top level: defs, classes, assignments, imports."""
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                names.add((alias.asname or alias.name).split(".")[0])
-    return names

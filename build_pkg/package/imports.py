@@ -144,11 +144,13 @@ class _Scanner:
         return FileScan(
             modules=_unique(n for n in self.modules if n), stars=_unique(self.stars),
             exports=None if self.exports is None else _unique(self.exports), exports_dynamic=self.exports_dynamic,
-            refs=_unique(self.refs), dynamic=tuple(why for _, why in sorted(self.dynamic)), defines=tuple(sorted(top_level_names(tree))),
+            refs=_unique(self.refs), dynamic=tuple(why for _, why in sorted(self.dynamic)),
+            defines=tuple(sorted(top_level_names(tree))),
         )
 
     def _why(self, node: ast.AST, what: str) -> None:
-        self.dynamic.append((getattr(node, "lineno", 1), f"functions/{self.arcname}:{getattr(node, 'lineno', 1)}: {what}"))
+        line = getattr(node, "lineno", 1)
+        self.dynamic.append((line, f"functions/{self.arcname}:{line}: {what}"))
 
     def _bindings(self, tree: ast.Module) -> None:
         """Aliases of the loaders and of sys, wherever they are bound."""
@@ -299,7 +301,8 @@ class _Scanner:
                     self._exports(handler.body)
                 continue
             value, extend = None, False
-            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
+                                                    for t in stmt.targets):
                 value = stmt.value
             elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) \
                     and stmt.target.id == "__all__":

@@ -98,7 +98,7 @@ def target_for(pipfile: dict | None, runtime: str | None, arch: str, warnings: l
 
 def _from_pipfile(pipfile: dict | None, arch: str, warnings: list[str], today: dt.date) -> Target:
     if pipfile is None:
-        raise LockError("Pipfile not found: create it (pipenv install) or pass --runtime")
+        raise LockError("Pipfile not found: pass the worker repository with -C DIR, or --runtime")
     requires = pipfile.get("requires") or {}
     version = requires.get("python_version") if isinstance(requires, dict) else None
     if not version:

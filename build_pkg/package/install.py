@@ -21,6 +21,7 @@ from pathlib import Path
 from . import sdists
 from .elf import elf_machine
 from ..errors import InstallError, LockError
+from ..fixes import LOCK
 from .lockfile import Lock, LockedPackage
 from ..progress import Reporter
 from .sources import SourceFile
@@ -136,7 +137,7 @@ def _explain_uv_failure(stderr: str, packages, lock: Lock, target: Target) -> Ex
     if match:
         return LockError(
             f"{lock_name}: {match.group(1)}: the downloaded file's sha256 is not among the locked "
-            "hashes; the lock or the index is wrong: re-lock with `pipenv lock`"
+            f"hashes; the lock or the index is wrong: re-lock with {LOCK}"
         )
     if sdists.is_no_wheel(stderr):
         name = _first_named(stderr, packages)
@@ -218,7 +219,7 @@ def owners(site: Path, files: list[SourceFile], packages: list[LockedPackage], l
         owner = by_name.get(normalize(_dist_name(record.parent)))
         if owner is None:
             raise InstallError(f"{lock_name}: the installer put {record.parent.name} into the package, "
-                               "which the lock does not name; re-lock with `pipenv lock`")
+                               f"which the lock does not name; re-lock with {LOCK}")
         for row in csv.reader(io.StringIO(record.read_text(encoding="utf-8", errors="replace"))):
             if row and not row[0].startswith(("..", "/")):
                 claimed.setdefault(posixpath.normpath(row[0]), owner)
@@ -232,7 +233,7 @@ def owners(site: Path, files: list[SourceFile], packages: list[LockedPackage], l
             candidates = tops.get(file.arcname.split("/", 1)[0], set())
             if len(candidates) != 1:
                 raise InstallError(f"{lock_name}: no installed package's RECORD lists {file.arcname}; "
-                                   "the installer output is not what the lock describes: re-lock with `pipenv lock`")
+                                   f"the installer output is not what the lock describes: re-lock with {LOCK}")
             owner = next(iter(candidates))
         grouped[owner].append(file)
     return grouped

@@ -16,6 +16,8 @@ from pathlib import Path
 from packaging.markers import InvalidMarker, Marker
 
 from ..errors import LockError
+from ..fixes import LOCK
+from ..lockcheck import problem as lock_problem
 from .target import Target
 
 _HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -89,7 +91,7 @@ class Lock:
                 except InvalidMarker as exc:
                     raise LockError(
                         f"{self.path.name}: package {package.name!r} has invalid markers "
-                        f"{package.markers!r} ({exc}); run `pipenv lock`"
+                        f"{package.markers!r} ({exc}); run {LOCK}"
                     ) from None
             chosen.append(package)
         return chosen
@@ -111,13 +113,13 @@ def pipfile_hash(pipfile: dict) -> str:
 
 def read_pipfile(path: Path) -> dict:
     if not path.is_file():
-        raise LockError(f"{path.name} not found in {path.parent}: create it (pipenv install)")
+        raise LockError(f"{path.name} not found in {path.parent}: pass the worker repository with -C DIR")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LockError(f"{path.name} is not valid TOML ({exc}); fix it, then run `pipenv lock`") from None
+        raise LockError(f"{path.name} is not valid TOML ({exc}); fix it, then run {LOCK}") from None
     if not data.get("source"):
-        raise LockError(f"{path.name} has no [[source]] section; add one, then run `pipenv lock`")
+        raise LockError(f"{path.name} has no [[source]] section; add one, then run {LOCK}")
     return data
 
 
@@ -128,24 +130,24 @@ def read_lock(path: Path, section: str = "default") -> Lock:
     """
     name = path.name
     if not path.is_file():
-        raise LockError(f"{name} not found in {path.parent}: run `pipenv lock`")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LockError(f"{name} is not valid JSON ({exc}); regenerate it with `pipenv lock`") from None
+        raise LockError(f"{name} not found in {path.parent}: run {LOCK}")
+    unreadable = lock_problem(path)
+    if unreadable:
+        raise LockError(unreadable)
+    data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):
-        raise LockError(f"{name} has no _meta section; regenerate it with `pipenv lock`")
+        raise LockError(f"{name} has no _meta section; regenerate it with {LOCK}")
     meta = data["_meta"]
     lock_hash = _mapping(meta, "hash", name).get("sha256")
     if not isinstance(lock_hash, str):
-        raise LockError(f"{name} has no _meta.hash.sha256; regenerate it with `pipenv lock`")
+        raise LockError(f"{name} has no _meta.hash.sha256; regenerate it with {LOCK}")
     sources = meta.get("sources") or []
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
-        raise LockError(f"{name}: _meta.sources is not a list of sources; regenerate it with `pipenv lock`")
+        raise LockError(f"{name}: _meta.sources is not a list of sources; regenerate it with {LOCK}")
     python_version = _mapping(meta, "requires", name).get("python_version")
     default = data.get(section, {})
     if not isinstance(default, dict):
-        raise LockError(f"{name}: '{section}' is not a mapping; regenerate it with `pipenv lock`")
+        raise LockError(f"{name}: '{section}' is not a mapping; regenerate it with {LOCK}")
     base = path.parent.absolute()
     packages = tuple(_parse_entry(name, pkg, entry, base) for pkg, entry in sorted(default.items()))
     return Lock(
@@ -160,7 +162,7 @@ def read_lock(path: Path, section: str = "default") -> Lock:
 def _mapping(meta: dict, key: str, lock_name: str) -> dict:
     value = meta.get(key) or {}
     if not isinstance(value, dict):
-        raise LockError(f"{lock_name}: _meta.{key} is not a mapping; regenerate it with `pipenv lock`")
+        raise LockError(f"{lock_name}: _meta.{key} is not a mapping; regenerate it with {LOCK}")
     return value
 
 
@@ -168,7 +170,7 @@ def _strings(entry: dict, key: str, pkg: str, lock_name: str) -> tuple[str, ...]
     value = entry.get(key) or ()
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise LockError(f"{lock_name}: package {pkg!r} has {key} that are not a list of strings; "
-                        "regenerate it with `pipenv lock`")
+                        f"regenerate it with {LOCK}")
     return tuple(value)
 
 
@@ -176,21 +178,21 @@ def _optional_string(entry: dict, key: str, pkg: str, lock_name: str) -> str | N
     value = entry.get(key)
     if value is not None and not isinstance(value, str):
         raise LockError(f"{lock_name}: package {pkg!r} has a {key} that is not a string; "
-                        "regenerate it with `pipenv lock`")
+                        f"regenerate it with {LOCK}")
     return value or None
 
 
 def _parse_entry(lock_name: str, pkg: str, entry: object, base: Path) -> LockedPackage:
     if not isinstance(entry, dict):
-        raise LockError(f"{lock_name}: entry {pkg!r} is not a mapping; regenerate it with `pipenv lock`")
+        raise LockError(f"{lock_name}: entry {pkg!r} is not a mapping; regenerate it with {LOCK}")
     if not isinstance(entry.get("hashes") or [], list):
-        raise LockError(f"{lock_name}: package {pkg!r} has hashes that are not a list; regenerate it with `pipenv lock`")
+        raise LockError(f"{lock_name}: package {pkg!r} has hashes that are not a list; regenerate it with {LOCK}")
     hashes = tuple(entry.get("hashes") or ())
     for digest in hashes:
         if not isinstance(digest, str) or not _HASH_RE.match(digest):
             raise LockError(
                 f"{lock_name}: package {pkg!r} has a malformed hash {digest!r} "
-                "(want sha256:<64 hex digits>); regenerate it with `pipenv lock`"
+                f"(want sha256:<64 hex digits>); regenerate it with {LOCK}"
             )
     vcs = None
     for scheme in _VCS_KEYS:
@@ -203,7 +205,7 @@ def _parse_entry(lock_name: str, pkg: str, entry: object, base: Path) -> LockedP
     if not vcs and not path and not (isinstance(version, str) and version.startswith("==")):
         raise LockError(
             f"{lock_name}: package {pkg!r} has no pinned version, VCS ref or path; "
-            "regenerate it with `pipenv lock`"
+            f"regenerate it with {LOCK}"
         )
     return LockedPackage(
         name=pkg,
@@ -224,7 +226,7 @@ def check_fresh(pipfile: dict, pipfile_name: str, lock: Lock) -> None:
     if actual != lock.pipfile_hash:
         raise LockError(
             f"{lock.path.name} is out of date with {pipfile_name} "
-            f"(Pipfile hash {actual[:12]}..., lock has {lock.pipfile_hash[:12]}...): run `pipenv lock`"
+            f"(Pipfile hash {actual[:12]}..., lock has {lock.pipfile_hash[:12]}...): run {LOCK}"
         )
 
 

@@ -161,7 +161,7 @@ def test_stale_lock(worker_repo, cli):
     pipfile = worker_repo.root / "Pipfile"
     pipfile.write_text(pipfile.read_text().replace("[packages]", '[packages]\nattrs = "*"'))
     [problem] = _problems(cli, worker_repo)
-    assert problem.startswith("Pipfile.lock: is out of date with Pipfile") and "run `pipenv lock`" in problem
+    assert problem.startswith("Pipfile.lock: is out of date with Pipfile") and "run `make lock`" in problem
 
 
 def test_json_output(worker_repo, cli):

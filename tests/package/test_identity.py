@@ -9,10 +9,9 @@ import os
 import shutil
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-from conftest import REPO, WorkerRepo, run_build_pkg, sha256_of
+from conftest import REPO, WorkerRepo, run_build_pkg
 
 # Real wheels as the index publishes them (name -> lock entry), for the locks below.
 SOUPSIEVE_4_1_2 = {"version": "==4.1.2", "markers": "python_full_version >= '3.11.5'",
@@ -31,13 +30,9 @@ def _hashes(document: dict) -> dict[str, str]:
 
 
 @pytest.fixture
-def small(tmp_path) -> WorkerRepo:
-    repo = WorkerRepo(tmp_path / "repo")
-    repo.keep_only("six")
-    shutil.rmtree(repo.root / "functions")
-    repo.write("functions/lambda_hello.py", "import six\n\ndef handler(event, context):\n    return six.__version__\n")
-    repo.write("functions/lambda_bye.py", "def handler(event, context):\n    return 'bye'\n")
-    return repo
+def small(small_repo) -> WorkerRepo:
+    small_repo.write("functions/lambda_bye.py", "def handler(event, context):\n    return 'bye'\n")
+    return small_repo
 
 
 def test_switching_the_layer_on_or_off_moves_every_function_and_back(small, cli):

@@ -4,6 +4,7 @@ chromium, which `make test` installs), with every network name unresolvable."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -18,7 +19,12 @@ _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
-    assert CHROMIUM, "no Chromium found: `make test` installs Debian's chromium package"
+    if not CHROMIUM:
+        # `make test` installs Debian's chromium where apt-get can run; elsewhere (macOS, no root)
+        # only this test is skipped, never in CI.
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Chromium found, and CI must run the browser test: install the chromium package")
+        pytest.skip("no Chromium on this machine (make test installs it where apt-get can run): page not opened")
     return subprocess.run([CHROMIUM, *_FLAGS, *args], capture_output=True, text=True, timeout=180)
 
 

@@ -13,7 +13,8 @@ import fnmatch
 import json
 from dataclasses import dataclass, field
 
-from ...errors import AdoptError
+from ... import aws
+from ...errors import AdoptError, AwsError
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,14 @@ class LiveFunction:
         return {self.arn} | {self.alias_arn(name) for name, _ in self.aliases}
 
 
-def read(pattern: str, session=None) -> list[LiveFunction]:
+def read(pattern: str, session=None, region: str | None = None) -> list[LiveFunction]:
     """Every function whose name matches the shell-style `pattern`, by name."""
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    session = session or boto3.session.Session()
-    clients = {name: session.client(name) for name in ("lambda", "events", "sns", "logs")}
+    if session is None:
+        clients = {name: aws.client(name, region) for name in ("lambda", "events", "sns", "logs")}
+    else:
+        clients = {name: session.client(name) for name in ("lambda", "events", "sns", "logs")}
     try:
         configs = [c for page in clients["lambda"].get_paginator("list_functions").paginate()
                    for c in page["Functions"] if fnmatch.fnmatchcase(c["FunctionName"], pattern)]
@@ -95,7 +97,7 @@ def read(pattern: str, session=None) -> list[LiveFunction]:
         raise AdoptError(f"reading the account failed: {exc}; check the region and that the credentials may read "
                          "Lambda, EventBridge, SNS and CloudWatch Logs") from None
     except BotoCoreError as exc:
-        raise AdoptError(f"reading the account failed: {exc}; check the region, endpoint and credentials") from None
+        raise AwsError(f"reading the account failed: {aws.explain(exc)}") from None
 
 
 def _read_one(config: dict, clients: dict, subscriptions: list[dict]) -> LiveFunction:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ... import aws
 from ...errors import AdoptError
 from ...fsutil import atomic_write, create_all
 from ...infra.environments import read as read_environments
@@ -25,6 +26,7 @@ class AdoptOptions:
     env: str
     maps: tuple[tuple[str, str], ...] = ()
     dry_run: bool = False
+    region: str | None = None  # default: the environment's tfvars region, else boto3's
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def adopt(project: Project, target: Target, options: AdoptOptions, session=None)
         path = project.terraform_dir / tf_filename(function.name)
         if path.is_file():
             existing[function.name] = path.read_text(encoding="utf-8", errors="replace")
-    found = live_functions.read(options.pattern, session)
+    found = live_functions.read(options.pattern, session, aws.region(options.region, env.values))
     decided = plan(found, functions, existing, dict(options.maps), target.runtime, target.arch, options.pattern)
     files = {a.tf_file: function_file(a, env_value) for a in decided.adoptions}
     if decided.adoptions:

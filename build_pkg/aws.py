@@ -1,0 +1,55 @@
+"""boto3 clients for the commands that talk to a live account, with the region resolved in
+one order everywhere and AWS's set-up faults as one line each (never botocore's traceback).
+
+The region: `--region`, else the environment's `region` in terraform/env/ENV.tfvars
+(when the command works on an environment), else what boto3 finds (AWS_REGION,
+AWS_DEFAULT_REGION, the profile's config).
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import AwsError
+
+NO_REGION = ("no AWS region is set: pass --region REGION or set AWS_REGION "
+             "(terraform/env/ENV.tfvars names each environment's region)")
+
+
+def region(given: str | None, environment_values: dict | None = None) -> str | None:
+    """--region, else the environment's tfvars `region`, else AWS_REGION (which botocore
+    itself does not read); None leaves it to boto3 (AWS_DEFAULT_REGION, the profile)."""
+    if given:
+        return given
+    value = (environment_values or {}).get("region")
+    if isinstance(value, str) and value:
+        return value
+    return os.environ.get("AWS_REGION") or None
+
+
+def client(service: str, region_name: str | None = None):
+    """A client in `region_name`, else in the region `region(None)` finds."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, NoRegionError
+
+    try:
+        return boto3.session.Session(region_name=region_name or region(None)).client(service)
+    except NoRegionError:
+        raise AwsError(NO_REGION) from None
+    except BotoCoreError as exc:  # a broken profile or config file
+        raise AwsError(f"AWS configuration: {exc}; check AWS_PROFILE and ~/.aws/config") from None
+
+
+def explain(exc: Exception) -> str:
+    """One line for a botocore fault, saying what to check."""
+    from botocore.exceptions import (EndpointConnectionError, NoCredentialsError, NoRegionError,
+                                     PartialCredentialsError, ConnectTimeoutError, ReadTimeoutError)
+
+    if isinstance(exc, NoRegionError):
+        return NO_REGION
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return ("no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), "
+                "or run where a role provides them")
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)):
+        return f"{exc}: check the network, the region and AWS_ENDPOINT_URL"
+    return str(exc)
