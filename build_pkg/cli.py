@@ -18,8 +18,8 @@ from .errors import BuildPkgError
 
 
 class _Group(click.Group):
-    """Domain errors as one line (exit 1); usage errors as click shows its own (exit 2);
-    a traceback only with -v."""
+    """Every error as `error: ...` on stderr: domain errors one line (exit 1); usage errors,
+    click's own and ours, after the command's usage line (exit 2); a traceback only with -v."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -29,9 +29,23 @@ class _Group(click.Group):
             if verbose:
                 traceback.print_exc()
             if exc.exit_code == click.UsageError.exit_code:
-                raise click.UsageError(str(exc), ctx=getattr(exc, "ctx", None)) from None
+                _usage_error(self._subcommand_context(ctx), str(exc))
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            _usage_error(exc.ctx or ctx, exc.format_message())
+
+    def _subcommand_context(self, ctx: click.Context) -> click.Context:
+        """For the usage line of the command that refused its input."""
+        command = self.get_command(ctx, ctx.invoked_subcommand) if ctx.invoked_subcommand else None
+        return click.Context(command, info_name=ctx.invoked_subcommand, parent=ctx) if command else ctx
+
+
+def _usage_error(ctx: click.Context, message: str):
+    click.echo(ctx.get_usage(), err=True)
+    click.echo(f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", err=True)
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(click.UsageError.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

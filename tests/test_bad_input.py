@@ -67,7 +67,7 @@ def _run(root: Path, *args: str, input: bytes | None = None):
         assert len(errors) == 1 or (args and args[0] in ("check", "tf") and problems), result.output
         assert "Traceback" not in result.output
     if result.exit_code == 2:
-        assert "Error:" in result.stderr and "Traceback" not in result.output
+        assert "error: " in result.stderr and "Traceback" not in result.output
     if result.exit_code != 0:
         assert _snapshot(root) == before, "a failed command changed files"
     return result

@@ -180,3 +180,55 @@ def test_region_comes_from_the_option_then_the_tfvars_then_the_environment(monke
     assert aws.region("ap-south-1", {"region": "eu-west-1"}) == "ap-south-1"
     assert aws.region(None, {"region": "eu-west-1"}) == "eu-west-1"
     assert aws.region(None, None) == "us-east-2"
+
+
+def test_a_name_too_long_anywhere_names_the_cut_that_fits_every_environment(worker_repo, cli):
+    name = "a_very_long_function_name_that_goes_on_and_on_and_on_x"
+    result = cli("-C", str(worker_repo.root), "new", name, "--trigger", "schedule", "--schedule", "rate(5 minutes)")
+    assert result.exit_code == 2
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    # staging is the longest environment name, and the rule adds "-schedule": 78 characters, 14 over.
+    assert line == (f"error: terraform/env/staging.tfvars: schedule rule 'worker-staging-{name}-schedule' is 78 "
+                    "characters; EventBridge allows 64: shorten the function name by 14 (the longest of 6 names "
+                    "over a limit)")
+    short = name[:-14]
+    assert cli("-C", str(worker_repo.root), "new", short, "--trigger", "schedule",
+               "--schedule", "rate(5 minutes)").exit_code == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["worker_lib"], "'worker_lib' is reserved: functions/worker_lib/ is the code every function shares"),
+    (["queue", "--layout", "package"], "functions/queue/ would have the name of the standard-library module 'queue'"),
+])
+def test_new_refuses_names_that_cannot_be_functions(worker_repo, cli, args, message):
+    result = cli("-C", str(worker_repo.root), "new", *args)
+    assert result.exit_code == 2 and f"error: {message}" in result.stderr
+
+
+def test_usage_errors_and_domain_errors_share_the_prefix(worker_repo, cli):
+    usage = cli("-C", str(worker_repo.root), "prune")  # ours: neither a name nor --all
+    assert usage.exit_code == 2
+    assert usage.stderr.splitlines()[0].endswith(" prune [OPTIONS] [FUNCTION]...")  # CliRunner names it main
+    assert usage.stderr.splitlines()[-1] == "error: name a FUNCTION, or pass --all --env ENV"
+    clicks = cli("-C", str(worker_repo.root), "size", "--top", "0")  # click's own
+    assert clicks.exit_code == 2 and clicks.stderr.splitlines()[-1].startswith("error: Invalid value for '--top'")
+    domain = cli("-C", str(worker_repo.root), "invoke", "nope")
+    assert domain.exit_code == 1 and domain.stderr.splitlines()[-1].startswith("error: no function named 'nope'")
+
+
+def test_check_reports_a_syntax_error_in_a_function_that_has_no_tf_yet(worker_repo, cli):
+    worker_repo.write("functions/lambda_fresh.py", "def handler(event, context:\n    return 1\n")
+    result = cli("-C", str(worker_repo.root), "check")
+    assert result.exit_code == 1
+    assert "functions/lambda_fresh.py:1: syntax error: '(' was never closed; fix the code" in result.stdout
+
+
+def test_validate_leaves_out_advice_that_is_not_for_this_project(worker_repo, cli):
+    assert cli("-C", str(worker_repo.root), "build").exit_code == 0
+    proc = subprocess.run([sys.executable, str(BUILD_PKG), "-C", str(worker_repo.root), "validate"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Include this file in your version control repository" not in proc.stderr
+    assert "Incomplete lock file information" not in proc.stderr
+    assert "\x1b[" not in proc.stderr + proc.stdout  # no colour codes down a pipe
+    assert "Terraform has been successfully initialized!" in proc.stderr

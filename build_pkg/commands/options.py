@@ -71,15 +71,29 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")(f)
 
 
+# What --runtime and --arch decide on each command that takes them.
+_TARGET_PURPOSE = {
+    "build": ("Lambda runtime to build for", "Lambda architecture the dependencies are installed for"),
+    "check": ("Lambda runtime the Terraform files must name (the build's)",
+              "Lambda architecture the Terraform files must name (the build's)"),
+    "invoke": ("Lambda runtime to build and run the function with (a local pythonX.Y runs it)",
+               "Lambda architecture to build for (it must be this machine's)"),
+    "release": ("Lambda runtime to build and deploy for", "Lambda architecture to build and deploy for"),
+    "adopt": ("Lambda runtime the adopted functions move to (the build's)",
+              "Lambda architecture the adopted functions move to (the build's)"),
+}
+
+
 def target_options(f):
     """--runtime, --arch and --allow-unhashed: what every command that must agree with the
-    build resolves the lock with."""
+    build resolves the lock with; the help says what they decide on this command."""
+    runtime_help, arch_help = _TARGET_PURPOSE.get(f.__name__, _TARGET_PURPOSE["build"])
     f = click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
-                     help="Install this VCS or path entry of the lock although it cannot be hash-checked (repeatable).")(f)
-    f = click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True,
-                     help="Lambda architecture the dependencies are installed for.")(f)
+                     help="Install this VCS or path entry of the lock although it cannot be hash-checked "
+                          "(repeatable; give the same ones to every command, so all agree).")(f)
+    f = click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True, help=arch_help + ".")(f)
     return click.option("--runtime", metavar="pythonX.Y",
-                        help="Lambda runtime. [default: the Pipfile's python_version]")(f)
+                        help=f"{runtime_help}. [default: the Pipfile's python_version]")(f)
 
 
 def layer_option(f):

@@ -193,7 +193,16 @@ def _clear_outlived_canaries(rows: list[dict], aliases: dict, report: Reporter) 
 
 
 def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:
-    runner.run(tf_dir, args, step, on_interrupt=report.warn, report=report)
+    drop = runner.LOCK_ADVICE if args[0] == "init" and _git_ignores(tf_dir / ".terraform.lock.hcl") else ()
+    runner.run(tf_dir, args, step, on_interrupt=report.warn, report=report, drop=drop)
+
+
+def _git_ignores(path: Path) -> bool:
+    """The repository ignores `path`: Terraform's advice to commit it would mislead."""
+    import subprocess
+
+    proc = subprocess.run(["git", "-C", str(path.parent), "check-ignore", "-q", path.name], capture_output=True)
+    return proc.returncode == 0
 
 
 def _previous(options: ReleaseOptions, env: str, report: Reporter) -> dict | None:

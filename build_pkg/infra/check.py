@@ -108,12 +108,23 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
         if not homes:
             problems.append(Problem(function.source, None,
                                     "has no Terraform definition; run `build-pkg.py tf` to write one"))
+            problems += _parse_problem(function.source, names.get(function.source))
         elif len(homes) > 1:
             where = ", ".join(f"{c.file.rel}:{c.line}" for c in homes)
             problems.append(Problem(homes[1].file.rel, homes[1].line,
                                     f"function {function.name!r} is defined {len(homes)} times ({where}); keep one"))
     problems.sort(key=lambda p: (p.file, p.line or 0, p.message))
     return CheckResult(tuple(problems), len(functions), len(calls))
+
+
+def _parse_problem(source: str, names: set[str] | str | None) -> list[Problem]:
+    """A module that does not parse, as a problem at its line (`_names_job` gives the message)."""
+    if not isinstance(names, str):
+        return []
+    match = re.match(rf"^{re.escape(source)}:(\d+): (.*)$", names)
+    if match:
+        return [Problem(source, int(match.group(1)), match.group(2))]
+    return [Problem(source, None, names.removeprefix(f"{source}: "))]
 
 
 def _names_job(job: tuple[str, str]) -> set[str] | str:

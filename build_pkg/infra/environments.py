@@ -114,8 +114,12 @@ def _default(variables_tf: Path, name: str):
 
 
 def name_problems(name: str, has_schedule: bool, environments: list[Environment]) -> list[str]:
-    """Why `name` would be refused by AWS as deployed in some environment (empty when fine)."""
-    problems = []
+    """Why `name` would be refused by AWS as deployed in some environment (empty when fine).
+
+    Of the names over a length limit (in any environment: its function, its schedule rule),
+    one message for the longest, so one rename fits every environment at once.
+    """
+    problems, over = [], []
     for env in environments:
         deployed = env.function_name(name)
         if not _LAMBDA_NAME_RE.match(deployed):
@@ -123,12 +127,16 @@ def name_problems(name: str, has_schedule: bool, environments: list[Environment]
                             "(letters, digits, - and _ only)")
             continue
         if len(deployed) > FUNCTION_NAME_MAX:
-            problems.append(f"{env.file}: deployed name {deployed!r} is {len(deployed)} characters; Lambda and "
-                            f"IAM allow {FUNCTION_NAME_MAX}: shorten the function name by {len(deployed) - FUNCTION_NAME_MAX}")
-        elif has_schedule and len(deployed) + len(SCHEDULE_SUFFIX) > RULE_NAME_MAX:
-            rule = deployed + SCHEDULE_SUFFIX
-            problems.append(f"{env.file}: schedule rule {rule!r} is {len(rule)} characters; EventBridge allows "
-                            f"{RULE_NAME_MAX}: shorten the function name by {len(rule) - RULE_NAME_MAX}")
+            over.append((len(deployed) - FUNCTION_NAME_MAX, f"{env.file}: deployed name {deployed!r} is "
+                         f"{len(deployed)} characters; Lambda and IAM allow {FUNCTION_NAME_MAX}"))
+        rule = deployed + SCHEDULE_SUFFIX
+        if has_schedule and len(rule) > RULE_NAME_MAX:
+            over.append((len(rule) - RULE_NAME_MAX, f"{env.file}: schedule rule {rule!r} is {len(rule)} characters; "
+                         f"EventBridge allows {RULE_NAME_MAX}"))
+    if over:
+        cut, what = max(over, key=lambda item: item[0])
+        others = f" (the longest of {len(over)} names over a limit)" if len(over) > 1 else ""
+        problems.append(f"{what}: shorten the function name by {cut}{others}")
     return problems
 
 

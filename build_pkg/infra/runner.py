@@ -55,16 +55,30 @@ def environment() -> dict[str, str]:
     return env
 
 
+# Terraform's advice to commit the provider lock file: noise where the tree is a scratch copy
+# (validate) or the project ignores the file.
+LOCK_ADVICE = (("Terraform has created a lock file .terraform.lock.hcl", 'you run "terraform init" in the future.'),)
+# Terraform's note that a filesystem mirror gave it checksums for this platform only: always
+# so with the stand-in provider, and nothing to act on.
+MIRROR_CHECKSUMS = (("Warning: Incomplete lock file information for providers", "is the platform to generate)"),)
+_COLOURED = {"init", "validate", "plan", "apply", "show", "import", "destroy", "refresh", "output"}
+
+
 def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None, extra_env: dict | None = None,
-        ok_codes: tuple[int, ...] = (0,), report: Reporter | None = None) -> int:
+        ok_codes: tuple[int, ...] = (0,), report: Reporter | None = None,
+        drop: tuple[tuple[str, str], ...] = ()) -> int:
     """Run `terraform -chdir=tf_dir ARGS`, its output on stderr; ReleaseError when it fails.
 
     `on_interrupt(message)` is told when an interrupt is being forwarded. Returns the
     exit code (one of `ok_codes`). When `report` is on a terminal, Terraform's lines
-    pass through it with a bar below them counting the resources done.
+    pass through it with a bar below them counting the resources done; elsewhere they
+    carry no colour codes. `drop`: (first line, last line) of passages left out.
     """
     # Terraform's own output is progress: it goes to stderr as it comes; stdout stays for results.
-    piped = report is not None and report.interactive
+    interactive = report is not None and report.interactive
+    if not interactive and args and args[0] in _COLOURED and "-no-color" not in args:
+        args = [args[0], "-no-color", *args[1:]]  # a pipe or a CI log: no escape codes
+    piped = interactive or bool(drop)
     process = subprocess.Popen([*command(), f"-chdir={tf_dir}", *args], env={**environment(), **(extra_env or {})},
                                stdout=subprocess.PIPE if piped else stderr_fd(),
                                stderr=subprocess.STDOUT if piped else None, text=piped or None,
@@ -87,12 +101,16 @@ def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None, extra_env: 
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     try:
-        if piped:
+        if interactive:
             with report.bar(f"terraform {step}", unit="resources") as bar:
-                for line in process.stdout:
+                for line in _without(process.stdout, drop):
                     bar.write(line.rstrip("\n"))
                     if _RESOURCE_DONE.search(line):
                         bar.update()
+        elif piped:
+            for line in _without(process.stdout, drop):
+                sys.stderr.write(line)
+                sys.stderr.flush()
         while True:
             try:
                 returncode = process.wait()
@@ -108,6 +126,25 @@ def run(tf_dir: Path, args: list[str], step: str, on_interrupt=None, extra_env: 
     if returncode not in ok_codes:
         raise ReleaseError(f"terraform {step} failed (exit {returncode}); see its output above")
     return returncode
+
+
+def _without(lines, drop: tuple[tuple[str, str], ...]):
+    """`lines` minus each passage from a line containing a start to the next containing its end
+    (and one blank line after it)."""
+    ending, skip_blank = None, False
+    for line in lines:
+        if ending is None:
+            if skip_blank and not line.strip():
+                skip_blank = False
+                continue
+            skip_blank = False
+            start = next((end for first, end in drop if first in line), None)
+            if start is None:
+                yield line
+                continue
+            ending = start
+        if ending in line:
+            ending, skip_blank = None, True
 
 
 def main(argv: list[str]) -> int:

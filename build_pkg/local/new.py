@@ -12,7 +12,8 @@ from ..infra.environments import Environment, name_problems
 from ..infra.environments import read as read_environments
 from ..infra.settings import FunctionSettings
 from ..infra.write import check_notifications_writable, sources_to_add, sync_notifications
-from ..package.discover import Function, check_name, discover
+from ..package.discover import SHARED_LIB, Function, check_name, discover
+from ..package.stdlib import any_stdlib_name
 from ..project import Project
 from .events import EventOptions
 from .scaffold import render as render_scaffold
@@ -64,6 +65,13 @@ def _event_options(trigger: str, settings: FunctionSettings, environments: list[
 def create(project: Project, name: str, layout: str, trigger: str, settings: FunctionSettings) -> Created:
     """Code, test, sample event and .tf of a new function; refuses any existing name or file."""
     check_name(name, f"function {name!r}")
+    if name == SHARED_LIB:
+        raise UsageError(f"{name!r} is reserved: functions/{SHARED_LIB}/ is the code every function shares; "
+                         "pick another name")
+    if layout == "package" and any_stdlib_name(name):
+        raise UsageError(f"functions/{name}/ would have the name of the standard-library module {name!r} and replace "
+                         "it for every function (functions/ comes first on Lambda's import path); pick another name "
+                         "(or --layout flat, which makes lambda_<name>.py)")
     functions_dir = project.functions_dir
     existing = {}
     if functions_dir.is_dir() and any(functions_dir.iterdir()):

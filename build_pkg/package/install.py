@@ -52,8 +52,9 @@ def install(lock: Lock, packages, target: Target, site: Path, work: Path, report
         # From uv's cache alone first: the same hash-checked wheels without asking the index
         # again (~0.3 s of a first build); anything the cache lacks fails fast, and then uv
         # goes online as usual.
-        proc = _uv(wheels_only + ["--offline"], hashed, work / "hashed.txt", report)
+        proc = _uv(wheels_only + ["--offline"], hashed, work / "hashed.txt", report, quiet_failure=True)
         if proc.returncode != 0:
+            report.detail("  uv: not all of it is in uv's cache (expected on a first install); from the index now")
             _empty(site)
             proc = _uv(wheels_only, hashed, work / "hashed.txt", report)
         if proc.returncode != 0:
@@ -116,15 +117,18 @@ def index_args(lock: Lock) -> list[str]:
     return args
 
 
-def _uv(args: list[str], packages, requirements: Path, report: Reporter) -> subprocess.CompletedProcess:
-    """`uv pip install ARGS -r requirements` for `packages`; its output is detail (-v)."""
+def _uv(args: list[str], packages, requirements: Path, report: Reporter,
+        quiet_failure: bool = False) -> subprocess.CompletedProcess:
+    """`uv pip install ARGS -r requirements` for `packages`; its output is detail (-v), except
+    with `quiet_failure` when it fails (an expected miss the caller explains)."""
     from uv import find_uv_bin  # the uv wheel in the dev environment
 
     requirements.write_text("".join(p.requirement() + "\n" for p in packages))
     cmd = [find_uv_bin(), "pip", "install", *args, "-r", str(requirements)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
-    for line in proc.stderr.splitlines():
-        report.detail(f"  uv: {line}")
+    if not (quiet_failure and proc.returncode != 0):
+        for line in proc.stderr.splitlines():
+            report.detail(f"  uv: {line}")
     return proc
 
 

@@ -10,6 +10,9 @@ from ..errors import LimitError
 
 DIRECT_UPLOAD_MAX = 50 * 1024 * 1024  # zipped, for a direct upload; larger goes through S3
 UNZIPPED_MAX = 262_144_000  # function + layers, unzipped
+# The limits as Lambda's documentation names them (its MB is 1,048,576 bytes), with the bytes.
+UNZIPPED_LIMIT = "250 MB (262,144,000 bytes)"
+DIRECT_UPLOAD_LIMIT = "50 MB (52,428,800 bytes)"
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,12 @@ def check(report: SizeReport, package_name: str) -> list[str]:
     if report.unzipped > UNZIPPED_MAX:
         raise LimitError(
             f"{package_name} would be {mb(report.unzipped)} unzipped, over Lambda's "
-            f"{mb(UNZIPPED_MAX)} limit (largest: {biggest}); remove dependencies or split the functions"
+            f"{UNZIPPED_LIMIT} limit (largest: {biggest}); remove dependencies or split the functions"
         )
     warnings = []
     if report.zipped > DIRECT_UPLOAD_MAX:
         warnings.append(
-            f"{package_name} is {mb(report.zipped)} zipped, over the {mb(DIRECT_UPLOAD_MAX)} "
+            f"{package_name} is {mb(report.zipped)} zipped, over the {DIRECT_UPLOAD_LIMIT} "
             f"direct-upload limit: deploy it through S3 (largest: {biggest})"
         )
     return warnings
@@ -75,7 +78,7 @@ def check_with_layer(code: SizeReport, code_name: str, layer: SizeReport, layer_
         biggest = ", ".join(f"{name} {mb(size)}" for name, size in layer.largest[:3])
         raise LimitError(
             f"{code_name} ({mb(code.unzipped)}) and {layer_name} ({mb(layer.unzipped)}) would be "
-            f"{mb(code.unzipped + layer.unzipped)} unzipped together, over Lambda's {mb(UNZIPPED_MAX)} limit "
+            f"{mb(code.unzipped + layer.unzipped)} unzipped together, over Lambda's {UNZIPPED_LIMIT} limit "
             f"for a function and its layers (largest: {biggest}); remove dependencies or split the functions"
         )
     return check(code, code_name) + [w for w in check(layer, layer_name)]

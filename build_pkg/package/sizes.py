@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import BuildPkgError
 from ..project import Project
-from .limits import DIRECT_UPLOAD_MAX, UNZIPPED_MAX, mb, top_level
+from .limits import DIRECT_UPLOAD_LIMIT, DIRECT_UPLOAD_MAX, UNZIPPED_LIMIT, UNZIPPED_MAX, mb, top_level
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,13 @@ class PackageSizes:
             together = self.unzipped + with_layer.unzipped
             lines.append(
                 f"total: {mb(self.unzipped)} unzipped ({mb(together)} with the layer: {together / UNZIPPED_MAX:.0%} "
-                f"of Lambda's {mb(UNZIPPED_MAX)} for a function and its layers), {mb(self.zipped)} zipped "
-                f"({self.zipped / DIRECT_UPLOAD_MAX:.0%} of the {mb(DIRECT_UPLOAD_MAX)} direct upload), {self.files} files")
+                f"of Lambda's {UNZIPPED_LIMIT} for a function and its layers), {mb(self.zipped)} zipped "
+                f"({self.zipped / DIRECT_UPLOAD_MAX:.0%} of the {DIRECT_UPLOAD_LIMIT} direct upload), {self.files} files")
             return lines
         lines.append(
             f"total: {mb(self.unzipped)} unzipped ({self.unzipped / UNZIPPED_MAX:.0%} of Lambda's "
-            f"{mb(UNZIPPED_MAX)}), {mb(self.zipped)} zipped ({self.zipped / DIRECT_UPLOAD_MAX:.0%} of the "
-            f"{mb(DIRECT_UPLOAD_MAX)} direct upload), {self.files} files")
+            f"{UNZIPPED_LIMIT}), {mb(self.zipped)} zipped ({self.zipped / DIRECT_UPLOAD_MAX:.0%} of the "
+            f"{DIRECT_UPLOAD_LIMIT} direct upload), {self.files} files")
         return lines
 
 

@@ -84,3 +84,8 @@ def stdlib_names(python_version: str) -> frozenset[str]:
     if python_version not in _ONLY:
         python_version = max(_ONLY, key=lambda v: tuple(int(p) for p in v.split(".")))
     return _COMMON | _ONLY[python_version]
+
+
+def any_stdlib_name(name: str) -> bool:
+    """`name` is a standard-library module of some Lambda runtime."""
+    return name in _COMMON or any(name in names for names in _ONLY.values())

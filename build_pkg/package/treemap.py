@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .limits import DIRECT_UPLOAD_MAX, UNZIPPED_MAX, mb, top_level
+from .limits import DIRECT_UPLOAD_LIMIT, DIRECT_UPLOAD_MAX, UNZIPPED_LIMIT, UNZIPPED_MAX, mb, top_level
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,8 @@ def page(title: str, parts: list[Part], groups: Groups) -> str:
         customdata=data["customdata"], branchvalues="total", maxdepth=3, sort=True,
         texttemplate="%{label}<br>%{customdata[0]}",
         hovertemplate=("<b>%{label}</b><br>unzipped %{customdata[0]} (%{customdata[3]} of Lambda's "
-                       f"{mb(UNZIPPED_MAX)})<br>zipped %{{customdata[1]}} (%{{customdata[4]}} of the "
-                       f"{mb(DIRECT_UPLOAD_MAX)} direct upload)<br>%{{customdata[2]}} files<extra></extra>"),
+                       f"{UNZIPPED_LIMIT})<br>zipped %{{customdata[1]}} (%{{customdata[4]}} of the "
+                       f"{DIRECT_UPLOAD_LIMIT} direct upload)<br>%{{customdata[2]}} files<extra></extra>"),
         pathbar={"visible": True}, marker={"line": {"width": 1}, "colors": data["colors"]},
     ))
     treemap.update_layout(margin={"t": 30, "l": 5, "r": 5, "b": 5}, height=720,

@@ -305,7 +305,7 @@ def test_size_names_what_takes_the_space(worker_repo, cli):
     assert len(report["largest"]) == 3 and report["files"] == len(infos)
     assert report["zipped_bytes"] == worker_repo.zip_path.stat().st_size
     text = cli("-C", root, "size").stdout
-    assert text.splitlines()[1].startswith("botocore") and "of Lambda's 262.1 MB" in text
+    assert text.splitlines()[1].startswith("botocore") and "of Lambda's 250 MB (262,144,000 bytes)" in text
 
 
 def test_an_edited_builder_rebuilds_instead_of_trusting_its_old_output(worker_repo, tmp_path):

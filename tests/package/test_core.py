@@ -166,7 +166,7 @@ def test_size_limits():
     assert "direct-upload limit: deploy it through S3" in warning and "numpy" in warning
 
     huge = limits.measure([("torch/lib.so", limits.UNZIPPED_MAX), ("six.py", 1)], zipped=1)
-    with pytest.raises(LimitError, match=r"over Lambda's 262.1 MB limit \(largest: torch"):
+    with pytest.raises(LimitError, match=r"over Lambda's 250 MB \(262,144,000 bytes\) limit \(largest: torch"):
         limits.check(huge, "dists.zip")
 
 
