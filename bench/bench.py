@@ -18,10 +18,11 @@ what each libdeflate level costs and buys on the fixture's dependencies, and at 
 `tf --check` and `check` over --tf-functions (500) function files, and
 `validate` of the real tree with --functions (50) functions against the stand-in
 AWS provider, with how many functions get a new code hash after one edit; and the
-static import analysis over --tf-functions (500) functions, cold and warm.
+static import analysis over --tf-functions (500) functions, cold and warm; and
+what a warm `invoke` adds to the handler's own time.
 
     .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
-                                    [--only build|terraform|validate|layer|levels|closure]
+                                    [--only build|terraform|validate|layer|levels|closure|invoke]
 """
 
 from __future__ import annotations
@@ -328,6 +329,40 @@ def bench_closure(count: int, runs: int, work: Path) -> list[str]:
     ]
 
 
+def bench_invoke(runs: int, work: Path) -> list[str]:
+    """`invoke --repeat 21` of a handler that returns at once and of one that sleeps 10 ms:
+    the median warm REPORT duration is the handler's time plus the local Runtime API's."""
+    import re
+
+    repo = work / "invoke"
+    make_repo(repo, 0)
+    (repo / "functions" / "lambda_instant.py").write_text("def handler(event, context):\n    return 1\n")
+    (repo / "functions" / "lambda_sleepy.py").write_text(
+        "import time\n\ndef handler(event, context):\n    time.sleep(0.01)\n    return 1\n")
+    cli = [PYTHON, str(REPO / "build-pkg.py"), "-C", str(repo)]
+    timed(cli + ["build"], repo, dict(os.environ))
+    found: dict[str, list[float]] = {"instant": [], "sleepy": []}
+    cold: list[float] = []
+    for _ in range(runs):
+        for name in found:
+            proc = subprocess.run(cli + ["invoke", name, "--no-build", "--repeat", "21"], capture_output=True, text=True)
+            durations = [float(d) for d in re.findall(r"^REPORT .*?Duration: ([\d.]+) ms", proc.stderr, re.M)]
+            if len(durations) != 21:
+                sys.exit(f"bench: invoke {name} gave {len(durations)} REPORT lines:\n{proc.stderr[-2000:]}")
+            cold.append(durations[0])
+            found[name] += durations[1:]
+    instant, sleepy = statistics.median(found["instant"]), statistics.median(found["sleepy"])
+    return [
+        "",
+        f"`invoke --repeat 21`, {runs} runs (the first invocation of each run cold, 20 warm):",
+        "",
+        "| handler | median warm Duration | overhead over the handler's time (target < 2 ms) |",
+        "|---|---:|---:|",
+        f"| returns at once | {instant:.2f} ms | {instant:.2f} ms |",
+        f"| sleeps 10 ms | {sleepy:.2f} ms | {sleepy - 10:.2f} ms |",
+    ]
+
+
 def _code_hashes(repo: Path) -> dict[str, str]:
     manifest = json.loads((repo / "terraform" / "dists.manifest.json").read_text())
     return {f["name"]: f["source_code_hash"] for f in manifest["functions"]}
@@ -339,18 +374,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
-    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure"),
+    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure", "invoke"),
                         help="run one part only")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate", "layer", "levels", "closure"):
+    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
         part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
                 "validate": lambda: bench_validate(args.functions, args.runs, work),
                 "layer": lambda: bench_layer(args.functions, args.runs, work),
                 "levels": lambda: bench_levels(args.runs, work),
-                "closure": lambda: bench_closure(args.tf_functions, args.runs, work)}[args.only]()
+                "closure": lambda: bench_closure(args.tf_functions, args.runs, work),
+                "invoke": lambda: bench_invoke(args.runs, work)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return
@@ -422,6 +458,7 @@ def main() -> None:
         lines += bench_levels(args.runs, work)
         lines += bench_terraform(args.tf_functions, args.runs, work)
         lines += bench_closure(args.tf_functions, args.runs, work)
+        lines += bench_invoke(args.runs, work)
         lines += bench_validate(args.functions, args.runs, work)
     table = "\n".join(lines)
     print(table)

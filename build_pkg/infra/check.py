@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildPkgError, LockError, TargetError
+from ..fixes import ADD
 from ..package.discover import Function, discover, module_names
 from ..package.inputs import Inputs, resolve
 from ..package.shadowing import stdlib_problems, top_level_code
@@ -59,7 +60,34 @@ def check_project(project: Project, runtime: str | None, arch: str,
     except (LockError, TargetError) as exc:
         where = "Pipfile.lock" if str(exc).startswith("Pipfile.lock") else "Pipfile"
         return CheckResult((Problem(where, None, str(exc).removeprefix(f"{where} ").removeprefix(f"{where}: ")),), 0, 0), ()
-    return check(inputs), inputs.warnings
+    result = check(inputs)
+    return result, inputs.warnings + tuple(_import_warnings(inputs))
+
+
+def _import_warnings(inputs: Inputs) -> list[str]:
+    """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
+    import json
+
+    from ..package.closure import analyse
+    from ..package.provided import dependency_import_names, unprovided
+    from ..package.sources import walk_functions
+
+    project = inputs.project
+    try:
+        functions = discover(project.root, project.functions_dir, check_handlers=False)
+        files = walk_functions(project.functions_dir, project.root).files
+    except BuildPkgError:
+        return []  # check reports what is wrong with functions/ itself
+    try:
+        manifest = json.loads(project.manifest_path.read_text())
+    except (OSError, ValueError):
+        manifest = None
+    analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple)
+    first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
+    missing = unprovided(analysis, first_party, dependency_import_names(inputs, manifest), inputs.target.python_version)
+    return [f"{file} imports {name!r}, which neither Pipfile.lock [packages] nor the {inputs.target.runtime} runtime "
+            f"provides: it would fail in Lambda with Runtime.ImportModuleError; add it ({ADD})"
+            for file, name in missing]
 
 
 def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResult:

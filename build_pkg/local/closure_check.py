@@ -58,12 +58,18 @@ def misses(loaded: Iterable[str], manifest: dict, name: str) -> list[str]:
         return []
     closure = set(function["closure"])
     found = set()
-    for arc in loaded:
-        if arc.split("/", 1)[0] in dependency_tops or "__pycache__" in arc or arc.endswith(".pyc"):
-            continue
-        if arc not in closure:
+    for arc in map(source_of, loaded):
+        if arc.split("/", 1)[0] not in dependency_tops and arc not in closure:
             found.add(arc)
     return sorted(found)
+
+
+def source_of(arc: str) -> str:
+    """`pkg/__pycache__/mod.cpython-312.pyc` -> `pkg/mod.py`: a cached import is that file."""
+    head, marker, tail = arc.rpartition("__pycache__/")
+    if marker and tail.endswith(".pyc"):
+        return head + tail.split(".", 1)[0] + ".py"
+    return arc
 
 
 def miss_message(arc: str, name: str) -> str:

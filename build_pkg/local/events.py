@@ -28,6 +28,7 @@ class EventOptions:
     method: str = "GET"
     path: str = "/items"
     count: int = 1
+    keys: tuple[str, ...] = ()  # dynamodb: the table's key attributes (default: from the item)
 
 
 def _uuid(seed: str) -> str:
@@ -218,14 +219,15 @@ def _attribute(value) -> dict:
 
 def _dynamodb(o: EventOptions) -> dict:
     try:
-        item = json.loads(o.body) if o.body else {"id": "1", "status": "new"}
+        given = json.loads(o.body) if o.body else None
     except ValueError as exc:
         raise UsageError(f"--body for a dynamodb event is not JSON ({exc}); pass a JSON object (the new item)") from None
-    if not isinstance(item, dict):
-        raise UsageError("--body for a dynamodb event must be a JSON object (the new item)")
+    if given is not None and (not isinstance(given, dict) or not given):
+        raise UsageError("--body for a dynamodb event must be a JSON object with at least one attribute (the new item)")
     records = []
     for i in range(o.count):
-        key_value = item.get("id", str(i + 1))
+        item = given if given is not None else {"id": str(i + 1), "status": "new"}
+        names = _key_names(item, o.keys)
         records.append({
             "eventID": hashlib.md5(f"ddb-{i}".encode()).hexdigest(),
             "eventName": "INSERT",
@@ -234,7 +236,7 @@ def _dynamodb(o: EventOptions) -> dict:
             "awsRegion": REGION,
             "dynamodb": {
                 "ApproximateCreationDateTime": EPOCH_MS // 1000,
-                "Keys": {"id": _attribute(key_value)},
+                "Keys": {name: _attribute(item[name]) for name in names},
                 "NewImage": {k: _attribute(v) for k, v in item.items()},
                 "SequenceNumber": f"{111 + i}",
                 "SizeBytes": 26,
@@ -243,6 +245,21 @@ def _dynamodb(o: EventOptions) -> dict:
             "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/example/stream/2026-01-15T12:00:00.000",
         })
     return {"Records": records}
+
+
+def _key_names(item: dict, given: tuple[str, ...]) -> list[str]:
+    """The key attributes, taken from the item: --keys, else pk/sk (single-table designs),
+    else id, else the item's first attribute."""
+    if given:
+        missing = [name for name in given if name not in item]
+        if missing:
+            raise UsageError(f"--keys {', '.join(missing)}: not an attribute of the item; name attributes of --body")
+        return list(given)
+    for candidates in (("pk", "sk"), ("PK", "SK"), ("id",)):
+        found = [name for name in candidates if name in item]
+        if found:
+            return found
+    return [next(iter(item))]
 
 
 _BUILDERS = {

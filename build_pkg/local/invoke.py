@@ -162,7 +162,10 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
             tempfile.TemporaryDirectory(prefix="build-pkg-trace-") as scratch:
         layers = [str(opt / "python")] if opt else []
         trace = Path(scratch) / "opened.txt"
-        outcomes = _Session(function, config, options, target, python, task, client_dir, out, layers, trace).run()
+        local_env = _local_environment(project)
+        deployed = local_env.function_name(function.name) if local_env else function.name
+        outcomes = _Session(function, config, options, target, python, task, client_dir, out, layers, trace,
+                            deployed).run()
         for arc in _closure_misses(project, function, task, trace):
             report.warn(closure_check.miss_message(arc, function.name))
         return outcomes
@@ -215,8 +218,9 @@ class _Session:
     """One runtime process, one or more invocations."""
 
     def __init__(self, function, config: FunctionConfig, options: InvokeOptions, target, python, task: Path,
-                 client_dir: Path, out: TextIO, layers: list[str], trace: Path):
+                 client_dir: Path, out: TextIO, layers: list[str], trace: Path, deployed_name: str):
         self.function = function
+        self.deployed_name = deployed_name  # as Lambda names it in the environment invoke reads
         self.memory = options.memory or config.memory
         self.timeout = options.timeout or config.timeout
         self.options = options
@@ -229,7 +233,7 @@ class _Session:
 
     def _environment(self, config: FunctionConfig, target, task: Path, client_dir: Path) -> dict[str, str]:
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        name = self.function.name
+        name = self.deployed_name
         env = {
             "AWS_LAMBDA_FUNCTION_NAME": name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory),
@@ -247,7 +251,7 @@ class _Session:
             "LANG": "en_US.UTF-8",
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "PYTHONUNBUFFERED": "1",
-            "POWERTOOLS_SERVICE_NAME": name,
+            "POWERTOOLS_SERVICE_NAME": self.function.name,  # as the module sets it
         }
         env.update({k: v for k, v in os.environ.items() if k in _PASS_THROUGH or k.startswith("AWS_ENDPOINT_URL")})
         env.update(dict(config.environment))
@@ -256,7 +260,9 @@ class _Session:
 
     def run(self) -> list[Outcome]:
         started = time.monotonic()
-        process = subprocess.Popen([self.python, "-I", "-S", "-c", self.boot, self.function.handler],
+        # -B: no bytecode written into the task root (Lambda's /var/task is read-only; as root
+        # here, the folder's modes would not stop it).
+        process = subprocess.Popen([self.python, "-I", "-S", "-B", "-c", self.boot, self.function.handler],
                                    cwd=self.task, env=self.env, stdin=subprocess.DEVNULL,
                                    stdout=stderr_fd(), stderr=stderr_fd())
         outcomes: list[Outcome] = []
@@ -280,7 +286,7 @@ class _Session:
     def _invoke_once(self, process, init_ms: float | None) -> Outcome:
         request_id = str(uuid.uuid4())
         deadline_ms = int(time.time() * 1000) + self.timeout * 1000
-        arn = f"arn:aws:lambda:{self.env['AWS_REGION']}:000000000000:function:{self.function.name}"
+        arn = f"arn:aws:lambda:{self.env['AWS_REGION']}:000000000000:function:{self.deployed_name}"
         _log(f"START RequestId: {request_id} Version: $LATEST")
         begun = time.monotonic()
         self.api.submit(Invocation(request_id, self.options.event, deadline_ms, arn))

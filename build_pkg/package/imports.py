@@ -59,18 +59,20 @@ class FileScan:
     refs: tuple[str, ...] = ()  # names in string literals that may be first-party modules
     dynamic: tuple[str, ...] = ()  # "file:line: what" for each load that cannot be followed
     defines: tuple[str, ...] = ()  # top-level names (for the handler check)
+    needs: tuple[str, ...] = ()  # top-level names of absolute imports outside `try` and TYPE_CHECKING
     error: str | None = None  # "file:line: syntax error: message" for the target's grammar
     newer: str | None = None  # the builder's Python cannot parse it; a newer target might
 
     def as_row(self) -> list:
         return [list(self.modules), list(self.stars), None if self.exports is None else list(self.exports),
-                self.exports_dynamic, list(self.refs), list(self.dynamic), list(self.defines), self.error, self.newer]
+                self.exports_dynamic, list(self.refs), list(self.dynamic), list(self.defines), list(self.needs),
+                self.error, self.newer]
 
     @classmethod
     def from_row(cls, row: list) -> "FileScan":
-        modules, stars, exports, exports_dynamic, refs, dynamic, defines, error, newer = row
+        modules, stars, exports, exports_dynamic, refs, dynamic, defines, needs, error, newer = row
         return cls(tuple(modules), tuple(stars), None if exports is None else tuple(exports), bool(exports_dynamic),
-                   tuple(refs), tuple(dynamic), tuple(defines), error, newer)
+                   tuple(refs), tuple(dynamic), tuple(defines), tuple(needs), error, newer)
 
 
 def grammar(target: tuple[int, int]) -> str:
@@ -145,7 +147,7 @@ class _Scanner:
             modules=_unique(n for n in self.modules if n), stars=_unique(self.stars),
             exports=None if self.exports is None else _unique(self.exports), exports_dynamic=self.exports_dynamic,
             refs=_unique(self.refs), dynamic=tuple(why for _, why in sorted(self.dynamic)),
-            defines=tuple(sorted(top_level_names(tree))),
+            defines=tuple(sorted(top_level_names(tree))), needs=tuple(sorted(_unguarded_imports(tree))),
         )
 
     def _why(self, node: ast.AST, what: str) -> None:
@@ -321,6 +323,21 @@ class _Scanner:
                 self.exports_dynamic = True
                 continue
             self.exports = (self.exports or []) + list(names) if extend else list(names)
+
+
+def _unguarded_imports(node: ast.AST, guarded: bool = False) -> set[str]:
+    """Top-level names of the absolute imports that must succeed: not inside a `try` (an
+    optional import with a fallback) nor under `if TYPE_CHECKING`."""
+    found: set[str] = set()
+    if isinstance(node, ast.Import) and not guarded:
+        found |= {alias.name.split(".")[0] for alias in node.names}
+    elif isinstance(node, ast.ImportFrom) and not guarded and node.level == 0 and node.module:
+        found.add(node.module.split(".")[0])
+    for child in ast.iter_child_nodes(node):
+        inner = guarded or isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) or (
+            isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test))
+        found |= _unguarded_imports(child, inner)
+    return found
 
 
 def resolve_relative(package: str, module: str | None, level: int) -> str | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ..local.closure_check import miss_message
+from ..local.closure_check import miss_message, source_of
 
 
 def pytest_addoption(parser) -> None:
@@ -81,7 +81,7 @@ class _Checker:
     def _arc(self, path: str) -> str | None:
         for prefix in self.prefixes:
             if path.startswith(prefix):
-                return _source_of(path[len(prefix):].replace(os.sep, "/"))
+                return source_of(path[len(prefix):].replace(os.sep, "/"))
         return None
 
     def closures(self) -> dict[str, tuple[frozenset[str], bool]]:
@@ -124,14 +124,6 @@ class _Checker:
         terminalreporter.section("build-pkg closure check")
         for name, arc in sorted(self.found):
             terminalreporter.write_line(miss_message(arc, name))
-
-
-def _source_of(arc: str) -> str:
-    """`pkg/__pycache__/mod.cpython-312.pyc` -> `pkg/mod.py`: a cached import is that file."""
-    head, _, tail = arc.rpartition("__pycache__/")
-    if _ and tail.endswith(".pyc"):
-        return head + tail.split(".", 1)[0] + ".py"
-    return arc
 
 
 def _analyse(root: Path) -> dict[str, tuple[frozenset[str], bool]]:

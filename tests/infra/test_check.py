@@ -192,3 +192,14 @@ def test_a_hand_edited_reserved_environment_name(worker_repo, cli):
     line = _line(worker_repo, r"AWS_LAMBDA_RUNTIME_API")
     assert (f"terraform/lambda_process_checker.tf:{line}: environment variable AWS_LAMBDA_RUNTIME_API "
             "is reserved by Lambda; remove it") in _problems(cli, worker_repo)
+
+
+def test_an_import_that_nothing_provides_is_named(small_repo, cli):
+    small_repo.write("functions/lambda_hello.py", "import six\nimport yaml\nimport boto3\ntry:\n    import ujson\n"
+                     "except ImportError:\n    ujson = None\n\ndef handler(event, context):\n    return 1\n")
+    result = cli("-C", str(small_repo.root), "check")
+    found = [line for line in result.stderr.splitlines() if "provides" in line]
+    # six is locked, boto3 comes with the runtime, ujson is optional (a try with a fallback).
+    assert found == ["warning: functions/lambda_hello.py imports 'yaml', which neither Pipfile.lock [packages] nor "
+                     "the python3.12 runtime provides: it would fail in Lambda with Runtime.ImportModuleError; add it "
+                     "(`make add PACKAGE=NAME`)"]

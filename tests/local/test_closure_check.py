@@ -25,6 +25,9 @@ def test_misses_are_first_party_files_outside_the_closure():
     assert misses(loaded, MANIFEST, "peek") == ["catalog/prices.json", "worker_lib/x.py"]
     assert misses(loaded, MANIFEST, "any") == []  # depends on everything: nothing can be missed
     assert misses(loaded, {"functions": [{"name": "peek"}]}, "peek") == []  # an older manifest: no closures
+    # An import read from cached bytecode is its source file.
+    assert misses(["worker_lib/__pycache__/x.cpython-312.pyc", "__pycache__/lambda_peek.cpython-312.pyc"],
+                  MANIFEST, "peek") == ["worker_lib/x.py"]
 
 
 TEST_FILE = """

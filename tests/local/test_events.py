@@ -65,3 +65,17 @@ def test_bad_type_and_bad_dynamodb_body(cli):
     assert cli("event", "kinesis").exit_code == 2
     bad = cli("event", "dynamodb", "--body", "[1]")
     assert bad.exit_code == 2 and "must be a JSON object" in bad.stderr
+
+
+def test_dynamodb_keys_come_from_the_item(cli):
+    def keys(*args: str) -> list[dict]:
+        result = cli("event", "dynamodb", *args)
+        assert result.exit_code == 0, result.output
+        return [r["dynamodb"]["Keys"] for r in json.loads(result.stdout)["Records"]]
+
+    assert keys("--body", '{"order_id": "o-9", "total": 3}') == [{"order_id": {"S": "o-9"}}]
+    assert keys("--body", '{"pk": "u#1", "sk": "o#2", "n": 1}') == [{"pk": {"S": "u#1"}, "sk": {"S": "o#2"}}]
+    assert keys("--body", '{"tenant": "t", "n": 7}', "--keys", "tenant,n") == [{"tenant": {"S": "t"}, "n": {"N": "7"}}]
+    assert keys("--count", "2") == [{"id": {"S": "1"}}, {"id": {"S": "2"}}]
+    bad = cli("event", "dynamodb", "--body", '{"a": 1}', "--keys", "b")
+    assert bad.exit_code == 2 and "--keys b: not an attribute of the item" in bad.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -42,6 +43,9 @@ FUNCTIONS = {
     "catalog/main.py": "def handler(event, context):\n    return 'catalog'\n",
     "catalog/prices.json": '{"tea": 3}\n',
     "worker_lib/peekfmt.py": "import logging\n\nclass Plain(logging.Formatter):\n    pass\n",
+    # boto3 is not in this repo's lock below: Lambda's runtime provides it, and so must invoke.
+    "lambda_sdk.py": ("import boto3, botocore\n\ndef handler(event, context):\n"
+                      "    return {'boto3': boto3.__file__.split('/')[-3], 'name': context.function_name}\n"),
 }
 
 
@@ -96,6 +100,41 @@ def test_api_log_exporter_writes_to_s3_through_moto(repo, aws_env):
     assert s3.head_object(Bucket="invoke-logs", Key=result["key"])["ContentEncoding"] == "gzip"
 
 
+def test_the_runtime_provides_the_aws_sdk_behind_the_package(tmp_path):
+    repo = WorkerRepo(tmp_path / "repo")
+    repo.keep_only("six")  # no boto3 in the lock
+    repo.write("functions/lambda_sdk.py", FUNCTIONS["lambda_sdk.py"])
+    proc = _invoke(repo, "sdk")
+    assert proc.returncode == 0, proc.stderr
+    [result] = _results(proc)
+    assert result["name"] == "worker-dev-sdk"  # the deployed name in dev, whose values invoke reads
+    assert result["boto3"] != "task"  # from the runtime's folder, not the package
+
+
+def test_a_runtime_python_that_does_not_run_is_one_line(repo, tmp_path):
+    shim = tmp_path / "bin" / "python3.11"
+    shim.parent.mkdir()
+    shim.write_text("#!/bin/sh\necho 'pyenv: python3.11: command not found' >&2\nexit 127\n")
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run([sys.executable, str(BUILD_PKG), "-C", str(repo.root), "invoke", "fail", "--runtime",
+                           "python3.11"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"error: {shim} (for python3.11) does not run Python 3.11 (exit 127: pyenv: python3.11: command not "
+        "found); install Python 3.11 (for example `pyenv install 3.11`), or invoke with --runtime for the local Python")
+    assert "Traceback" not in proc.stderr
+
+
+def test_warm_invocations_cost_the_handler_and_little_else(repo):
+    """The first call is cold; the rest pay only the local Runtime API's round trip (no ~40 ms
+    Nagle and delayed-ACK stall between two small writes)."""
+    proc = _invoke(repo, "fail", "--repeat", "6", event={})
+    assert proc.returncode == 0, proc.stderr
+    durations = [float(m.group("duration")) for m in REPORT.finditer(proc.stderr)]
+    assert len(durations) == 6 and sorted(durations[1:])[2] < 10, durations  # median warm, generous for CI
+
+
 def test_files_used_outside_the_closure_are_named(repo):
     proc = _invoke(repo, "peek")
     assert proc.returncode == 0, proc.stderr
@@ -105,8 +144,9 @@ def test_files_used_outside_the_closure_are_named(repo):
         "warning: closure misses catalog/prices.json: peek used it at run time, but an edit there would not "
         "redeploy peek; keep the file in the function's own folder or in worker_lib/, or import the module that "
         "holds it",
-        "warning: closure misses worker_lib/peekfmt.py: peek used it at run time, but an edit there would not "
-        "redeploy peek; import it statically (a plain import, or importlib.import_module with a literal name)"]
+        *[f"warning: closure misses worker_lib/{name}: peek used it at run time, but an edit there would not "
+          "redeploy peek; import it statically (a plain import, or importlib.import_module with a literal name)"
+          for name in ("__init__.py", "peekfmt.py")]]
 
 
 def test_a_function_whose_closure_is_complete_gets_no_warning(repo, http_server):
@@ -163,7 +203,7 @@ def test_repeat_shows_one_cold_start_then_warm_ones(repo):
     proc = _invoke(repo, "fail", "--repeat", "3", "--memory", "1024", event={})
     assert proc.returncode == 0, proc.stderr
     # awslambdaric hands memory_limit_in_mb over as the string Lambda sets in the environment.
-    assert _results(proc) == [{"function": "fail", "memory": "1024", "left_ms": True}] * 3
+    assert _results(proc) == [{"function": "worker-dev-fail", "memory": "1024", "left_ms": True}] * 3
     reports = list(REPORT.finditer(proc.stderr))
     assert len(reports) == 3
     assert [r["init"] is not None for r in reports] == [True, False, False]
@@ -208,5 +248,5 @@ def test_invoke_json_is_one_document_of_every_invocation(repo):
     assert data["function"] == "fail" and len(data["invocations"]) == 2
     first, second = data["invocations"]
     assert first["status"] == second["status"] == "ok"
-    assert first["result"]["function"] == "fail" and first["init_ms"] is not None and second["init_ms"] is None
+    assert first["result"]["function"] == "worker-dev-fail" and first["init_ms"] is not None and second["init_ms"] is None
     assert first["duration_ms"] > 0 and first["max_memory_mb"] > 10
