@@ -1,0 +1,2 @@
+class InvalidRequest(Exception):
+    """The request body is not an order."""

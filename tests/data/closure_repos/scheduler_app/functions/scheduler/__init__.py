@@ -1,0 +1,1 @@
+"""A scheduler that starts and stops instances on a timetable."""

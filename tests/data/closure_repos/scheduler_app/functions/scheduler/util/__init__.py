@@ -1,0 +1,5 @@
+import sys
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr)

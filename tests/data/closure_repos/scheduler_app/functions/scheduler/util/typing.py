@@ -1,0 +1,5 @@
+from typing import Protocol
+
+
+class Context(Protocol):
+    function_name: str
