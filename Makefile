@@ -42,7 +42,9 @@ $(SYNCED): Pipfile.lock | $(PIPENV)
 	$(PIPENV) sync --dev
 	cp Pipfile.lock $(SYNCED)
 
+# The same check before a re-lock: conflict markers stop it; an unreadable lock is set aside.
 lock: | $(PIPENV)
+	@$(PYTHON) -m build_pkg.lockcheck --for-lock Pipfile.lock
 	$(PIPENV) lock
 
 add: | $(SYNCED)

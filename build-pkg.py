@@ -35,5 +35,6 @@ sys.path.insert(0, str(HERE))
 from build_pkg.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    # Shell completion: `_BUILD_PKG_COMPLETE=bash_source` (or zsh_source) prints the script (README).
+    # Shell completion: `_BUILD_PKG_COMPLETE=bash_source` (or zsh_source) prints the script
+    # that `completion SHELL` writes (docs/commands.md).
     main(prog_name="build-pkg.py", complete_var="_BUILD_PKG_COMPLETE")

@@ -2,7 +2,13 @@
 pipenv touches the lock (pipenv renames a lock it cannot parse to Pipfile.lock.bak and
 fails with an unrelated error), and the builder gives the same message for the same fault.
 
-    python3 -m build_pkg.lockcheck Pipfile.lock
+    python3 -m build_pkg.lockcheck Pipfile.lock              before `pipenv sync`
+    python3 -m build_pkg.lockcheck --for-lock Pipfile.lock   before `pipenv lock`
+
+Before a re-lock, merge-conflict markers still stop (a side must be taken first: the
+lock is about to be rewritten from the Pipfile, which may hold conflicts too), while a
+lock that is merely unreadable is set aside as Pipfile.lock.broken, so that `make lock`
+does what the messages promise: regenerate it.
 """
 
 from __future__ import annotations
@@ -36,12 +42,19 @@ def problem(path: Path) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[1] if len(argv) > 1 else "Pipfile.lock")
+    args = argv[1:]
+    for_lock = "--for-lock" in args
+    path = Path(next((a for a in args if a != "--for-lock"), "Pipfile.lock"))
     found = problem(path)
-    if found:
-        print(f"error: {found}", file=sys.stderr)
-        return 1
-    return 0
+    if found is None or (for_lock and not path.exists()):
+        return 0
+    if for_lock and "merge-conflict markers" not in found:
+        broken = path.with_name(path.name + ".broken")
+        path.replace(broken)
+        print(f"{found.split(';')[0]}: moved to {broken.name}; locking anew", file=sys.stderr)
+        return 0
+    print(f"error: {found}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ in a real bash, completing commands, options and function names of ./build-pkg.p
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -51,7 +52,19 @@ def test_sourcing_the_script_outside_the_repository_prints_nothing(script, tmp_p
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
 
 
+def test_a_tab_where_the_command_cannot_run_completes_nothing_and_prints_nothing(script, tmp_path):
+    """Outside the repository ./build-pkg.py is not there; in a clone without .venv it says
+    to run `make build`: neither may print over the command line."""
+    assert _complete(script, "./build-pkg.py", "inv", cwd=tmp_path) == []
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    shutil.copy(REPO / "build-pkg.py", clone / "build-pkg.py")
+    assert _complete(script, "./build-pkg.py", "inv", cwd=clone) == []
+
+
 def test_zsh_gets_a_script_too():
     proc = subprocess.run([str(REPO / "build-pkg.py"), "completion", "zsh"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert proc.stdout.startswith("#compdef build-pkg.py") and "_build_pkgpy_completion" in proc.stdout
+    # it runs what was typed (./build-pkg.py), not a build-pkg.py that PATH does not have
+    assert "_BUILD_PKG_COMPLETE=zsh_complete ${words[1]} 2>/dev/null" in proc.stdout

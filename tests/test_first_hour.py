@@ -94,12 +94,39 @@ def test_set_up_stops_at_a_conflicted_lock_and_leaves_it_alone(tmp_path):
     assert lock.read_text() == text and not (root / "Pipfile.lock.bak").exists()
 
 
+@pytest.mark.skipif(MAKE is None, reason="no make on this machine")
+def test_make_lock_stops_at_conflict_markers_and_sets_an_unreadable_lock_aside(tmp_path):
+    root = _repo_copy(tmp_path)
+    lock = root / "Pipfile.lock"
+    conflicted = lock.read_text().replace('    "default": {', '<<<<<<< HEAD\n    "default": {', 1)
+    lock.write_text(conflicted)
+    # A pipenv that would only say it ran: the check in front of it is what is tested.
+    fake = tmp_path / "pipenv"
+    fake.write_text("#!/bin/sh\necho pipenv-ran \"$@\"\n")
+    fake.chmod(0o755)
+    stopped = _plain([MAKE, "lock", f"PIPENV={fake}"], root)
+    assert stopped.returncode != 0 and "pipenv-ran" not in stopped.stdout
+    [line] = [line for line in stopped.stderr.splitlines() if line.startswith("error:")]
+    assert "Pipfile.lock:1: merge-conflict markers" in line or "merge-conflict markers (<<<<<<< HEAD)" in line
+    assert lock.read_text() == conflicted
+    lock.write_text('{"_meta": ')  # not JSON: what `make lock` is the advertised fix for
+    relocked = _plain([MAKE, "lock", f"PIPENV={fake}"], root)
+    assert relocked.returncode == 0, relocked.stderr
+    assert "pipenv-ran lock" in relocked.stdout
+    assert "Pipfile.lock is not valid JSON" in relocked.stderr and "moved to Pipfile.lock.broken" in relocked.stderr
+    assert (root / "Pipfile.lock.broken").read_text() == '{"_meta": ' and not lock.exists()
+
+
 def test_the_builder_reports_a_conflicted_lock_the_same_way(small_repo, cli):
     lock = small_repo.root / "Pipfile.lock"
     lock.write_text(lock.read_text() + "\n=======\n")
     result = cli("-C", str(small_repo.root), "build")
     assert result.exit_code == 1
     assert "error: Pipfile.lock:" in result.stderr and "merge-conflict markers (=======)" in result.stderr
+    line = len(lock.read_text().splitlines())
+    checked = cli("-C", str(small_repo.root), "check")
+    assert checked.exit_code == 1
+    assert checked.stdout.startswith(f"Pipfile.lock:{line}: merge-conflict markers (=======)")  # the file named once
 
 
 @pytest.mark.skipif(MAKE is None, reason="no make on this machine")
@@ -199,6 +226,12 @@ def test_a_name_too_long_anywhere_names_the_cut_that_fits_every_environment(work
 @pytest.mark.parametrize("args, message", [
     (["worker_lib"], "'worker_lib' is reserved: functions/worker_lib/ is the code every function shares"),
     (["queue", "--layout", "package"], "functions/queue/ would have the name of the standard-library module 'queue'"),
+    (["boto3", "--layout", "package"], "functions/boto3/ has the same import name as the dependency 'boto3'"),
+    (["awslambdaric", "--layout", "package"], "functions/awslambdaric/ has the name of 'awslambdaric', which "
+                                              "Lambda's Python runtime provides"),
+    (["my-job"], "'my-job' is not a valid function name"),
+    ([""], "NAME is empty; give the function a name"),
+    (["lambda_report"], "name it 'report': new writes functions/lambda_<name>.py itself"),
 ])
 def test_new_refuses_names_that_cannot_be_functions(worker_repo, cli, args, message):
     result = cli("-C", str(worker_repo.root), "new", *args)
@@ -232,3 +265,19 @@ def test_validate_leaves_out_advice_that_is_not_for_this_project(worker_repo, cl
     assert "Incomplete lock file information" not in proc.stderr
     assert "\x1b[" not in proc.stderr + proc.stdout  # no colour codes down a pipe
     assert "Terraform has been successfully initialized!" in proc.stderr
+
+
+def test_a_first_party_name_of_the_runtime_sdk_or_a_dependency_fails_check_as_it_fails_build(worker_repo, cli):
+    """functions/awslambdaric/ would replace the runtime's own for every function; functions/requests.py
+    is a locked dependency's import name once a build has seen it install."""
+    root = str(worker_repo.root)
+    assert cli("-C", root, "build").exit_code == 0
+    worker_repo.write("functions/awslambdaric/__init__.py", "")
+    worker_repo.write("functions/requests.py", "")
+    checked = cli("-C", root, "check")
+    assert checked.exit_code == 1
+    assert ("functions/awslambdaric/: has the name of 'awslambdaric', which Lambda's Python runtime provides"
+            in checked.stdout)
+    assert "functions/requests.py: has the same import name as the dependency 'requests'" in checked.stdout
+    built = cli("-C", root, "build")
+    assert built.exit_code == 1 and "functions/awslambdaric/ has the name of 'awslambdaric'" in built.stderr

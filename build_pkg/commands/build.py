@@ -18,7 +18,7 @@ from .options import Context, json_option, layer_option, target_options
 @layer_option
 @click.option("--s3-bucket", metavar="BUCKET",
               help="Also upload the package to s3://BUCKET/packages/<sha256>.zip, and the layer to "
-                   "layers/<sha256>.zip (skipped when that key exists).")
+                   "layers/<content_sha256>.zip, the manifest's layer hash (each skipped when its key exists).")
 @click.option("--report", "report_file", metavar="FILE", type=click.Path(dir_okay=False),
               help="After the build, write the `size --html` treemap page to FILE.")
 @json_option

@@ -3,6 +3,8 @@ shell's start-up file (so a new shell outside the repository runs nothing)."""
 
 from __future__ import annotations
 
+import re
+
 import click
 from click.shell_completion import get_completion_class
 
@@ -28,6 +30,11 @@ def completion(ctx: click.Context, shell: str) -> None:
     """
     cls = get_completion_class(shell)
     script = cls(ctx.find_root().command, {}, PROG, COMPLETE_VAR).source()
+    # A TAB where the typed command is not there (another folder) or cannot run (no .venv
+    # yet) completes nothing, without printing its error over the command line.
+    script = re.sub(rf"({COMPLETE_VAR}=\w+_complete [^)]+)\)", r"\1 2>/dev/null)", script)
+    # zsh's script runs `build-pkg.py` from PATH; run what was typed (./build-pkg.py), as bash's does.
+    script = script.replace(f"=zsh_complete {PROG} ", "=zsh_complete ${words[1]} ")
     click.echo(script.rstrip("\n") + "\n" + _ALSO[shell], nl=False)
 
 

@@ -15,7 +15,8 @@ from .options import Context, function_settings_options, json_option, settings_f
 @click.option("--layout", type=click.Choice(LAYOUTS), default="flat", show_default=True,
               help="flat: functions/lambda_NAME.py; package: functions/NAME/main.py.")
 @click.option("--trigger", type=click.Choice(TRIGGERS), default="none", show_default=True,
-              help="What invokes it; its settings come from the options below.")
+              help="What invokes it; its settings come from the options below (schedule: rate(1 hour) "
+                   "unless --schedule; http: GET /NAME unless --http).")
 @function_settings_options
 @json_option
 @click.pass_obj

@@ -63,8 +63,14 @@ def function_names(ctx: click.Context, param, incomplete: str) -> list[str]:
 
 def region_option(f):
     return click.option("--region", metavar="REGION",
-                        help="AWS region. [default: the environment's tfvars region where there is an --env, "
+                        help="AWS region. [default: the region of --env's tfvars when given, "
                              "else AWS_REGION or the profile's]")(f)
+
+
+def target_env_option(f):
+    return click.option("--env", "env", metavar="ENV",
+                        help="The environment (terraform/env/ENV.tfvars) whose deployed function a short "
+                             "name of functions/ means: hello --env dev is <project>-dev-hello.")(f)
 
 
 def json_option(f):
@@ -88,8 +94,9 @@ def target_options(f):
     """--runtime, --arch and --allow-unhashed: what every command that must agree with the
     build resolves the lock with; the help says what they decide on this command."""
     runtime_help, arch_help = _TARGET_PURPOSE.get(f.__name__, _TARGET_PURPOSE["build"])
+    verb = "Accept" if f.__name__ in ("check", "adopt") else "Install"  # these two install nothing
     f = click.option("--allow-unhashed", multiple=True, metavar="PACKAGE",
-                     help="Install this VCS or path entry of the lock although it cannot be hash-checked "
+                     help=f"{verb} this VCS or path entry of the lock although it cannot be hash-checked "
                           "(repeatable; give the same ones to every command, so all agree).")(f)
     f = click.option("--arch", type=click.Choice(ARCHES), default="x86_64", show_default=True, help=arch_help + ".")(f)
     return click.option("--runtime", metavar="pythonX.Y",

@@ -15,7 +15,9 @@ from .options import Context, function_names, json_option, region_option
 @click.command("prune")
 @click.argument("functions", nargs=-1, metavar="[FUNCTION]...", shell_complete=function_names)
 @click.option("--all", "all_", is_flag=True, help="Every function of functions/ as deployed in --env.")
-@click.option("--env", "env", metavar="ENV", help="With --all: the environment (terraform/env/ENV.tfvars).")
+@click.option("--env", "env", metavar="ENV",
+              help="The environment (terraform/env/ENV.tfvars): of every function with --all, or whose "
+                   "deployed function a short name of functions/ means; also its region.")
 @click.option("--keep", type=click.IntRange(min=1), default=DEFAULT_KEEP, show_default=True,
               help="How many of the newest versions to keep besides those an alias uses.")
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
@@ -25,14 +27,16 @@ from .options import Context, function_names, json_option, region_option
 def prune(obj: Context, functions, all_, env, keep, dry_run, region, as_json) -> None:
     """Delete FUNCTION's published versions that no alias points to, beyond the newest --keep.
 
-    FUNCTION is the deployed Lambda name (<project>-<env>-<name>). Lambda keeps
+    FUNCTION is a function of functions/ with --env, or a deployed Lambda name
+    (<project>-<env>-<name>). Lambda keeps
     every published version (75 GB of code per region) and Terraform deletes
     none; versions an alias uses (its version or a canary weight) always stay.
     """
     from ..deploy.prune import deployed_names, prune as run_prune
+    from ..deploy.targets import resolve
     from ..infra.environments import values_of
 
-    names = list(functions)
+    names = [target.function for target in resolve(obj.project, list(functions), env)]
     if all_:
         if not env:
             raise UsageError("--all needs --env ENV (which environment's deployed names)")

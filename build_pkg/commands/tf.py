@@ -12,7 +12,8 @@ from .options import Context, function_names, function_settings_options, json_op
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=function_names)
 @click.option("--check", "check_only", is_flag=True,
-              help="Write nothing: list functions without a file and files without a function; exit 1 if any.")
+              help="Write nothing: list functions without a file, files without a function and a stale "
+                   "s3_notifications.tf; exit 1 if any.")
 @function_settings_options
 @json_option
 @click.pass_obj

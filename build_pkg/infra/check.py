@@ -16,7 +16,7 @@ from ..errors import BuildPkgError, LockError, TargetError
 from ..fixes import ADD
 from ..package.discover import Function, discover, module_names
 from ..package.inputs import Inputs, resolve
-from ..package.shadowing import stdlib_problems, top_level_code
+from ..package.shadowing import provided_problems, stdlib_problems, top_level_code
 from ..pool import pmap, worker_pool
 from ..project import Project
 from . import notifications
@@ -59,15 +59,30 @@ def check_project(project: Project, runtime: str | None, arch: str,
         inputs = resolve(project, runtime, arch, allow_unhashed)
     except (LockError, TargetError) as exc:
         where = "Pipfile.lock" if str(exc).startswith("Pipfile.lock") else "Pipfile"
-        return CheckResult((Problem(where, None, str(exc).removeprefix(f"{where} ").removeprefix(f"{where}: ")),), 0, 0), ()
+        return CheckResult((_file_problem(where, str(exc)),), 0, 0), ()
     result = check(inputs)
     return result, inputs.warnings + tuple(_import_warnings(inputs))
 
 
-def _import_warnings(inputs: Inputs) -> list[str]:
-    """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
+def _file_problem(where: str, message: str) -> Problem:
+    """A message that starts with its file's name (and maybe a line) as a Problem of that file."""
+    at = re.match(rf"{re.escape(where)}:(\d+): ", message)  # a line of its own (conflict markers)
+    if at:
+        return Problem(where, int(at.group(1)), message[at.end():])
+    return Problem(where, None, message.removeprefix(f"{where} ").removeprefix(f"{where}: "))
+
+
+def _manifest(project: Project) -> dict | None:
     import json
 
+    try:
+        return json.loads(project.manifest_path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _import_warnings(inputs: Inputs) -> list[str]:
+    """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
     from ..package.closure import analyse
     from ..package.provided import dependency_import_names, unprovided
     from ..package.sources import walk_functions
@@ -78,13 +93,10 @@ def _import_warnings(inputs: Inputs) -> list[str]:
         files = walk_functions(project.functions_dir, project.root).files
     except BuildPkgError:
         return []  # check reports what is wrong with functions/ itself
-    try:
-        manifest = json.loads(project.manifest_path.read_text())
-    except (OSError, ValueError):
-        manifest = None
     analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple)
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
-    missing = unprovided(analysis, first_party, dependency_import_names(inputs, manifest), inputs.target.python_version)
+    missing = unprovided(analysis, first_party, dependency_import_names(inputs, _manifest(project)),
+                         inputs.target.python_version)
     return [f"{file} imports {name!r}, which neither Pipfile.lock [packages] nor the {inputs.target.runtime} runtime "
             f"provides: it would fail in Lambda with Runtime.ImportModuleError; add it ({ADD})"
             for file, name in missing]
@@ -95,7 +107,7 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
     project, target = inputs.project, inputs.target
     problems: list[Problem] = []
     if inputs.lock_problem is not None:
-        problems.append(Problem("Pipfile.lock", None, str(inputs.lock_problem).removeprefix("Pipfile.lock ")))
+        problems.append(_file_problem("Pipfile.lock", str(inputs.lock_problem)))
     if functions is None:
         try:
             functions = discover(project.root, project.functions_dir, check_handlers=False)
@@ -123,7 +135,11 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
     for call in calls:
         problems += _check_call(project, call, by_module, declared, local_values, target, defined, names_seen, names)
         problems += _check_deployed_names(call, environments)
-    for message in stdlib_problems(top_level_code(project.functions_dir), target):
+    from ..package.provided import known_import_names, locked_names
+
+    top_levels = top_level_code(project.functions_dir)
+    for message in stdlib_problems(top_levels, target) + provided_problems(
+            top_levels, known_import_names(inputs, _manifest(project)), locked_names(inputs)):
         shown, _, rest = message.partition(" has ")
         problems.append(Problem(shown, None, "has " + rest))
     problems += _check_sources(tree.root_files, environments)

@@ -17,7 +17,7 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 TIME = "2026-01-15T12:00:00Z"
 EPOCH_MS = 1768478400000
-EVENT_TYPES = ("schedule", "sqs", "sns", "s3-put", "s3-delete", "http", "rest", "dynamodb")
+EVENT_TYPES = ("schedule", "sqs", "sns", "s3", "s3-put", "s3-delete", "http", "rest", "dynamodb")
 
 
 @dataclass(frozen=True)
@@ -266,6 +266,7 @@ _BUILDERS = {
     "schedule": _schedule,
     "sqs": _sqs,
     "sns": _sns,
+    "s3": lambda o: _s3(o, True),  # what `new --trigger s3` subscribes to: object created
     "s3-put": lambda o: _s3(o, True),
     "s3-delete": lambda o: _s3(o, False),
     "http": _http,

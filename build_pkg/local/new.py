@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..errors import ProjectError, SettingError, UsageError
+from ..errors import FunctionError, ProjectError, SettingError, UsageError
 from ..fsutil import create_all
 from ..infra.render import render as render_tf, tf_filename
 from ..infra.environments import Environment, name_problems
 from ..infra.environments import read as read_environments
 from ..infra.settings import FunctionSettings
 from ..infra.write import check_notifications_writable, sources_to_add, sync_notifications
-from ..package.discover import SHARED_LIB, Function, check_name, discover
+from ..package.discover import FLAT_PREFIX, SHARED_LIB, Function, check_name, discover
 from ..package.stdlib import any_stdlib_name
 from ..project import Project
 from .events import EventOptions
@@ -62,9 +62,51 @@ def _event_options(trigger: str, settings: FunctionSettings, environments: list[
     return EventOptions()
 
 
+def _check_new_name(name: str, layout: str) -> str | None:
+    """A NAME that can never be a function is a usage error (exit 2), said as advice for
+    `new`, not for a file written by hand. Returns the too-long message, if any, for after
+    the environments' own check, which names the cut that fits every deployed name."""
+    if not name:
+        raise UsageError("NAME is empty; give the function a name of letters, digits and underscores")
+    if layout == "flat" and name.startswith(FLAT_PREFIX):
+        raise UsageError(f"name it {name.removeprefix(FLAT_PREFIX)!r}: new writes functions/{FLAT_PREFIX}<name>.py "
+                         f"itself (this would make {FLAT_PREFIX}{name}.py)")
+    try:
+        check_name(name, "NAME")
+    except FunctionError as exc:
+        message = str(exc).removeprefix("NAME: ")
+        if "characters; Lambda allows" in message:
+            return f"{name!r}: {message}"
+        raise UsageError(message) from None
+    return None
+
+
+def _refuse_provided_name(project: Project, name: str) -> None:
+    """functions/NAME/ named like a locked dependency (as the last build saw it install) or
+    a module of Lambda's runtime (its AWS SDK) would break every function: `build` refuses
+    it, so `new` must not write it."""
+    import json
+
+    from ..errors import BuildPkgError
+    from ..package.inputs import resolve as resolve_inputs
+    from ..package.provided import known_import_names, locked_names
+    from ..package.shadowing import provided_problems
+
+    try:
+        inputs = resolve_inputs(project, None, "x86_64", frozenset())
+        manifest = json.loads(project.manifest_path.read_text()) if project.manifest_path.is_file() else None
+        installed, locked = known_import_names(inputs, manifest), locked_names(inputs)
+    except (BuildPkgError, ValueError):  # a lock that cannot be read: build says so; the runtime's names still count
+        installed, locked = set(), set()
+    problems = provided_problems([f"{name}/main.py"], installed, locked)
+    if problems:
+        raise UsageError(problems[0].removesuffix("; rename it") + "; pick another name (or --layout flat, "
+                         "which makes lambda_<name>.py)")
+
+
 def create(project: Project, name: str, layout: str, trigger: str, settings: FunctionSettings) -> Created:
     """Code, test, sample event and .tf of a new function; refuses any existing name or file."""
-    check_name(name, f"function {name!r}")
+    too_long = _check_new_name(name, layout)
     if name == SHARED_LIB:
         raise UsageError(f"{name!r} is reserved: functions/{SHARED_LIB}/ is the code every function shares; "
                          "pick another name")
@@ -72,6 +114,8 @@ def create(project: Project, name: str, layout: str, trigger: str, settings: Fun
         raise UsageError(f"functions/{name}/ would have the name of the standard-library module {name!r} and replace "
                          "it for every function (functions/ comes first on Lambda's import path); pick another name "
                          "(or --layout flat, which makes lambda_<name>.py)")
+    if layout == "package":
+        _refuse_provided_name(project, name)
     functions_dir = project.functions_dir
     existing = {}
     if functions_dir.is_dir() and any(functions_dir.iterdir()):
@@ -84,6 +128,8 @@ def create(project: Project, name: str, layout: str, trigger: str, settings: Fun
     problems = name_problems(name, settings.schedule is not None, environments)
     if problems:
         raise SettingError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    if too_long:  # no environment to measure the deployed name against: Lambda's own limit
+        raise UsageError(too_long)
     scaffold = render_scaffold(name, layout, trigger, _event_options(trigger, settings, environments))
     module = f"{name}.main" if layout == "package" else f"lambda_{name}"
     files = dict(scaffold.files)

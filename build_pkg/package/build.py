@@ -23,6 +23,7 @@ from .closure import Analysis, analyse
 from .discover import Function, discover
 from .identity import FileDigest, dependencies_delivery, function_identity, layer_identity
 from .inputs import Inputs
+from .provided import locked_names
 from .sources import walk_functions
 
 MANIFEST_FORMAT = 2
@@ -83,7 +84,7 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     for secret in walk.secrets:
         report.warn(f"{secret} looks like a secret and was left out of the package; keep secrets in SSM or Secrets Manager")
     sources = [(f, f.path.read_bytes()) for f in walk.files]
-    shadowing.check_stdlib((f.arcname for f, _ in sources), target)
+    shadowing.check_stdlib((f.arcname for f, _ in sources), target, locked_names(inputs))
     analysis = analyse(functions, [(f.arcname, data) for f, data in sources], target.version_tuple,
                        _closure_cache(project), report.warn)
     check_entries(functions, analysis, options.handler)

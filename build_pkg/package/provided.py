@@ -18,15 +18,24 @@ from ..cache import cache_root
 from .closure import Analysis
 from .deps import cache_keys
 from .inputs import Inputs
-from .stdlib import stdlib_names
+from .stdlib import RUNTIME_PROVIDED, stdlib_names
 
-# What Lambda's Python runtimes carry in /var/runtime (invoke's runtime folder has the same).
-RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six",
-                              "awslambdaric", "simplejson", "snapshot_restore_py"})
+
+
+def locked_names(inputs: Inputs) -> set[str]:
+    """Each locked package's own name as an import name would spell it (a guess: PyYAML -> pyyaml)."""
+    return {re.sub(r"[-.]+", "_", p.name).lower() for p in inputs.packages}
 
 
 def dependency_import_names(inputs: Inputs, manifest: dict | None) -> set[str]:
-    names = {re.sub(r"[-.]+", "_", p.name).lower() for p in inputs.packages}
+    """The known import names of the locked packages, and each package's own name."""
+    return locked_names(inputs) | known_import_names(inputs, manifest)
+
+
+def known_import_names(inputs: Inputs, manifest: dict | None) -> set[str]:
+    """Only what a build saw the locked packages install (the manifest, the dependency
+    cache): exact, so it may refuse a first-party name where a guess may not."""
+    names: set[str] = set()
     for dependency in (manifest or {}).get("dependencies", []):
         names |= {top.removesuffix(".py") for top in dependency.get("top_level", []) if ".dist-info" not in top}
     try:

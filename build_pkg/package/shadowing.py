@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import SourceError
-from .stdlib import stdlib_names
+from .stdlib import RUNTIME_PROVIDED, stdlib_names
 from .target import Target
 
 
@@ -40,8 +40,31 @@ def stdlib_problems(arcnames: Iterable[str], target: Target) -> list[str]:
             for name, shown in _python_top_levels(arcnames).items() if name in names]
 
 
-def check_stdlib(arcnames: Iterable[str], target: Target) -> None:
-    problems = stdlib_problems(arcnames, target)
+def provided_problems(arcnames: Iterable[str], installed: Iterable[str] = (), locked: Iterable[str] = ()
+                      ) -> list[str]:
+    """One message per top-level name that a locked dependency (`installed`: its import names
+    as a build saw them) or Lambda's runtime itself (its AWS SDK) provides; `locked`, the
+    lock's package names, only says which of the two a runtime name is."""
+    installed, locked = set(installed), set(locked)
+    problems = []
+    for name, shown in _python_top_levels(arcnames).items():
+        if name in installed or (name in RUNTIME_PROVIDED and name in locked):
+            problems.append(f"functions/{shown} has the same import name as the dependency {name!r} from "
+                            "Pipfile.lock and would be in the package twice; rename it")
+        elif name in RUNTIME_PROVIDED:
+            problems.append(f"functions/{shown} has the name of {name!r}, which Lambda's Python runtime provides, and "
+                            "would replace it for every function (functions/ comes first on Lambda's import path); "
+                            "rename it")
+    return problems
+
+
+def check_stdlib(arcnames: Iterable[str], target: Target, locked: Iterable[str] = ()) -> None:
+    """Refuse a first-party name that replaces the runtime's own modules (standard library,
+    SDK). A runtime name the lock installs too is left to check_dependencies, after the
+    install, which says where the two copies would collide."""
+    arcnames, locked = list(arcnames), set(locked)
+    unlocked = [arc for arc in arcnames if arc.split("/", 1)[0].split(".", 1)[0] not in locked]
+    problems = stdlib_problems(arcnames, target) + provided_problems(unlocked)
     if problems:
         raise SourceError(problems[0])
 

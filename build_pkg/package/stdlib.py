@@ -89,3 +89,10 @@ def stdlib_names(python_version: str) -> frozenset[str]:
 def any_stdlib_name(name: str) -> bool:
     """`name` is a standard-library module of some Lambda runtime."""
     return name in _COMMON or any(name in names for names in _ONLY.values())
+
+
+# What Lambda's Python runtimes carry in /var/runtime besides the standard library: the
+# runtime client and the AWS SDK (invoke's runtime folder holds the same), behind the task
+# root and the layers on the import path.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six",
+                              "awslambdaric", "simplejson", "snapshot_restore_py"})

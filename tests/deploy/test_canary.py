@@ -75,3 +75,19 @@ def test_prune_deletes_versions_no_alias_uses_beyond_the_newest(cli, deployed):
 
 def _versions(lam) -> list[str]:
     return [v["Version"] for v in lam.list_versions_by_function(FunctionName=NAME)["Versions"] if v["Version"] != "$LATEST"]
+
+
+def test_a_function_of_the_repository_is_named_with_its_environment(cli, deployed):
+    """`process_checker --env prod` is worker-prod-process_checker; without --env the
+    short name is refused with the environments to choose from, never guessed."""
+    assert _split(cli, "status", "process_checker", "--env", "prod")["function"] == NAME
+    assert _split(cli, "canary", "process_checker", "--env", "prod", "--percent", "10")["shares"] == {"2": 10.0, "1": 90.0}
+    assert _split(cli, "promote", "process_checker", "--env", "prod")["shares"] == {"2": 100}
+    bare = cli("status", "process_checker")
+    assert bare.exit_code == 2
+    assert ("error: process_checker is a function of this repository: say which environment's with --env ENV "
+            "(dev, prod, staging), or give its deployed name (dev: worker-dev-process_checker)") in bare.stderr
+    unknown = cli("rollback", "process_checker", "--env", "qa")
+    assert unknown.exit_code == 2 and "--env qa: no terraform/env/qa.tfvars (there are: dev, prod, staging)" in unknown.stderr
+    pruned = json.loads(cli("prune", "process_checker", "--env", "prod", "--dry-run", "--json").stdout)
+    assert [r["function"] for r in pruned] == [NAME]

@@ -18,6 +18,7 @@ MATCHING = {
     "schedule": (EventBridgeEvent, EventBridgeModel),
     "sqs": (SQSEvent, SqsModel),
     "sns": (SNSEvent, SnsModel),
+    "s3": (S3Event, S3Model),
     "s3-put": (S3Event, S3Model),
     "s3-delete": (S3Event, S3Model),
     "http": (APIGatewayProxyEventV2, APIGatewayProxyEventV2Model),
@@ -39,6 +40,11 @@ def test_each_sample_parses_with_its_powertools_model(cli, kind):
     parse(event=document, model=model)  # pydantic validation of every field Powertools knows
     wrapped = data_class(document)
     assert wrapped.raw_event == document
+
+
+def test_s3_is_the_event_new_s_s3_trigger_subscribes_to(cli):
+    assert _event(cli, "s3", "--key", "in/x.csv") == _event(cli, "s3-put", "--key", "in/x.csv")
+    assert S3Event(_event(cli, "s3")).record.event_name.startswith("ObjectCreated:")
 
 
 def test_options_fill_the_parts_people_change(cli):

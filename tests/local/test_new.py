@@ -82,7 +82,7 @@ def test_refuses_existing_and_invalid_names_and_never_overwrites(worker_repo, cl
     assert taken.exit_code == 1
     assert "function 'process_checker' already exists (functions/lambda_process_checker.py)" in taken.stderr
     invalid = cli("-C", root, "new", "my-job")
-    assert invalid.exit_code == 1 and "'my-job' is not a valid function name" in invalid.stderr
+    assert invalid.exit_code == 2 and "'my-job' is not a valid function name" in invalid.stderr
     # A stray file where the test would go: nothing at all is written.
     stray = worker_repo.write("tests/functions/test_reports.py", "# mine\n")
     refused = cli("-C", root, "new", "reports")
