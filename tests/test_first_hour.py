@@ -78,12 +78,18 @@ def test_make_build_sets_up_only_what_building_needs(tmp_path):
     assert "npm ci" in test.stdout and "checkov" in test.stdout and "chromium" in test.stdout
 
 
-@pytest.mark.skipif(MAKE is None, reason="no make on this machine")
-def test_set_up_stops_at_a_conflicted_lock_and_leaves_it_alone(tmp_path):
+def _conflicted_copy(tmp_path) -> tuple[Path, Path, str]:
+    """A copy of the set-up files whose lock has a merge-conflict marker: (root, lock, its text)."""
     root = _repo_copy(tmp_path)
     lock = root / "Pipfile.lock"
     text = lock.read_text().replace('    "default": {', '<<<<<<< HEAD\n    "default": {', 1)
     lock.write_text(text)
+    return root, lock, text
+
+
+@pytest.mark.skipif(MAKE is None, reason="no make on this machine")
+def test_set_up_stops_at_a_conflicted_lock_and_leaves_it_alone(tmp_path):
+    root, lock, text = _conflicted_copy(tmp_path)
     # pipenv given is this repository's own: it must not be reached.
     proc = _plain([MAKE, ".venv/.synced-lock", f"PIPENV={REPO / '.tools' / 'bin' / 'pipenv'}",
                    f"TOOLS={REPO / '.tools'}"], root)
@@ -96,10 +102,7 @@ def test_set_up_stops_at_a_conflicted_lock_and_leaves_it_alone(tmp_path):
 
 @pytest.mark.skipif(MAKE is None, reason="no make on this machine")
 def test_make_lock_stops_at_conflict_markers_and_sets_an_unreadable_lock_aside(tmp_path):
-    root = _repo_copy(tmp_path)
-    lock = root / "Pipfile.lock"
-    conflicted = lock.read_text().replace('    "default": {', '<<<<<<< HEAD\n    "default": {', 1)
-    lock.write_text(conflicted)
+    root, lock, conflicted = _conflicted_copy(tmp_path)
     # A pipenv that would only say it ran: the check in front of it is what is tested.
     fake = tmp_path / "pipenv"
     fake.write_text("#!/bin/sh\necho pipenv-ran \"$@\"\n")
@@ -107,7 +110,7 @@ def test_make_lock_stops_at_conflict_markers_and_sets_an_unreadable_lock_aside(t
     stopped = _plain([MAKE, "lock", f"PIPENV={fake}"], root)
     assert stopped.returncode != 0 and "pipenv-ran" not in stopped.stdout
     [line] = [line for line in stopped.stderr.splitlines() if line.startswith("error:")]
-    assert "Pipfile.lock:1: merge-conflict markers" in line or "merge-conflict markers (<<<<<<< HEAD)" in line
+    assert line.startswith("error: Pipfile.lock:") and "merge-conflict markers (<<<<<<< HEAD)" in line
     assert lock.read_text() == conflicted
     lock.write_text('{"_meta": ')  # not JSON: what `make lock` is the advertised fix for
     relocked = _plain([MAKE, "lock", f"PIPENV={fake}"], root)
