@@ -88,6 +88,8 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     analysis = analyse(functions, [(f.arcname, data) for f, data in sources], target.version_tuple,
                        _closure_cache(project), report.warn)
     check_entries(functions, analysis, options.handler)
+    for note in analysis.notes:
+        report.detail(note)
     for warning in analysis.warnings:
         report.warn(warning)
 

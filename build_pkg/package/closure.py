@@ -10,7 +10,18 @@ Data files: the non-Python files inside a package function's folder belong to
 every function whose closure enters that folder (a flat function that imports
 `orders.schema`, which reads `orders/schema.json`, runs that file too); every
 other non-Python file belongs to every function. Dotted names in a data file's
-text count like string literals.
+text count like string literals, and a string literal that looks like a file
+path (`"f_rel/x.yaml"`, `"tpl.py"`) brings in every file it may name, whoever
+owns it (`open(Path(__file__).parent.parent / "f_rel" / "x.yaml")`).
+
+What any library may load: functions/ is first on Lambda's import path, so a
+top-level module there that is not a function's entry (`chardet.py`, which
+requests imports when it finds one) and the `__init__.py` of every top-level
+package that is neither worker_lib nor a function's folder (with what it
+imports) are in every closure; `notes` says so, for `build -v`. (Not seen here,
+and seen by `invoke`'s closure check and the pytest plugin: a file read by a
+path put together from parts that are not literals, and a package function
+named like a module that a library imports optionally.)
 
 When in doubt, more: a load that cannot be followed (see `imports`) or a file
 the builder's Python cannot parse makes the function depend on all of
@@ -32,10 +43,12 @@ from pathlib import Path
 
 from ..fsutil import atomic_write
 from ..versions import builder_digest
-from .discover import Function
+from .discover import FLAT_PREFIX, PACKAGE_ENTRY, SHARED_LIB, Function
 from .imports import FileScan, data_refs, grammar, scan
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
+# Top-level names no library imports: test set-up, and what `python -m` would run.
+_NOT_FOR_LIBRARIES = {"conftest", "__main__"}
 _SCANNER_CODE = ("imports", "closure")
 
 
@@ -55,6 +68,7 @@ class Analysis:
     errors: tuple[str, ...] = ()  # syntax errors in files a closure reaches, sorted
     warnings: tuple[str, ...] = ()  # files the builder cannot parse (maybe newer syntax), unreached errors
     scans: dict[str, FileScan] = field(default_factory=dict)  # by arcname, Python files only
+    notes: tuple[str, ...] = ()  # files given to functions that do not import them, and why
 
 
 def module_name(arcname: str) -> str | None:
@@ -81,7 +95,10 @@ class _Tree:
             self.by_module.setdefault(name, []).append(arc)  # a.py and a/__init__.py: both, to be safe
             if "." in name:
                 self.children.setdefault(name.rsplit(".", 1)[0], []).append(name)
-        self.function_folders = {f.name for f in functions if f.layout == "package"}
+        # The package functions, and any folder with an entry module of its own (a function
+        # this analysis was not asked about is still a function, not shared code).
+        self.function_folders = {f.name for f in functions if f.layout == "package"} | {
+            arc.split("/", 1)[0] for arc in arcs if arc.count("/") == 1 and arc.endswith(f"/{PACKAGE_ENTRY}")}
         self.folder_data: dict[str, list[str]] = {}
         self.shared_data: list[str] = []
         for arc in sorted(arcs):
@@ -93,6 +110,19 @@ class _Tree:
             else:
                 self.shared_data.append(arc)
         self.directories = {arc.rsplit("/", 1)[0].replace("/", ".") for arc in arcs if "/" in arc}
+        self.by_basename: dict[str, list[str]] = {}
+        for arc in sorted(arcs):
+            self.by_basename.setdefault(arc.rsplit("/", 1)[-1], []).append(arc)
+        self.for_libraries = _for_libraries(arcs, functions, self.function_folders)
+
+    def files_named(self, literal: str) -> list[str]:
+        """Every file a path literal may name: its last parts match the file's (`../f_rel/x.yaml`
+        names f_rel/x.yaml; `x.yaml` every x.yaml)."""
+        parts = [p for p in literal.split("/") if p not in ("", ".", "..")]
+        if not parts:
+            return []
+        suffix = "/".join(parts)
+        return [arc for arc in self.by_basename.get(parts[-1], ()) if arc == suffix or arc.endswith("/" + suffix)]
 
     def files_for(self, name: str) -> list[str]:
         """The files of module `name` (if first-party) and of every package on its way."""
@@ -115,17 +145,46 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     """Every function's closure; `sources` are (arcname, bytes) of every file of functions/."""
     scans, refs = _scan_all(sources, target, cache_file, warn)
     tree = _Tree([arc for arc, _ in sources], functions)
-    result: dict[str, Closure] = {}
+    walked: dict[str, set[str]] = {}
+    everything: dict[str, tuple[str, ...]] = {}
     errors: set[str] = set()
     newer: set[str] = set()
     for function in functions:
         files, reasons = _walk(function, tree, scans, refs, errors, newer)
-        result[function.name] = Closure(tree.everything, tuple(reasons)) if reasons else Closure(frozenset(files))
+        walked[function.name] = files
+        if reasons:
+            everything[function.name] = tuple(reasons)
+    shared_tops = sorted({arc if "/" not in arc else arc.split("/")[0] + "/" for arc in tree.for_libraries})
+    notes = [f"functions/{top}: not a function's entry and not in {SHARED_LIB}/: any library may import it by name "
+             "(functions/ comes first on Lambda's import path), so every function depends on it"
+             for top in shared_tops]
+    result = {name: Closure(tree.everything, everything[name]) if name in everything else Closure(frozenset(files))
+              for name, files in walked.items()}
     unreached = sorted({s.error for s in scans.values() if s.error} - errors)
     warnings = [f"{text.split(': syntax error', 1)[0]}: syntax error in a file no function imports statically; "
                 "fix or remove it" for text in unreached]
     warnings += sorted(newer)
-    return Analysis(result, tuple(sorted(errors)), tuple(warnings), scans)
+    return Analysis(result, tuple(sorted(errors)), tuple(warnings), scans, tuple(notes))
+
+
+def _for_libraries(arcs: list[str], functions: list[Function], function_folders: set[str]) -> list[str]:
+    """The Python files a library may load by name, whichever function runs it: top-level
+    modules and packages' `__init__.py` (followed: what they import too), but for the
+    builder's own names (`lambda_<name>` entries, function folders, worker_lib) and the
+    team's test set-up. A function folder's `__init__.py` often imports its main module:
+    in every closure, it would make every function depend on every other."""
+    entries = {f.module for f in functions}
+    found = []
+    for arc in sorted(arcs):
+        if not arc.endswith(".py"):
+            continue
+        top, sep, rest = arc.partition("/")
+        name = arc[:-3]
+        if not sep and name not in entries and not name.startswith(FLAT_PREFIX) and name not in _NOT_FOR_LIBRARIES:
+            found.append(arc)
+        elif rest == "__init__.py" and top != SHARED_LIB and top not in function_folders:  # what `import NAME` runs
+            found.append(arc)
+    return found
 
 
 def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dict[str, tuple[str, ...]],
@@ -133,7 +192,7 @@ def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dic
     files: set[str] = set()
     entered: set[str] = set()
     reasons: list[str] = []
-    queue = list(tree.shared_data)
+    queue = list(tree.shared_data) + tree.for_libraries
 
     def follow(name: str) -> None:
         queue.extend(tree.files_for(name))
@@ -165,6 +224,8 @@ def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dic
         reasons += found.dynamic
         for name in found.modules + found.refs:
             follow(name)
+        for literal in found.paths:
+            queue.extend(tree.files_named(literal))
         for base in found.stars:
             _follow_star(base, tree, scans, follow)
     return files, reasons

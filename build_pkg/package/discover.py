@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import FunctionError, ProjectError
 from ..project import shown_path as _rel
-from .imports import top_level_names
+from .astread import top_level_names
 
 FLAT_PREFIX = "lambda_"
 PACKAGE_ENTRY = "main.py"

@@ -8,9 +8,14 @@ logging's dictConfig or a settings module name takes it) counts too. Whatever
 could load code that cannot be followed is recorded as *dynamic*, with its file
 and line: a loader reached through an alias, a variable or `getattr`, a
 non-literal target, `sys.path`/`sys.meta_path` changed at run time,
-`site.addsitedir`, `spec_from_file_location` and the other loaders, `runpy`,
-`exec`/`eval`/`compile`. A function whose closure holds one depends on all of
-functions/.
+`site.addsitedir`, a package's `__path__` changed, `spec_from_file_location` and
+the other loaders, `runpy`, `exec`/`eval`/`compile`. A function whose closure
+holds one depends on all of functions/.
+
+String literals that look like file paths (`"templates/query.sql"`, `"x.yaml"`,
+`"f_rel/x.yaml"`) are kept as `paths`: a file read by a path built from
+`__file__` or relative to the task root, even a `.py` read as text, joins the
+closure of every function that reaches the literal.
 
 Files are parsed with the target runtime's grammar where the builder's Python
 knows it (`feature_version`), so a syntax error is the target's syntax error.
@@ -24,6 +29,11 @@ import ast
 import re
 import sys
 from dataclasses import dataclass
+
+from .astread import (
+    keyword_value, keyword_node, literal, literal_strings, source_text, unique, resolve_relative, top_level_names,
+    unguarded_imports,
+)
 
 # Calls that load code the analysis cannot follow, whatever their arguments.
 _LOADER_CALLS = {
@@ -44,6 +54,8 @@ _RESOURCE_CALLS = {
     "get_data", "resource_filename", "resource_string", "resource_stream", "resource_listdir",
     "resource_exists", "resource_isdir",
 }
+# A string that may name a file: a path with "/" or a name with an extension, no spaces.
+_PATHLIKE = re.compile(r"^(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*\.[A-Za-z0-9]{1,10}$|^(?:[\w.@+-]+/)+[\w.@+-]+$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?::[A-Za-z_][\w.]*)?$")
 # Dotted names in a data file's text (a logging config naming "worker_lib.fmt.Json").
 DATA_DOTTED = re.compile(rb"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -57,6 +69,7 @@ class FileScan:
     exports: tuple[str, ...] | None = None  # a literal __all__
     exports_dynamic: bool = False  # __all__ computed: every submodule may be star-imported
     refs: tuple[str, ...] = ()  # names in string literals that may be first-party modules
+    paths: tuple[str, ...] = ()  # string literals that may name first-party files
     dynamic: tuple[str, ...] = ()  # "file:line: what" for each load that cannot be followed
     defines: tuple[str, ...] = ()  # top-level names (for the handler check)
     needs: tuple[str, ...] = ()  # top-level names of absolute imports outside `try` and TYPE_CHECKING
@@ -65,14 +78,14 @@ class FileScan:
 
     def as_row(self) -> list:
         return [list(self.modules), list(self.stars), None if self.exports is None else list(self.exports),
-                self.exports_dynamic, list(self.refs), list(self.dynamic), list(self.defines), list(self.needs),
-                self.error, self.newer]
+                self.exports_dynamic, list(self.refs), list(self.paths), list(self.dynamic), list(self.defines),
+                list(self.needs), self.error, self.newer]
 
     @classmethod
     def from_row(cls, row: list) -> "FileScan":
-        modules, stars, exports, exports_dynamic, refs, dynamic, defines, needs, error, newer = row
+        modules, stars, exports, exports_dynamic, refs, paths, dynamic, defines, needs, error, newer = row
         return cls(tuple(modules), tuple(stars), None if exports is None else tuple(exports), bool(exports_dynamic),
-                   tuple(refs), tuple(dynamic), tuple(defines), tuple(needs), error, newer)
+                   tuple(refs), tuple(paths), tuple(dynamic), tuple(defines), tuple(needs), error, newer)
 
 
 def grammar(target: tuple[int, int]) -> str:
@@ -130,6 +143,7 @@ class _Scanner:
         self.modules: list[str] = []
         self.stars: list[str] = []
         self.refs: list[str] = []
+        self.paths: list[str] = []
         self.dynamic: list[tuple[int, str]] = []  # (line, why)
         self.exports: list[str] | None = None
         self.exports_dynamic = False
@@ -144,10 +158,10 @@ class _Scanner:
         for node in ast.walk(tree):
             self._visit(node)
         return FileScan(
-            modules=_unique(n for n in self.modules if n), stars=_unique(self.stars),
-            exports=None if self.exports is None else _unique(self.exports), exports_dynamic=self.exports_dynamic,
-            refs=_unique(self.refs), dynamic=tuple(why for _, why in sorted(self.dynamic)),
-            defines=tuple(sorted(top_level_names(tree))), needs=tuple(sorted(_unguarded_imports(tree))),
+            modules=unique(n for n in self.modules if n), stars=unique(self.stars),
+            exports=None if self.exports is None else unique(self.exports), exports_dynamic=self.exports_dynamic,
+            refs=unique(self.refs), paths=unique(self.paths), dynamic=tuple(why for _, why in sorted(self.dynamic)),
+            defines=tuple(sorted(top_level_names(tree))), needs=tuple(sorted(unguarded_imports(tree))),
         )
 
     def _why(self, node: ast.AST, what: str) -> None:
@@ -180,16 +194,18 @@ class _Scanner:
             for target in targets:
                 if self._is_import_state(target) or (isinstance(target, ast.Subscript)
                                                      and self._is_import_state(target.value)):
-                    self._why(node, f"changes the import path: {_text(node)}")
+                    self._why(node, f"changes the import path: {source_text(node)}")
+                elif _is_package_path(target) or (isinstance(target, ast.Subscript) and _is_package_path(target.value)):
+                    self._why(node, f"changes the package's import path: {source_text(node)}")
                 elif isinstance(target, ast.Attribute) and target.attr in _IMPORTERS:
-                    self._why(node, f"replaces a loader: {_text(node)}")
+                    self._why(node, f"replaces a loader: {source_text(node)}")
         elif isinstance(node, ast.Name) and id(node) not in self.handled:
             if node.id in self.loaders and isinstance(node.ctx, ast.Load):
                 self._why(node, f"{node.id} used as a value (the module it loads cannot be known)")
             elif node.id in _CODE_BUILTINS and isinstance(node.ctx, ast.Load):
                 self._why(node, f"{node.id} used as a value")
         elif isinstance(node, ast.Attribute) and id(node) not in self.handled and node.attr in _IMPORTERS:
-            self._why(node, f"{_text(node)} used as a value (the module it loads cannot be known)")
+            self._why(node, f"{source_text(node)} used as a value (the module it loads cannot be known)")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             self._string(node)
 
@@ -214,21 +230,23 @@ class _Scanner:
             self.handled.add(id(func))
             resolved = self._import_module(node) if loader == "import_module" else self._dunder_import(node)
             if resolved is None:
-                self._why(node, _text(node))
+                self._why(node, source_text(node))
             else:
                 self.modules += resolved
         elif name in _LOADER_CALLS:
-            self._why(node, _text(node))
+            self._why(node, source_text(node))
         elif isinstance(func, ast.Name) and name in _CODE_BUILTINS:
             self.handled.add(id(func))
-            self._why(node, _text(node))
-        elif isinstance(func, ast.Name) and name == "getattr" and len(node.args) >= 2 and _literal(node.args[1]) in (
+            self._why(node, source_text(node))
+        elif isinstance(func, ast.Name) and name == "getattr" and len(node.args) >= 2 and literal(node.args[1]) in (
                 _CODE_BUILTINS | {"exec_module", "load_module"}):
-            self._why(node, _text(node))
+            self._why(node, source_text(node))
         elif isinstance(func, ast.Attribute) and name in _MUTATORS and self._is_import_state(func.value):
-            self._why(node, f"changes the import path: {_text(node)}")
-        elif name in _RESOURCE_CALLS and node.args and isinstance(_literal(node.args[0]), str):
-            self.refs.append(_literal(node.args[0]))  # a package named for its data files
+            self._why(node, f"changes the import path: {source_text(node)}")
+        elif isinstance(func, ast.Attribute) and name in _MUTATORS and _is_package_path(func.value):
+            self._why(node, f"changes the package's import path: {source_text(node)}")
+        elif name in _RESOURCE_CALLS and node.args and isinstance(literal(node.args[0]), str):
+            self.refs.append(literal(node.args[0]))  # a package named for its data files
 
     def _is_import_state(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name):
@@ -241,12 +259,12 @@ class _Scanner:
 
     def _import_module(self, node: ast.Call) -> list[str] | None:
         """`import_module(name, package)` with literals (or the module's own __name__/__package__)."""
-        name = _literal(node.args[0]) if node.args else _keyword(node, "name")
+        name = literal(node.args[0]) if node.args else keyword_value(node, "name")
         if not isinstance(name, str):
             return None
         if not name.startswith("."):
             return [name]
-        package_node = node.args[1] if len(node.args) > 1 else _keyword_node(node, "package")
+        package_node = node.args[1] if len(node.args) > 1 else keyword_node(node, "package")
         package = self._package_value(package_node)
         if package is None:
             return None
@@ -260,7 +278,7 @@ class _Scanner:
     def _package_value(self, node: ast.AST | None) -> str | None:
         if node is None:
             return None
-        value = _literal(node)
+        value = literal(node)
         if isinstance(value, str):
             return value
         if isinstance(node, ast.Name) and node.id == "__name__":
@@ -274,11 +292,11 @@ class _Scanner:
 
     def _dunder_import(self, node: ast.Call) -> list[str] | None:
         """`__import__(name, globals, locals, fromlist, level)` with literals."""
-        name = _literal(node.args[0]) if node.args else _keyword(node, "name")
-        fromlist_node = node.args[3] if len(node.args) > 3 else _keyword_node(node, "fromlist")
-        level_node = node.args[4] if len(node.args) > 4 else _keyword_node(node, "level")
-        level = 0 if level_node is None else _literal(level_node)
-        fromlist = () if fromlist_node is None else _literal_strings(fromlist_node)
+        name = literal(node.args[0]) if node.args else keyword_value(node, "name")
+        fromlist_node = node.args[3] if len(node.args) > 3 else keyword_node(node, "fromlist")
+        level_node = node.args[4] if len(node.args) > 4 else keyword_node(node, "level")
+        level = 0 if level_node is None else literal(level_node)
+        fromlist = () if fromlist_node is None else literal_strings(fromlist_node)
         if not isinstance(name, str) or not isinstance(level, int) or fromlist is None:
             return None
         base = resolve_relative(self.package, name or None, level)
@@ -292,6 +310,8 @@ class _Scanner:
             self._why(node, f"names {value!r} (a loader reached through getattr or a mapping)")
         elif len(value) <= 200 and _DOTTED.match(value):
             self.refs.append(value.split(":", 1)[0])
+        if len(value) <= 200 and _PATHLIKE.match(value):
+            self.paths.append(value)
 
     def _exports(self, body: list[ast.stmt]) -> None:
         """`__all__` at module level: literal lists (also `+=`, `.extend`, `.append`), or dynamic."""
@@ -318,80 +338,14 @@ class _Scanner:
                 extend = True
             else:
                 continue
-            names = _literal_strings(value) if value is not None else None
+            names = literal_strings(value) if value is not None else None
             if names is None:
                 self.exports_dynamic = True
                 continue
             self.exports = (self.exports or []) + list(names) if extend else list(names)
 
 
-def _unguarded_imports(node: ast.AST, guarded: bool = False) -> set[str]:
-    """Top-level names of the absolute imports that must succeed: not inside a `try` (an
-    optional import with a fallback) nor under `if TYPE_CHECKING`."""
-    found: set[str] = set()
-    if isinstance(node, ast.Import) and not guarded:
-        found |= {alias.name.split(".")[0] for alias in node.names}
-    elif isinstance(node, ast.ImportFrom) and not guarded and node.level == 0 and node.module:
-        found.add(node.module.split(".")[0])
-    for child in ast.iter_child_nodes(node):
-        inner = guarded or isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) or (
-            isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test))
-        found |= _unguarded_imports(child, inner)
-    return found
-
-
-def resolve_relative(package: str, module: str | None, level: int) -> str | None:
-    """The absolute name of `from <level dots><module> import ...` in `package`."""
-    if level == 0:
-        return module or ""
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
-
-
-def top_level_names(tree: ast.Module) -> set[str]:
-    """Names a module binds at top level: defs, classes, assignments, imports."""
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                names.add((alias.asname or alias.name).split(".")[0])
-    return names
-
-
-def _literal(node: ast.AST | None):
-    return node.value if isinstance(node, ast.Constant) else None
-
-
-def _literal_strings(node: ast.AST) -> tuple[str, ...] | None:
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
-            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
-        return tuple(e.value for e in node.elts)
-    if isinstance(node, ast.Constant) and node.value is None:
-        return ()
-    return None
-
-
-def _keyword_node(node: ast.Call, name: str) -> ast.AST | None:
-    return next((k.value for k in node.keywords if k.arg == name), None)
-
-
-def _keyword(node: ast.Call, name: str):
-    return _literal(_keyword_node(node, name))
-
-
-def _text(node: ast.AST) -> str:
-    return ast.unparse(node)[:80]
-
-
-def _unique(items) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
+def _is_package_path(node: ast.AST) -> bool:
+    """`__path__` (a package's own) or `module.__path__`: where its submodules come from."""
+    return (isinstance(node, ast.Name) and node.id == "__path__") or (
+        isinstance(node, ast.Attribute) and node.attr == "__path__")

@@ -127,7 +127,11 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
                 continue
             _walk(path, f"{prefix}{entry.name}/", root, result, active, project_root)
             continue
-        if _matches(entry.name, _ALWAYS_SKIP_FILES) or _matches(entry.name, _EDITOR_VCS_FILES):
+        if _matches(entry.name, _ALWAYS_SKIP_FILES):
+            if entry.name.endswith(".pyc"):  # (Python 3 imports no .pyo at all)
+                _check_has_source(entry.name, path, shown)
+            continue
+        if _matches(entry.name, _EDITOR_VCS_FILES):
             continue
         if is_secret(entry.name):
             result.secrets.append(shown)
@@ -139,6 +143,15 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
             result.secrets.append(shown)
             continue
         result.files.append(SourceFile(prefix + entry.name, path, normal_mode(st.st_mode)))
+
+
+def _check_has_source(name: str, path: Path, shown: str) -> None:
+    """Bytecode is left out, which is right only where its source goes in: Python imports a
+    sourceless module.pyc beside the code, so dropping one would break its importers."""
+    source = path.with_name(name.rsplit(".", 1)[0] + ".py")
+    if not source.exists():
+        raise SourceError(f"{shown} is bytecode with no {source.name} beside it, and the package holds "
+                          f"sources only (bytecode is for one Python version); add {source.name} or delete it")
 
 
 def _check_utf8(name: str, path: Path, project_root: Path) -> None:

@@ -36,7 +36,7 @@ FUNCTIONS = {
         "import json, logging.config, os\n\n"
         "def handler(event, context):\n"
         "    logging.config.dictConfig({'version': 1, 'formatters': {'f': {'()': 'worker_lib.' + 'peekfmt.Plain'}}})\n"
-        "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'catalog', 'prices.json')) as f:\n"
+        "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'catalog', 'prices' + '.json')) as f:\n"
         "        return json.load(f)\n"
     ),
     "catalog/__init__.py": "",

@@ -74,7 +74,8 @@ def _package(name: str) -> Function:
 
 def test_closures_follow_imports_packages_and_relative_imports():
     sources = {rel.removeprefix("functions/"): text for rel, text in FUNCTIONS.items()} | WORKER_LIB
-    found = _analyse(sources, [_flat("alpha"), _package("delta"), _flat("epsilon"), _flat("zeta")]).closures
+    found = _analyse(sources, [_flat("alpha"), _flat("beta"), _flat("gamma"), _package("delta"), _flat("epsilon"),
+                               _flat("zeta")]).closures
     assert found["alpha"].files == {"lambda_alpha.py", "worker_lib/__init__.py", "worker_lib/log.py"}
     assert found["delta"].files == {"delta/__init__.py", "delta/main.py", "delta/helpers.py", "delta/sub/__init__.py",
                                     "delta/sub/deep.py", "delta/template.txt", "worker_lib/__init__.py",
@@ -328,7 +329,7 @@ def test_a_corrupt_analysis_cache_is_dropped_with_a_warning(repo, cli, monkeypat
     document = json.loads(cache.read_text())
     rows = json.loads(document["payload"])
     for key, row in rows.items():
-        if isinstance(row, list) and len(row) == 10 and "worker_lib.log" in row[0]:
+        if isinstance(row, list) and len(row) == 11 and "worker_lib.log" in row[0]:
             row[0].remove("worker_lib.log")  # alpha would seem to import nothing of worker_lib
     document["payload"] = json.dumps(rows, sort_keys=True)
     cache.write_text(json.dumps(document))
@@ -336,3 +337,71 @@ def test_a_corrupt_analysis_cache_is_dropped_with_a_warning(repo, cli, monkeypat
     assert result.exit_code == 0, result.output
     assert "is corrupt (its contents do not match their recorded sha256); analysing every file again" in result.stderr
     assert {f["name"]: f["source_code_hash"] for f in json.loads(result.stdout)["functions"]} == first
+
+
+def test_a_file_read_by_a_literal_path_is_in_the_closure_whoever_owns_it():
+    """A review's misses: a .py read as text through a path from __file__ or through
+    importlib.resources, and another function's data file by a path from __file__ or from
+    the task root. A literal that may name a file brings it in."""
+    sources = {
+        "worker_lib/__init__.py": "", "worker_lib/templates/tpl.py": "X = 1\n",
+        "f_rel/main.py": "def handler(e, c):\n    return 0\n", "f_rel/x.yaml": "a: 1\n",
+        "lambda_readpy.py": "import os\nP = os.path.join(os.path.dirname(__file__), 'worker_lib', 'templates', "
+                            "'tpl.py')\n\ndef handler(e, c):\n    return open(P).read()\n",
+        "lambda_respy.py": "import importlib.resources\n\ndef handler(e, c):\n    return importlib.resources.files("
+                           "'worker_lib').joinpath('templates/tpl.py').read_text()\n",
+        "f_pathother/main.py": "from pathlib import Path\n\ndef handler(e, c):\n"
+                               "    return (Path(__file__).parent.parent / 'f_rel' / 'x.yaml').read_text()\n",
+        "lambda_cwdopen.py": "def handler(e, c):\n    return open('f_rel/x.yaml').read()\n",
+        "lambda_plain.py": "def handler(e, c):\n    return 'application/json'\n",
+    }
+    functions = [_flat("readpy"), _flat("respy"), _package("f_rel"), _package("f_pathother"), _flat("cwdopen"),
+                 _flat("plain")]
+    found = _analyse(sources, functions).closures
+    assert "worker_lib/templates/tpl.py" in found["readpy"].files
+    assert "worker_lib/templates/tpl.py" in found["respy"].files
+    assert "f_rel/x.yaml" in found["f_pathother"].files and "f_rel/x.yaml" in found["cwdopen"].files
+    assert found["plain"].files == {"lambda_plain.py"}  # a MIME type names no file
+
+
+def test_a_package_path_changed_at_run_time_makes_its_importers_depend_on_everything():
+    sources = {"worker_lib/__init__.py": "", "extra_dir/plug.py": "X = 1\n",
+               "worker_lib/ext/__init__.py": "import os\n__path__.append(os.path.join(os.path.dirname(__file__), "
+                                             "'..', '..', 'extra_dir'))\n",
+               "lambda_pathext.py": "from worker_lib.ext import plug\n\ndef handler(e, c):\n    return plug.X\n"}
+    closure = _analyse(sources, [_flat("pathext")]).closures["pathext"]
+    [why] = closure.dynamic
+    assert why.startswith("functions/worker_lib/ext/__init__.py:2: changes the package's import path: __path__.append(")
+    assert closure.files == set(sources)
+
+
+def test_a_top_level_module_any_library_may_import_is_in_every_closure(worker_repo, cli):
+    """requests imports chardet when it finds one, and functions/ is first on Lambda's path:
+    functions/chardet.py runs under every function that uses requests, imported or not."""
+    repo = _clear(worker_repo)
+    repo.write("functions/lambda_user.py", "def handler(e, c):\n    return 1\n")
+    repo.write("functions/lambda_other.py", "def handler(e, c):\n    return 2\n")
+    repo.write("functions/chardet.py", "def detect(b):\n    return {'encoding': 'utf-8'}\n")
+    repo.write("functions/conftest.py", "import pytest\n")  # the team's test set-up: no library imports it
+    before = _hashes(cli, repo)
+    (repo.root / "functions" / "chardet.py").write_text("def detect(b):\n    return {'encoding': 'latin-1'}\n")
+    assert _changed(before, _hashes(cli, repo)) == {"user", "other"}
+    again = _hashes(cli, repo)
+    (repo.root / "functions" / "conftest.py").write_text("import pytest  # edited\n")
+    assert _changed(again, _hashes(cli, repo)) == set()
+    verbose = cli("-C", str(repo.root), "-v", "build", "--force")
+    assert ("functions/chardet.py: not a function's entry and not in worker_lib/: any library may import it by name"
+            in verbose.stderr)
+
+
+def test_bytecode_without_its_source_fails_the_build_and_keeps_the_zip(worker_repo, cli):
+    repo = _clear(worker_repo)
+    repo.write("functions/lambda_user.py", "from worker_lib import pyconly\n\ndef handler(e, c):\n    return 1\n")
+    assert cli("-C", str(repo.root), "build").exit_code == 0
+    before = repo.zip_path.read_bytes()
+    (repo.root / "functions" / "worker_lib" / "pyconly.pyc").write_bytes(b"\x00" * 16)
+    result = cli("-C", str(repo.root), "build")
+    assert result.exit_code == 1
+    assert ("error: functions/worker_lib/pyconly.pyc is bytecode with no pyconly.py beside it, and the package holds "
+            "sources only") in result.stderr
+    assert repo.zip_path.read_bytes() == before
