@@ -83,7 +83,7 @@ def _manifest(project: Project) -> dict | None:
 
 def _import_warnings(inputs: Inputs) -> list[str]:
     """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
-    from ..package.closure import analyse
+    from ..package.closure import analyse, cache_file
     from ..package.provided import dependency_import_names, unprovided
     from ..package.sources import walk_functions
 
@@ -93,7 +93,9 @@ def _import_warnings(inputs: Inputs) -> list[str]:
         files = walk_functions(project.functions_dir, project.root).files
     except BuildPkgError:
         return []  # check reports what is wrong with functions/ itself
-    analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple)
+    # the scans build keeps (a warm check parses nothing again)
+    analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple,
+                       cache_file(project))
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
     missing = unprovided(analysis, first_party, dependency_import_names(inputs, _manifest(project)),
                          inputs.target.python_version)

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 from .. import __version__
-from ..cache import cache_root, exclusive
+from ..cache import exclusive
 from ..errors import BuildPkgError, FunctionError
 from ..fixes import ADD_DEV
 from ..fsutil import atomic_write, file_sha256
@@ -19,7 +19,7 @@ from ..progress import Reporter
 from ..versions import builder_digest
 from ..project import Project
 from . import advice, deps, layer as dependency_layer, limits, shadowing, zipwriter
-from .closure import Analysis, analyse
+from .closure import Analysis, analyse, cache_file
 from .discover import Function, discover
 from .identity import FileDigest, dependencies_delivery, function_identity, layer_identity
 from .inputs import Inputs
@@ -86,7 +86,7 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     sources = [(f, f.path.read_bytes()) for f in walk.files]
     shadowing.check_stdlib((f.arcname for f, _ in sources), target, locked_names(inputs))
     analysis = analyse(functions, [(f.arcname, data) for f, data in sources], target.version_tuple,
-                       _closure_cache(project), report.warn)
+                       cache_file(project), report.warn)
     check_entries(functions, analysis, options.handler)
     for note in analysis.notes:
         report.detail(note)
@@ -166,10 +166,6 @@ def check_entries(functions: list[Function], analysis: Analysis, handler_name: s
     if analysis.errors:
         more = f" (and {len(analysis.errors) - 1} more)" if len(analysis.errors) > 1 else ""
         raise FunctionError(analysis.errors[0] + more)
-
-
-def _closure_cache(project: Project):
-    return cache_root() / "closure" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
 
 
 def _installed_tops(dependencies: deps.Dependencies) -> set[str]:

@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import cache_root
 from ..fsutil import atomic_write
 from ..versions import builder_digest
 from .discover import FLAT_PREFIX, PACKAGE_ENTRY, SHARED_LIB, Function
@@ -138,6 +139,11 @@ class _Tree:
         if top in self.function_folders and (name in self.by_module or name in self.directories):
             return top
         return None
+
+
+def cache_file(project) -> Path:
+    """Where a project's per-file scan results are kept (build and check share them)."""
+    return cache_root() / "closure" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
 
 
 def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target: tuple[int, int],
