@@ -25,10 +25,10 @@ export PIPENV_NOSPIN := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test-setup build test bench validate clean browser lock add add-dev
+.PHONY: setup test-setup build test bench validate clean browser image-tools lock add add-dev
 
 setup: $(SYNCED)
-test-setup: $(SYNCED) $(NODE_TOOLS) $(CHECKOV) browser
+test-setup: $(SYNCED) $(NODE_TOOLS) $(CHECKOV) browser image-tools
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -93,6 +93,22 @@ browser:
 	     echo "make: no Chromium, and apt-get cannot install one here (it needs root or password-less sudo)" >&2; exit 1; \
 	   else \
 	     echo "make: no Chromium, and apt-get cannot install one here: the browser test will be skipped" >&2; \
+	   fi; }
+
+# skopeo and umoci, which read the images the builder makes as a registry and a runtime
+# would (tests/image/), and docker-registry, a real registry on 127.0.0.1: Debian's packages,
+# installed as Chromium is; elsewhere those tests are skipped, and under CI=true they fail.
+IMAGE_TOOLS := skopeo umoci docker-registry
+image-tools:
+	@missing=""; for tool in $(IMAGE_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	 [ -z "$$missing" ] || { \
+	   if command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	     $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing || { \
+	       $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; }; \
+	   elif [ "$$CI" = true ]; then \
+	     echo "make: no$$missing, and apt-get cannot install them here (it needs root or password-less sudo)" >&2; exit 1; \
+	   else \
+	     echo "make: no$$missing, and apt-get cannot install them here: the image tests will be skipped" >&2; \
 	   fi; }
 
 test: test-setup

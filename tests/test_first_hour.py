@@ -74,8 +74,10 @@ def test_make_build_sets_up_only_what_building_needs(tmp_path):
     assert build.returncode == 0, build.stderr
     assert "pipenv" in build.stdout and "build-pkg.py build" in build.stdout
     assert "npm" not in build.stdout and "checkov" not in build.stdout and "chromium" not in build.stdout
+    assert "skopeo" not in build.stdout
     test = _plain([MAKE, "-n", "test"], root)
     assert "npm ci" in test.stdout and "checkov" in test.stdout and "chromium" in test.stdout
+    assert "skopeo umoci docker-registry" in test.stdout
 
 
 def _conflicted_copy(tmp_path) -> tuple[Path, Path, str]:
