@@ -76,3 +76,7 @@ class AdoptError(BuildPkgError):
 
 class AwsError(BuildPkgError):
     """AWS cannot be asked: no region, no credentials, or an endpoint that does not answer."""
+
+
+class RegistryError(BuildPkgError):
+    """A container registry refused a request or could not be reached."""

@@ -1,0 +1,90 @@
+"""Pushing images to a real registry on 127.0.0.1 (Debian's docker-registry, distribution
+2.8, started here on a free port with its own root), read back by skopeo as any client
+would: only what the registry lacks is sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from test_oci import CODE, _images
+
+from build_pkg.errors import RegistryError
+from build_pkg.image.registry import Registry, parse_repository, push
+
+REGISTRY = shutil.which("docker-registry")
+
+
+@pytest.fixture
+def registry(tmp_path):
+    if REGISTRY is None or shutil.which("skopeo") is None:
+        message = "docker-registry or skopeo not installed (make test installs them where apt-get can run)"
+        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "registry.yml"
+    config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+                      f"{tmp_path / 'store'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
+    server = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"docker-registry did not start: {server.stderr.read().decode()[-500:]}")
+            time.sleep(0.1)
+    yield f"127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_a_push_sends_what_the_registry_lacks_and_skopeo_reads_it(registry, tmp_path):
+    built, blobs = _images(tmp_path / "one", 0, 0o644)
+    target = Registry(parse_repository(f"{registry}/worker"))
+    first = push(target, built, blobs)
+    # the base's layer, the dependency layer, two code layers, two configs; two manifests
+    assert len(first.blobs) == 6 and first.present == 0 and len(first.manifests) == 2
+    assert first.bytes_sent == sum(len(blobs[d]) for d in first.blobs if d in blobs) + sum(
+        len(i.config) for i in built.values())
+    ref = f"docker://{registry}/worker@{built['hello'].digest}"
+    raw = subprocess.run(["skopeo", "inspect", "--tls-verify=false", "--raw", ref], check=True,
+                         capture_output=True).stdout
+    assert raw == built["hello"].manifest  # the very bytes, so the digest Lambda gets is ours
+    config = json.loads(subprocess.run(["skopeo", "inspect", "--tls-verify=false", "--config", ref], check=True,
+                                       capture_output=True, text=True).stdout)
+    assert config["config"]["Cmd"] == ["lambda_hello.handler"]
+    again = push(target, built, blobs)
+    assert again.blobs == [] and again.manifests == [] and again.bytes_sent == 0
+
+
+def test_after_a_one_function_edit_a_push_sends_one_layer_one_config_one_manifest(registry, tmp_path):
+    built, blobs = _images(tmp_path / "one", 0, 0o644)
+    target = Registry(parse_repository(f"{registry}/worker"))
+    push(target, built, blobs)
+    edited = {**CODE, "bye": {"lambda_bye.py": "def handler(event, context):\n    return 'ciao'\n"}}
+    after, after_blobs = _images(tmp_path / "two", 0, 0o644, edited)
+    report = push(target, after, after_blobs)
+    assert len(report.blobs) == 2 and report.manifests == [after["bye"].digest]
+    assert set(report.blobs) == {next(d for d in after_blobs if d not in blobs),
+                                 json.loads(after["bye"].manifest)["config"]["digest"]}
+
+
+def test_registry_faults_are_one_line(tmp_path):
+    with pytest.raises(RegistryError, match=r"is not a repository; give HOST/NAME"):
+        parse_repository("worker")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once the probe is closed
+    with pytest.raises(RegistryError, match=rf"127.0.0.1:{port}/worker: cannot reach the registry"):
+        Registry(parse_repository(f"127.0.0.1:{port}/worker"), timeout=2).has_blob("sha256:" + "0" * 64)
+    assert parse_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker").scheme == "https"
