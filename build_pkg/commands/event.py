@@ -26,8 +26,9 @@ def event(event_type, body, bucket, key, method, path_, count, keys, as_json) ->
     """Print a sample event of TYPE as JSON, as its event source sends it.
 
     TYPE is one of: schedule (EventBridge scheduled event), sqs, sns, s3 or
-    s3-put (object created: what `new --trigger s3` subscribes to), s3-delete, http (API Gateway HTTP API, payload 2.0), rest (API Gateway REST
-    proxy), dynamodb (stream). Save it and pass it to `invoke --event FILE`.
+    s3-put (object created: what `new --trigger s3` subscribes to), s3-delete,
+    http (API Gateway HTTP API, payload 2.0), rest (API Gateway REST proxy),
+    dynamodb (stream). Save it and pass it to `invoke --event FILE`.
     """
     options = EventOptions(body=body, bucket=bucket, key=key, method=method.upper(), path=path_, count=count,
                            keys=tuple(k.strip() for k in (keys or "").split(",") if k.strip()))

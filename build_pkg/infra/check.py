@@ -72,15 +72,6 @@ def _file_problem(where: str, message: str) -> Problem:
     return Problem(where, None, message.removeprefix(f"{where} ").removeprefix(f"{where}: "))
 
 
-def _manifest(project: Project) -> dict | None:
-    import json
-
-    try:
-        return json.loads(project.manifest_path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def _import_warnings(inputs: Inputs) -> list[str]:
     """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
     from ..package.closure import analyse, cache_file
@@ -97,7 +88,7 @@ def _import_warnings(inputs: Inputs) -> list[str]:
     analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple,
                        cache_file(project))
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
-    missing = unprovided(analysis, first_party, dependency_import_names(inputs, _manifest(project)),
+    missing = unprovided(analysis, first_party, dependency_import_names(inputs),
                          inputs.target.python_version)
     return [f"{file} imports {name!r}, which neither Pipfile.lock [packages] nor the {inputs.target.runtime} runtime "
             f"provides: it would fail in Lambda with Runtime.ImportModuleError; add it ({ADD})"
@@ -141,7 +132,7 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
 
     top_levels = top_level_code(project.functions_dir)
     for message in stdlib_problems(top_levels, target) + provided_problems(
-            top_levels, known_import_names(inputs, _manifest(project)), locked_names(inputs)):
+            top_levels, known_import_names(inputs), locked_names(inputs)):
         shown, _, rest = message.partition(" has ")
         problems.append(Problem(shown, None, "has " + rest))
     problems += _check_sources(tree.root_files, environments)

@@ -12,7 +12,7 @@ from ..infra.environments import Environment, name_problems
 from ..infra.environments import read as read_environments
 from ..infra.settings import FunctionSettings
 from ..infra.write import check_notifications_writable, sources_to_add, sync_notifications
-from ..package.discover import FLAT_PREFIX, SHARED_LIB, Function, check_name, discover
+from ..package.discover import FLAT_PREFIX, MAX_NAME, SHARED_LIB, Function, check_name, discover
 from ..package.stdlib import any_stdlib_name
 from ..project import Project
 from .events import EventOptions
@@ -72,12 +72,11 @@ def _check_new_name(name: str, layout: str) -> str | None:
         raise UsageError(f"name it {name.removeprefix(FLAT_PREFIX)!r}: new writes functions/{FLAT_PREFIX}<name>.py "
                          f"itself (this would make {FLAT_PREFIX}{name}.py)")
     try:
-        check_name(name, "NAME")
+        check_name(name, "NAME", limit=None)
     except FunctionError as exc:
-        message = str(exc).removeprefix("NAME: ")
-        if "characters; Lambda allows" in message:
-            return f"{name!r}: {message}"
-        raise UsageError(message) from None
+        raise UsageError(str(exc).removeprefix("NAME: ")) from None
+    if len(name) > MAX_NAME:
+        return f"{name!r}: function name is {len(name)} characters; Lambda allows {MAX_NAME}"
     return None
 
 
@@ -85,8 +84,6 @@ def _refuse_provided_name(project: Project, name: str) -> None:
     """functions/NAME/ named like a locked dependency (as the last build saw it install) or
     a module of Lambda's runtime (its AWS SDK) would break every function: `build` refuses
     it, so `new` must not write it."""
-    import json
-
     from ..errors import BuildPkgError
     from ..package.inputs import resolve as resolve_inputs
     from ..package.provided import known_import_names, locked_names
@@ -94,9 +91,8 @@ def _refuse_provided_name(project: Project, name: str) -> None:
 
     try:
         inputs = resolve_inputs(project, None, "x86_64", frozenset())
-        manifest = json.loads(project.manifest_path.read_text()) if project.manifest_path.is_file() else None
-        installed, locked = known_import_names(inputs, manifest), locked_names(inputs)
-    except (BuildPkgError, ValueError):  # a lock that cannot be read: build says so; the runtime's names still count
+        installed, locked = known_import_names(inputs), locked_names(inputs)
+    except BuildPkgError:  # a lock that cannot be read: build says so; the runtime's names still count
         installed, locked = set(), set()
     problems = provided_problems([f"{name}/main.py"], installed, locked)
     if problems:

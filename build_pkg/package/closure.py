@@ -69,7 +69,7 @@ class Analysis:
     errors: tuple[str, ...] = ()  # syntax errors in files a closure reaches, sorted
     warnings: tuple[str, ...] = ()  # files the builder cannot parse (maybe newer syntax), unreached errors
     scans: dict[str, FileScan] = field(default_factory=dict)  # by arcname, Python files only
-    notes: tuple[str, ...] = ()  # files given to functions that do not import them, and why
+    notes: tuple[str, ...] = ()  # top-level code in every closure because libraries may import it
 
 
 def module_name(arcname: str) -> str | None:
@@ -114,7 +114,7 @@ class _Tree:
         self.by_basename: dict[str, list[str]] = {}
         for arc in sorted(arcs):
             self.by_basename.setdefault(arc.rsplit("/", 1)[-1], []).append(arc)
-        self.for_libraries = _for_libraries(arcs, functions, self.function_folders)
+        self.for_libraries = _for_libraries(arcs, self.function_folders)
 
     def files_named(self, literal: str) -> list[str]:
         """Every file a path literal may name: its last parts match the file's (`../f_rel/x.yaml`
@@ -151,21 +151,16 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     """Every function's closure; `sources` are (arcname, bytes) of every file of functions/."""
     scans, refs = _scan_all(sources, target, cache_file, warn)
     tree = _Tree([arc for arc, _ in sources], functions)
-    walked: dict[str, set[str]] = {}
-    everything: dict[str, tuple[str, ...]] = {}
+    result: dict[str, Closure] = {}
     errors: set[str] = set()
     newer: set[str] = set()
     for function in functions:
         files, reasons = _walk(function, tree, scans, refs, errors, newer)
-        walked[function.name] = files
-        if reasons:
-            everything[function.name] = tuple(reasons)
+        result[function.name] = Closure(tree.everything, tuple(reasons)) if reasons else Closure(frozenset(files))
     shared_tops = sorted({arc if "/" not in arc else arc.split("/")[0] + "/" for arc in tree.for_libraries})
     notes = [f"functions/{top}: not a function's entry and not in {SHARED_LIB}/: any library may import it by name "
              "(functions/ comes first on Lambda's import path), so every function depends on it"
              for top in shared_tops]
-    result = {name: Closure(tree.everything, everything[name]) if name in everything else Closure(frozenset(files))
-              for name, files in walked.items()}
     unreached = sorted({s.error for s in scans.values() if s.error} - errors)
     warnings = [f"{text.split(': syntax error', 1)[0]}: syntax error in a file no function imports statically; "
                 "fix or remove it" for text in unreached]
@@ -173,20 +168,19 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     return Analysis(result, tuple(sorted(errors)), tuple(warnings), scans, tuple(notes))
 
 
-def _for_libraries(arcs: list[str], functions: list[Function], function_folders: set[str]) -> list[str]:
+def _for_libraries(arcs: list[str], function_folders: set[str]) -> list[str]:
     """The Python files a library may load by name, whichever function runs it: top-level
     modules and packages' `__init__.py` (followed: what they import too), but for the
     builder's own names (`lambda_<name>` entries, function folders, worker_lib) and the
     team's test set-up. A function folder's `__init__.py` often imports its main module:
     in every closure, it would make every function depend on every other."""
-    entries = {f.module for f in functions}
     found = []
     for arc in sorted(arcs):
         if not arc.endswith(".py"):
             continue
         top, sep, rest = arc.partition("/")
         name = arc[:-3]
-        if not sep and name not in entries and not name.startswith(FLAT_PREFIX) and name not in _NOT_FOR_LIBRARIES:
+        if not sep and not name.startswith(FLAT_PREFIX) and name not in _NOT_FOR_LIBRARIES:
             found.append(arc)
         elif rest == "__init__.py" and top != SHARED_LIB and top not in function_folders:  # what `import NAME` runs
             found.append(arc)

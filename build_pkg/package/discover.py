@@ -79,7 +79,8 @@ def _as_function(entry: Path, root: Path, handler_name: str) -> Function | None:
     return None
 
 
-def check_name(name: str, where: str) -> None:
+def check_name(name: str, where: str, limit: int | None = MAX_NAME) -> None:
+    """`limit` None leaves the length to a caller that measures the deployed name."""
     if not name:
         raise FunctionError(f"{where}: the function name is empty; name the file {FLAT_PREFIX}<name>.py")
     if not _NAME_RE.match(name):
@@ -87,8 +88,8 @@ def check_name(name: str, where: str) -> None:
             f"{where}: {name!r} is not a valid function name; use letters, digits and "
             "underscores, starting with a letter (it is imported as a Python module)"
         )
-    if len(name) > MAX_NAME:
-        raise FunctionError(f"{where}: function name is {len(name)} characters; Lambda allows {MAX_NAME}")
+    if limit is not None and len(name) > limit:
+        raise FunctionError(f"{where}: function name is {len(name)} characters; Lambda allows {limit}")
 
 
 def _check_unique(functions: list[Function]) -> None:

@@ -21,22 +21,25 @@ from .inputs import Inputs
 from .stdlib import RUNTIME_PROVIDED, stdlib_names
 
 
-
 def locked_names(inputs: Inputs) -> set[str]:
     """Each locked package's own name as an import name would spell it (a guess: PyYAML -> pyyaml)."""
     return {re.sub(r"[-.]+", "_", p.name).lower() for p in inputs.packages}
 
 
-def dependency_import_names(inputs: Inputs, manifest: dict | None) -> set[str]:
+def dependency_import_names(inputs: Inputs) -> set[str]:
     """The known import names of the locked packages, and each package's own name."""
-    return locked_names(inputs) | known_import_names(inputs, manifest)
+    return locked_names(inputs) | known_import_names(inputs)
 
 
-def known_import_names(inputs: Inputs, manifest: dict | None) -> set[str]:
-    """Only what a build saw the locked packages install (the manifest, the dependency
-    cache): exact, so it may refuse a first-party name where a guess may not."""
+def known_import_names(inputs: Inputs) -> set[str]:
+    """Only what a build saw the locked packages install (the project's manifest, the
+    dependency cache): exact, so it may refuse a first-party name where a guess may not."""
     names: set[str] = set()
-    for dependency in (manifest or {}).get("dependencies", []):
+    try:
+        manifest = json.loads(inputs.project.manifest_path.read_text())
+    except (OSError, ValueError):  # no build yet, or a manifest being rewritten: the cache still counts
+        manifest = {}
+    for dependency in (manifest.get("dependencies", []) if isinstance(manifest, dict) else []):
         names |= {top.removesuffix(".py") for top in dependency.get("top_level", []) if ".dist-info" not in top}
     try:
         keys = cache_keys(list(inputs.packages), inputs.target)
