@@ -24,6 +24,15 @@ locals {
   # (`build --layer/--no-layer` overrides it); Terraform follows what was built.
   dependency_layer = false
 
+  # "image": every function deploys as its own container image instead (`build` writes
+  # one per function to terraform/images/; `release` pushes the changed ones to
+  # aws_ecr_repository.functions), with the dependencies inside it, not in a layer.
+  # base_image: the base they are built on, HOST/NAME:TAG@sha256:..., pinned by digest;
+  # null is the AWS Lambda base image the builder pins for the runtime. `build` reads
+  # both lines as its defaults (`build --image/--no-image`, `--base-image` override them).
+  package_type = "zip"
+  base_image   = null
+
   # The one package every function deploys. Its hash changes only when the zip's
   # bytes do, and the build is byte-identical for identical inputs.
   package_path = "${path.module}/dists.zip"
@@ -42,6 +51,12 @@ locals {
   layer      = try(local.manifest.layer, null)
   layer_file = try("${path.module}/${local.layer.package}", null)
   layer_hash = try(local.layer.content_hash, null)
+  # What the build made the functions into: "image" deploys each from its image,
+  # `<repository>@<image_digest>`, the digest being that function's identity (an
+  # unchanged function keeps its URI). A function without a digest fails the plan, so a
+  # half-written build never deploys as zip.
+  built_as   = try(local.manifest.package_type, "zip")
+  image_uris = local.built_as == "image" ? { for f in local.manifest.functions : f.name => "${aws_ecr_repository.functions[0].repository_url}@${f.image_digest}" } : {}
 
   # Set by `build-pkg.py release --s3-bucket`: the same zip, uploaded under its
   # sha256. Needed for packages over 50 MB; keeps every release's package.
@@ -60,7 +75,8 @@ locals {
     code_keys              = local.code_keys
     package_s3_bucket      = local.package_s3_bucket
     package_s3_key         = local.package_s3_key
-    layers                 = aws_lambda_layer_version.dependencies[*].arn
+    layers                 = local.built_as == "image" ? [] : aws_lambda_layer_version.dependencies[*].arn
+    image_uris             = local.image_uris
     policy_arns            = var.extra_policy_arns
     log_retention_days     = var.log_retention_days
     http_api_id            = aws_apigatewayv2_api.http.id
@@ -85,4 +101,60 @@ resource "aws_lambda_layer_version" "dependencies" {
   compatible_runtimes      = [local.runtime]
   compatible_architectures = [local.architecture]
   skip_destroy             = true
+}
+
+# The images' repository, when the build made images: `release` (or `build --push`)
+# pushes each changed image by digest, tagged <function>.<digest prefix>. Tags are
+# immutable (a tag names one content for ever), images are scanned on push, and the
+# lifecycle policy keeps the newest var.images_kept of each function (an alias, a
+# canary or a rollback points at one of those; `prune` deletes versions, and their
+# images, that nothing uses) and expires untagged images after a day.
+resource "aws_ecr_repository" "functions" {
+  count = local.built_as == "image" ? 1 : 0
+
+  name                 = "${local.name_prefix}-functions"
+  image_tag_mutability = "IMMUTABLE"
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+}
+
+resource "aws_ecr_lifecycle_policy" "functions" {
+  count = local.built_as == "image" ? 1 : 0
+
+  repository = aws_ecr_repository.functions[0].name
+  policy = jsonencode({
+    rules = concat(
+      [{
+        rulePriority = 1
+        description  = "untagged images: none of ours, expire them"
+        selection    = { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = 1 }
+        action       = { type = "expire" }
+      }],
+      [for index, f in local.manifest.functions : {
+        rulePriority = index + 2
+        description  = "${f.name}: keep the newest ${var.images_kept}"
+        selection    = { tagStatus = "tagged", tagPrefixList = ["${f.name}."], countType = "imageCountMoreThan", countNumber = var.images_kept }
+        action       = { type = "expire" }
+      }],
+    )
+  })
+}
+
+# Lambda pulls the images with its service principal, for functions of this account only.
+resource "aws_ecr_repository_policy" "functions" {
+  count = local.built_as == "image" ? 1 : 0
+
+  repository = aws_ecr_repository.functions[0].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaPull"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      Condition = { StringLike = { "aws:sourceArn" = "arn:aws:lambda:${var.region}:*:function:${local.name_prefix}-*" } }
+    }]
+  })
 }

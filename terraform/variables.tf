@@ -65,3 +65,9 @@ variable "buckets" {
   type        = map(string)
   default     = {}
 }
+
+variable "images_kept" {
+  description = "With images: how many of each function's newest images the repository keeps (the live one, canaries and rollback targets must be among them)."
+  type        = number
+  default     = 10
+}

@@ -23,6 +23,10 @@ BUILD_PKG = REPO / "build-pkg.py"
 if str(FUNCTIONS) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS))
 
+# The real registries and the made base of tests/image, for every test that pushes images.
+sys.path.insert(1, str(REPO / "tests" / "image"))
+from registry_fixtures import registries, registry  # noqa: E402, F401  (fixtures)
+
 
 def project_lock() -> dict:
     return json.loads((REPO / "Pipfile.lock").read_text())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import Context, json_option, layer_option, target_options
+from .options import Context, image_options, json_option, layer_option, target_options
 
 
 @click.command()
@@ -16,6 +16,11 @@ from .options import Context, json_option, layer_option, target_options
               help="Name of the function every entry point must define.")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
 @layer_option
+@image_options
+@click.option("--push", "push_to", metavar="REPOSITORY",
+              help="With images: push them to REPOSITORY, an ECR repository URL "
+                   "(ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME) or 127.0.0.1:PORT/NAME, sending only the blobs "
+                   "it lacks.")
 @click.option("--s3-bucket", metavar="BUCKET",
               help="Also upload the package to s3://BUCKET/packages/<sha256>.zip, and the layer to "
                    "layers/<content_sha256>.zip, the manifest's layer hash (each skipped when its key exists).")
@@ -23,24 +28,31 @@ from .options import Context, json_option, layer_option, target_options
               help="After the build, write the `size --html` treemap page to FILE.")
 @json_option
 @click.pass_obj
-def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3_bucket, report_file,
-          as_json) -> None:
+def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, image, base_image, push_to, s3_bucket,
+          report_file, as_json) -> None:
     """Build terraform/dists.zip and its manifest, byte-identical for identical inputs.
 
     Installs the lock's [packages] as wheels for the Lambda platform (hashes
     checked), adds functions/, and writes terraform/dists.zip with
     terraform/dists.manifest.json beside it; with the dependency layer, the
-    dependencies go to terraform/layer.zip instead. Nothing is written when a
+    dependencies go to terraform/layer.zip instead. With images, it also writes
+    one OCI image per function to terraform/images/. Nothing is written when a
     step fails, and an unchanged tree is not rebuilt.
     """
-    from ..package.build import BuildOptions, build as run_build
+    from ..image.build import ImageOptions, build as run_build
+    from ..package.build import BuildOptions
     from ..package.limits import mb
 
     inputs = obj.inputs(runtime, arch, allow_unhashed)
     report = obj.reporter(quiet=as_json)
     options = BuildOptions(handler=handler, force=force, layer=layer)
-    result = run_build(inputs, options, report)
+    result = run_build(inputs, options, ImageOptions(enabled=image, base_image=base_image), report)
     manifest = result.manifest
+    pushed = None
+    if push_to:
+        from ..image.push import push_images
+
+        pushed = push_images(inputs.project, manifest, push_to, report)
     if report_file:
         from ..package.sizes import write_html_report
 
@@ -59,7 +71,7 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3
     if as_json:
         click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
                                "changed": list(result.changed), "layer_changed": result.layer_changed,
-                               "removed": list(result.removed),
+                               "removed": list(result.removed), "pushed": pushed.as_dict() if pushed else None,
                                "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None}, indent=2))
         return
     state = "up to date" if result.up_to_date else "built"
@@ -76,6 +88,11 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, s3
         click.echo(f"{layer_info['package']} {state}: the {len(manifest['dependencies'])} packages under python/, "
                    f"{mb(layer_info['zipped_bytes'])} zipped ({mb(layer_info['unzipped_bytes'])} unzipped), "
                    f"filebase64sha256 {layer_info['filebase64sha256']}")
+    if manifest.get("images"):
+        images = manifest["images"]
+        click.echo(f"{images['layout']} {state}: {len(manifest['functions'])} images on {images['base']['reference']}, "
+                   f"dependency layer {mb(images['dependency_layer']['size'])} (shared), largest image at least "
+                   f"{mb(images['largest_image_bytes'])} unpacked")
 
 
 COMMANDS = (build,)

@@ -111,6 +111,17 @@ def layer_option(f):
                              "else off]")(f)
 
 
+def image_options(f):
+    """--image/--no-image and --base-image, for the commands that build (None: the project's setting)."""
+    f = click.option("--base-image", "base_image", metavar="REF",
+                     help="Build the images on this base, HOST/NAME[:TAG]@sha256:..., for this run. [default: "
+                          "`base_image` in terraform/main.tf, else the AWS base image pinned for the runtime]")(f)
+    return click.option("--image/--no-image", "image", default=None,
+                        help="Also build one OCI image per function in terraform/images/, each function's "
+                             "image_digest in the manifest. [default: `package_type = \"image\"` in "
+                             "terraform/main.tf, else zip only]")(f)
+
+
 def env_option(help_text: str):
     return click.option("--env", "env", multiple=True, type=KeyValue(), metavar="KEY=VALUE", help=help_text)
 

@@ -35,10 +35,11 @@ class Layer:
     digest: str  # "sha256:..." of the blob
     diff_id: str  # "sha256:..." of the uncompressed tar (the image config's rootfs)
     uncompressed_size: int
+    stored_size: int | None = None  # when the blob is kept in a file rather than in `blob`
 
     @property
     def size(self) -> int:
-        return len(self.blob)
+        return len(self.blob) if self.stored_size is None else self.stored_size
 
     def descriptor(self) -> dict:
         return {"mediaType": MEDIA_TYPE, "digest": self.digest, "size": self.size}

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..fsutil import atomic_write
 from .layer import Layer
 
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
@@ -76,31 +74,54 @@ def image(base: Base, layers: list[Layer], handler: str, created: str = "1970-01
     return Image(config_bytes, canonical(manifest))
 
 
-def write_layout(folder: Path, images: dict[str, Image], blobs: dict[str, bytes]) -> None:
-    """The image layout at `folder`, replaced whole (built beside it, then renamed): `images`
-    by tag, `blobs` every layer blob by digest (configs and manifests are added here)."""
+def write_layout(folder: Path, images: dict[str, Image], blobs: dict[str, bytes | Path]) -> None:
+    """The image layout at `folder`: `images` by tag, with the layer blobs they use that `blobs`
+    holds by digest (as bytes, or a file holding them; configs and manifests are added here).
+
+    Blobs are content-addressed, so the folder is updated in place: a blob already there with
+    the right content is kept, a missing or damaged one written whole (to a temporary name,
+    then renamed), `index.json` replaced last, and only then blobs nothing uses removed. A
+    process killed at any point leaves the previous index and everything it names.
+    """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    store = folder / "blobs" / "sha256"
+    store.mkdir(parents=True, exist_ok=True)
+    everything: dict[str, bytes | Path] = {}
+    for built in images.values():
+        everything[digest_of(built.config)] = built.config
+        everything[built.digest] = built.manifest
+        for layer in json.loads(built.manifest)["layers"]:
+            if layer["digest"] in blobs:  # the base's layers are not here: a push copies them
+                everything[layer["digest"]] = blobs[layer["digest"]]
+    for digest, data in sorted(everything.items()):
+        path = store / digest.removeprefix("sha256:")
+        if path.is_file() and file_digest(path) == digest:
+            continue
+        atomic_write(path, data if isinstance(data, (bytes, bytearray)) else Path(data).read_bytes())
+    atomic_write(folder / "oci-layout", canonical({"imageLayoutVersion": "1.0.0"}))
+    index = {"schemaVersion": 2, "mediaType": INDEX_TYPE,
+             "manifests": [{**built.descriptor(), "annotations": {_TAG_ANNOTATION: tag}}
+                           for tag, built in sorted(images.items())]}
+    atomic_write(folder / "index.json", canonical(index))
+    keep = {digest.removeprefix("sha256:") for digest in everything}
+    for path in store.iterdir():
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
+def read_index(folder: Path) -> dict[str, str]:
+    """{tag: manifest digest} of the layout at `folder` ({} when there is none)."""
     try:
-        store = staging / "blobs" / "sha256"
-        store.mkdir(parents=True)
-        everything = dict(blobs)
-        for built in images.values():
-            everything[digest_of(built.config)] = built.config
-            everything[built.digest] = built.manifest
-        for digest, data in sorted(everything.items()):
-            (store / digest.removeprefix("sha256:")).write_bytes(data)
-        (staging / "oci-layout").write_bytes(canonical({"imageLayoutVersion": "1.0.0"}))
-        index = {"schemaVersion": 2, "mediaType": INDEX_TYPE,
-                 "manifests": [{**built.descriptor(), "annotations": {_TAG_ANNOTATION: tag}}
-                               for tag, built in sorted(images.items())]}
-        (staging / "index.json").write_bytes(canonical(index))
-        old = folder.with_name(f".{folder.name}.old")
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(staging, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        index = json.loads((Path(folder) / "index.json").read_bytes())
+        return {entry["annotations"][_TAG_ANNOTATION]: entry["digest"] for entry in index["manifests"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def blob_path(folder: Path, digest: str) -> Path:
+    return Path(folder) / "blobs" / "sha256" / digest.removeprefix("sha256:")
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as stream:
+        return "sha256:" + hashlib.file_digest(stream, "sha256").hexdigest()

@@ -24,7 +24,7 @@ from . import runner
 from .standin import mirror
 
 OVERRIDE = "zz_build_pkg_local_backend_override.tf"
-_SKIP = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", ".release", "state", "*.zip")
+_SKIP = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", ".release", "state", "*.zip", "images")
 
 
 @dataclass(frozen=True)

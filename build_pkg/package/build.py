@@ -8,7 +8,8 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from .. import __version__
 from ..cache import exclusive
@@ -34,6 +35,9 @@ class BuildOptions:
     handler: str = "handler"
     force: bool = False
     layer: bool | None = None  # None: the project's setting (terraform/main.tf)
+    # What the manifest says the functions deploy as; "image" until the images are written
+    # beside it names no image digest, so Terraform fails rather than deploy the zip instead.
+    package_type: str = "zip"
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class BuildResult:
     changed: tuple[str, ...] = ()  # functions whose identity differs from the previous build's
     layer_changed: bool = False
     removed: tuple[str, ...] = ()  # functions the previous build had and this one has not
+    # What a step after the zip (the images) builds from; absent when the zip was up to date.
+    sources: list | None = field(default=None, compare=False, repr=False)
+    dependencies: deps.Dependencies | None = field(default=None, compare=False, repr=False)
+    previous: dict | None = field(default=None, compare=False, repr=False)  # the manifest before this build
 
 
 def source_date_epoch() -> int | None:
@@ -57,9 +65,11 @@ def source_date_epoch() -> int | None:
 
 
 def build(inputs: Inputs, options: BuildOptions, report: Reporter,
-          functions: list[Function] | None = None) -> BuildResult:
+          functions: list[Function] | None = None,
+          then: Callable[[BuildResult], BuildResult] | None = None) -> BuildResult:
     """Build the package from `inputs`; `functions`, when a caller already found
-    them, are not discovered again (their handlers are still checked).
+    them, are not discovered again (their handlers are still checked). `then`, a
+    step that builds on the zip's result (the images), runs under the same lock.
 
     One build of a repository at a time: two at once could otherwise leave the
     zip of one beside the manifest of the other.
@@ -67,7 +77,8 @@ def build(inputs: Inputs, options: BuildOptions, report: Reporter,
     project = inputs.project
     name = "build-" + hashlib.sha256(str(project.root.resolve()).encode()).hexdigest()[:16]
     with exclusive(name, lambda: report.step(f"waiting for another build of {project.root} to finish")):
-        return _build(inputs, options, report, functions)
+        result = _build(inputs, options, report, functions)
+        return then(result) if then else result
 
 
 def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: list[Function] | None) -> BuildResult:
@@ -100,7 +111,7 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     previous = _previous_manifest(project)
     if not options.force and previous is not None and _is_current(project, previous, inputs_digest):
         report.step(f"{project.rel(project.package_path)} is up to date")
-        return BuildResult(previous, True, tuple(report.warnings))
+        return BuildResult(previous, True, tuple(report.warnings), previous=previous)
 
     dependencies = deps.ensure(lock, packages, target, keys, report)
     shadowing.check_dependencies(_installed_tops(dependencies), [f.arcname for f, _ in sources], use_layer)
@@ -134,7 +145,7 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     hashes = function_hashes(functions, sources, analysis, dependencies_delivery(dependency_content, use_layer),
                              target, report)
     manifest = _manifest(project, target, lock.pipfile_hash, functions, dependencies, sizes, data, inputs_digest,
-                         stamp, hashes, dependency_content)
+                         stamp, hashes, dependency_content, options.package_type)
     manifest["layer"] = _layer_manifest(project, layer, layer_sizes, dependency_content) if layer is not None else None
     changes = _changes(previous, manifest)
     # The manifest goes last: until it is replaced, the old one names the old zips'
@@ -148,7 +159,8 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
     report.step(f"wrote {shown} ({limits.mb(len(data))})"
                 + (f" and {project.rel(project.layer_path)} ({limits.mb(len(layer))})" if layer is not None else ""))
     report.step(_describe_changes(changes, len(functions)))
-    return BuildResult(manifest, False, tuple(report.warnings), *changes)
+    return BuildResult(manifest, False, tuple(report.warnings), *changes, sources=sources, dependencies=dependencies,
+                       previous=previous)
 
 
 def check_entries(functions: list[Function], analysis: Analysis, handler_name: str) -> None:
@@ -270,12 +282,13 @@ def _is_current(project: Project, manifest: dict, inputs: str) -> bool:
 
 
 def _manifest(project, target, lock_hash, functions, dependencies, sizes, data, inputs_digest, stamp, hashes,
-              dependency_content) -> dict:
+              dependency_content, package_type) -> dict:
     digest = hashlib.sha256(data).digest()
     top_levels = dependencies.top_levels()
     return {
         "format": MANIFEST_FORMAT,
         "package": project.package_path.name,
+        "package_type": package_type,
         "filebase64sha256": base64.b64encode(digest).decode("ascii"),
         "sha256": digest.hex(),
         **sizes.as_dict(),

@@ -11,34 +11,14 @@ republish the layer on every release).
 
 from __future__ import annotations
 
-import re
-
-from ..errors import SettingError
 from ..project import Project
-from . import zipwriter
+from . import main_locals, zipwriter
 
 PREFIX = "python/"
 STAMP = zipwriter.dos_timestamp(None)
 SETTING = "dependency_layer"
-_LINE = re.compile(rf"^\s*{SETTING}\s*=\s*(\S.*?)\s*(?:#.*|//.*)?$", re.MULTILINE)
 
 
 def setting(project: Project) -> bool:
-    """`dependency_layer` in terraform/main.tf's locals; false when the line is absent.
-
-    A text scan, not a parse: the build reads this one literal on every run, and a
-    value Terraform would compute cannot decide what the build writes.
-    """
-    try:
-        text = project.main_tf.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingError(f"{project.rel(project.main_tf)}: cannot be read ({exc})") from None
-    values = _LINE.findall(text)
-    if not values:
-        return False
-    if len(values) > 1 or values[0] not in ("true", "false"):
-        raise SettingError(f"{project.rel(project.main_tf)}: set {SETTING} once, to true or false "
-                           f"(found {', '.join(values)})")
-    return values[0] == "true"
+    """`dependency_layer` in terraform/main.tf's locals; false when the line is absent."""
+    return main_locals.choice(project, SETTING, ("true", "false"), "false") == "true"

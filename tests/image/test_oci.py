@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from build_pkg.image import layer as layers
-from build_pkg.image.oci import MANIFEST_TYPE, Base, image, write_layout
+from build_pkg.image.oci import MANIFEST_TYPE, Base, blob_path, file_digest, image, write_layout
 from build_pkg.package.zipwriter import normal_mode
 
 TOOLS = {name: shutil.which(name) for name in ("skopeo", "umoci")}
@@ -136,11 +136,16 @@ def test_umoci_unpacks_the_function_at_var_task_over_the_base(tmp_path, tools):
     assert entry.read_bytes() == ENTRYPOINT and os.access(entry, os.X_OK)
 
 
-def test_writing_a_layout_replaces_the_old_one_whole(tmp_path):
+def test_a_layout_is_updated_in_place_keeping_only_what_its_index_names(tmp_path):
     built, blobs = _images(tmp_path / "src", 0, 0o644)
-    write_layout(tmp_path / "images", built, blobs)
-    only_hello = {"hello": built["hello"]}
-    write_layout(tmp_path / "images", only_hello, blobs)
-    index = json.loads((tmp_path / "images" / "index.json").read_text())
+    folder = tmp_path / "images"
+    write_layout(folder, built, blobs)
+    bye_code = json.loads(built["bye"].manifest)["layers"][-1]["digest"]
+    hello_code = json.loads(built["hello"].manifest)["layers"][-1]["digest"]
+    blob_path(folder, hello_code).write_bytes(b"damaged")
+    write_layout(folder, {"hello": built["hello"]}, blobs)
+    index = json.loads((folder / "index.json").read_text())
     assert [m["annotations"]["org.opencontainers.image.ref.name"] for m in index["manifests"]] == ["hello"]
-    assert not list(tmp_path.glob(".images.*"))  # no staging or old copy left beside it
+    assert not blob_path(folder, bye_code).exists() and not blob_path(folder, built["bye"].digest).exists()
+    assert file_digest(blob_path(folder, hello_code)) == hello_code  # a damaged blob is written again
+    assert sorted(p.name for p in folder.rglob("*") if p.name.startswith(".")) == []  # no temporary files left

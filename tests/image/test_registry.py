@@ -5,48 +5,14 @@ would: only what the registry lacks is sent."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import subprocess
-import time
-import urllib.request
 
 import pytest
 from test_oci import CODE, _images
 
 from build_pkg.errors import RegistryError
 from build_pkg.image.registry import Registry, parse_repository, push
-
-REGISTRY = shutil.which("docker-registry")
-
-
-@pytest.fixture
-def registry(tmp_path):
-    if REGISTRY is None or shutil.which("skopeo") is None:
-        message = "docker-registry or skopeo not installed (make test installs them where apt-get can run)"
-        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = tmp_path / "registry.yml"
-    config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-                      f"{tmp_path / 'store'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
-    server = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"docker-registry did not start: {server.stderr.read().decode()[-500:]}")
-            time.sleep(0.1)
-    yield f"127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
-
 
 def test_a_push_sends_what_the_registry_lacks_and_skopeo_reads_it(registry, tmp_path):
     built, blobs = _images(tmp_path / "one", 0, 0o644)

@@ -90,7 +90,7 @@ def test_main_tf_sets_the_default_and_the_flag_overrides_it(small, cli):
     main_tf.write_text(text.replace("dependency_layer = false", "dependency_layer = maybe"))
     result = cli("-C", root, "build", "--force")
     assert result.exit_code == 2
-    assert "terraform/main.tf: set dependency_layer once, to true or false (found maybe)" in result.output
+    assert "terraform/main.tf: set dependency_layer to true or false (found maybe)" in result.output
     assert (sha256_of(small.zip_path), small.manifest_path.read_bytes()) == before
 
 

@@ -16,7 +16,7 @@ TIMESTAMP = "2026-01-01T00:00:00.000+0000"
 
 # Arguments whose change replaces the resource (ForceNew in the real provider).
 FORCE_NEW = {
-    "aws_lambda_function": {"function_name"},
+    "aws_lambda_function": {"function_name", "package_type"},
     "aws_lambda_alias": {"function_name", "name"},
     "aws_lambda_permission": {"action", "event_source_token", "function_name", "function_url_auth_type",
                               "principal", "principal_org_id", "qualifier", "source_account", "source_arn",
@@ -44,6 +44,8 @@ FORCE_NEW = {
     "aws_apigatewayv2_route": {"api_id"},
     "aws_apigatewayv2_stage": {"api_id", "name"},
     "aws_ecr_repository": {"name"},
+    "aws_ecr_lifecycle_policy": {"repository"},
+    "aws_ecr_repository_policy": {"repository"},
 }
 
 # Computed attributes that a change to any argument changes too (else they keep their value).
@@ -137,6 +139,8 @@ def generate(type_name: str, attr: str, state: dict, prior: dict | None, region:
         "aws_s3_bucket_notification": lambda: (s.get("bucket"), None),
         "aws_s3_object": lambda: (s.get("key"), f"arn:aws:s3:::{s.get('bucket')}/{s.get('key')}"),
         "aws_ecr_repository": lambda: (s.get("name"), f"arn:aws:ecr:{region}:{ACCOUNT}:repository/{s.get('name')}"),
+        "aws_ecr_lifecycle_policy": lambda: (s.get("repository"), None),
+        "aws_ecr_repository_policy": lambda: (s.get("repository"), None),
     }
     if type_name in ids:
         identifier, arn = ids[type_name]()

@@ -42,7 +42,7 @@ RESOURCES = [
     "api_gateway_rest_api", "api_gateway_resource", "api_gateway_method", "api_gateway_integration",
     "api_gateway_deployment", "api_gateway_stage",
     "apigatewayv2_api", "apigatewayv2_integration", "apigatewayv2_route", "apigatewayv2_stage",
-    "ecr_repository",
+    "ecr_repository", "ecr_lifecycle_policy", "ecr_repository_policy",
 ]
 DATA_SOURCES = ["caller_identity", "region", "partition", "iam_policy_document", "lambda_function"]
 

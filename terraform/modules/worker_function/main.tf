@@ -14,6 +14,9 @@ locals {
   architecture  = coalesce(var.architecture, var.shared.architecture)
   log_retention = coalesce(var.log_retention_days, var.shared.log_retention_days)
   from_s3       = var.shared.package_s3_bucket != null
+  # Built as images: this function runs its own, `<repository>@<digest>`; the handler is
+  # the image's CMD, the runtime and the dependencies are inside it.
+  image_uri = lookup(var.shared.image_uris, var.name, null)
   # With S3, each function has its own key, named by its code hash (release copies the
   # package there, server-side, only when that key is new): an unchanged function keeps it.
   s3_key         = contains(keys(var.shared.code_keys), var.name) ? "functions/${var.name}/${var.shared.code_keys[var.name]}.zip" : var.shared.package_s3_key
@@ -86,17 +89,19 @@ resource "aws_lambda_function" "this" {
   function_name    = local.function_name
   description      = var.description
   role             = local.role_arn
-  handler          = var.handler
-  runtime          = local.runtime
+  package_type     = local.image_uri == null ? "Zip" : "Image"
+  image_uri        = local.image_uri
+  handler          = local.image_uri == null ? var.handler : null
+  runtime          = local.image_uri == null ? local.runtime : null
   architectures    = [local.architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
-  layers           = concat(var.shared.layers, var.layers)
+  layers           = local.image_uri == null ? concat(var.shared.layers, var.layers) : []
   publish          = var.publish
-  filename         = local.from_s3 ? null : var.shared.package_path
-  s3_bucket        = var.shared.package_s3_bucket
-  s3_key           = local.from_s3 ? local.s3_key : null
-  source_code_hash = lookup(var.shared.code_hashes, var.name, var.shared.package_hash)
+  filename         = local.image_uri == null && !local.from_s3 ? var.shared.package_path : null
+  s3_bucket        = local.image_uri == null ? var.shared.package_s3_bucket : null
+  s3_key           = local.image_uri == null && local.from_s3 ? local.s3_key : null
+  source_code_hash = local.image_uri == null ? lookup(var.shared.code_hashes, var.name, var.shared.package_hash) : null
 
   environment {
     variables = merge({ POWERTOOLS_SERVICE_NAME = var.name }, var.environment)

@@ -1,7 +1,7 @@
 # Required: what every function file sets (build-pkg.py tf writes them).
 
 variable "shared" {
-  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location), the dependency layer, managed policies for every role, log retention, HTTP API."
+  description = "What every function shares, from the root's local.worker: name prefix, runtime, architecture, package (path, hash, optional S3 location) or each function's image, the dependency layer, managed policies for every role, log retention, HTTP API."
   type = object({
     name_prefix            = string
     runtime                = string
@@ -13,6 +13,7 @@ variable "shared" {
     package_s3_bucket      = optional(string)
     package_s3_key         = optional(string)
     layers                 = optional(list(string), [])
+    image_uris             = optional(map(string), {})
     policy_arns            = optional(list(string), [])
     log_retention_days     = number
     http_api_id            = optional(string)
