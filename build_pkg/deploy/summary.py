@@ -27,7 +27,8 @@ def function_changes(current: list[dict], shared_config: str | None,
             changes = ["added"]
         else:
             changes = []
-            if old.get("code_sha256") != function["code_sha256"]:
+            if old.get("code_sha256") != function["code_sha256"] or old.get("image_digest") != function.get(
+                    "image_digest"):  # an image's digest covers its base too
                 changes.append("code")
             if config_changed or old.get("tf_sha256") != function["tf_sha256"]:
                 changes.append("configuration")
@@ -57,6 +58,9 @@ def render_markdown(summary: dict) -> str:
         + (f", {package['s3']}" if package.get("s3") else ""),
         *([f"- dependency layer: `{summary['layer']['filebase64sha256']}` ({summary['layer']['zipped_bytes']:,} bytes)"]
           if summary.get("layer") else []),
+        *([f"- images: {len(summary['images']['manifests'])} pushed to {summary['images']['repository']} "
+           f"({summary['images']['bytes_sent']:,} bytes; {summary['images']['present']} blobs already there)"]
+          if summary.get("images") else []),
         f"- runtime: {summary['runtime']} {summary['arch']}",
         f"- compared with: {summary['previous'] or 'nothing (first release)'}",
     ]

@@ -38,6 +38,11 @@ def commit_and_tag(repo: WorkerRepo, tag: str | None, message: str = "change") -
 
 @pytest.fixture
 def release_repo(worker_repo: WorkerRepo, cli, standin_env, monkeypatch) -> WorkerRepo:
+    return make_release_repo(worker_repo, standin_env, monkeypatch)
+
+
+def make_release_repo(worker_repo: WorkerRepo, standin_env: dict, monkeypatch) -> WorkerRepo:
+    """The worker repo as a git checkout with the real tree made to run offline."""
     for key, value in standin_env.items():
         monkeypatch.setenv(key, value)
     use_real_tree_offline(worker_repo.root / "terraform")

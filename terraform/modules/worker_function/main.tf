@@ -113,6 +113,15 @@ resource "aws_lambda_function" "this" {
   }
 
   depends_on = [aws_cloudwatch_log_group.this]
+
+  # Who deploys the code. [] : Terraform, from the build's manifest. For code-only
+  # releases (`release --code-only`: the developers push code, Terraform owns the
+  # configuration), set it to [image_uri, filename, s3_bucket, s3_key, source_code_hash]
+  # and the alias's below to [routing_config, function_version]; both or neither
+  # (`check` says so), for every function at once.
+  lifecycle {
+    ignore_changes = []
+  }
 }
 
 # Triggers invoke the alias, not $LATEST: `build-pkg.py canary` shifts its weights

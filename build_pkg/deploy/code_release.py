@@ -1,0 +1,205 @@
+"""`release --code-only`: the developers' side deploys code without Terraform.
+
+For teams where Terraform owns the configuration and the developers ship the code (the
+worker module's lifecycle ignores the code, see infra.code_owner). The same gate as a
+release (HEAD at a release tag, a clean tree, a fresh lock, `check`), the same build; then,
+for exactly the functions whose deployed code differs from this build's:
+UpdateFunctionCode (the image `<repository>@<digest>`, or the zip), wait until the update
+is done, PublishVersion (refused by Lambda if the code moved in between, as CodeSha256 is
+given), and move the alias to it with its canary weights cleared, as an apply does.
+
+What is deployed is read from AWS, not from a previous summary: a version a code-only release
+published carries the build's identity in its description (`build-pkg code sha256:...`: the
+image digest, or the zip's code hash); one Terraform published names its image digest in its
+ImageUri; a zip version without the marker is taken as different (deployed again), never as
+the same.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import aws
+from ..errors import AwsError, ReleaseError
+from ..fsutil import atomic_write
+from ..infra.code_owner import read as code_owner
+from ..infra.environments import Environment, read as read_environments
+from ..package.inputs import Inputs
+from ..progress import Reporter
+from . import traffic
+from .artifacts import store_function_objects, upload_package
+
+MARKER = "build-pkg code "
+ZIP_DIRECT_LIMIT = 50 * 1024 * 1024  # Lambda's limit for a zip sent in the request; larger goes through S3
+
+
+@dataclass(frozen=True)
+class CodeOnlyOptions:
+    env: str
+    repository: str | None = None  # images: the ECR repository URL; default <account>.dkr.ecr.<region>.../<prefix>-functions
+    s3_bucket: str | None = None  # zips over 50 MB go through S3
+    allow_roll_forward: bool = False  # move a rolled-back function forward although its code did not change
+
+
+@dataclass
+class CodeOnlyResult:
+    environment: str
+    deployed: list[dict] = field(default_factory=list)  # {name, function, version, identity}
+    unchanged: list[str] = field(default_factory=list)
+    pushed: dict | None = None
+
+
+def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOptions, report: Reporter,
+                client=None) -> CodeOnlyResult:
+    owner = code_owner(project)
+    if not owner.code_only:
+        raise ReleaseError(f"{owner.file}: Terraform deploys the code here, so its next apply would put back what "
+                           "its manifest names; set both lifecycle blocks for code-only releases (see the comment "
+                           "there), or release without --code-only")
+    environment = _environment(project, options.env)
+    region = aws.region(None, environment.values)
+    lam = client or aws.client("lambda", region)
+    image = manifest.get("package_type") == "image"
+    result = CodeOnlyResult(options.env)
+    names = {f["name"]: (environment.function_name(f["name"]), environment.alias(f["name"]))
+             for f in manifest["functions"]}
+    wanted = {f["name"]: _identity(f, image) for f in manifest["functions"]}
+    deployed = {name: _deployed_identity(lam, function, alias, image) for name, (function, alias) in names.items()}
+    changed = [name for name in wanted if deployed[name] != wanted[name]]
+    _refuse_undoing_a_rollback(lam, names, wanted, changed, image, options)
+    result.unchanged = [name for name in wanted if name not in changed]
+    if not changed:
+        report.step(f"code-only release to {options.env}: every function already runs this build's code")
+        return result
+
+    code = _code_source(project, manifest, image, options, region, report, result, changed)
+    for name in changed:
+        function, alias = names[name]
+        report.step(f"{function}: deploying {wanted[name][:19]}...")
+        updated = _call(lam.update_function_code, function, FunctionName=function, **code(name))
+        _wait_updated(lam, function)
+        version = _call(lam.publish_version, function, FunctionName=function, CodeSha256=updated["CodeSha256"],
+                        Description=f"{MARKER}{wanted[name]}")["Version"]
+        _call(lam.update_alias, function, FunctionName=function, Name=alias, FunctionVersion=version,
+              RoutingConfig={"AdditionalVersionWeights": {}})
+        result.deployed.append({"name": name, "function": function, "version": version, "identity": wanted[name]})
+    return result
+
+
+def _refuse_undoing_a_rollback(lam, names, wanted, changed, image, options) -> None:
+    """As a Terraform release does: a function someone rolled back (live behind its newest
+    version) whose newest version already runs this build's code is not moved forward by a
+    release that brings it nothing new, unless asked."""
+    live = traffic.live_aliases([names[n][0] for n in changed], lam, aliases=dict(names.values()))
+    undone = []
+    for name in changed:
+        alias = live.get(names[name][0])
+        if alias and alias.rolled_back and _deployed_identity(lam, alias.function, str(alias.newest), image) == wanted[name]:
+            undone.append(f"{name} (live on {alias.primary}, newest {alias.newest})")
+    if undone and not options.allow_roll_forward:
+        raise ReleaseError(f"{', '.join(undone)} rolled back; this release does not change their code, so it would "
+                           "move live back to the newest version: release a fix, `promote` them, or pass "
+                           "--allow-roll-forward")
+
+
+def write_summary(out_dir: Path, tag: str, commit: str, result: CodeOnlyResult) -> Path:
+    summary = {"tag": tag, "commit": commit, "environment": result.environment, "mode": "code-only",
+               "status": "applied", "deployed": result.deployed, "unchanged": result.unchanged,
+               "pushed": result.pushed}
+    path = out_dir / "code-only.json"
+    atomic_write(path, (json.dumps(summary, indent=2) + "\n").encode())
+    return path
+
+
+def _identity(function: dict, image: bool) -> str:
+    return function["image_digest"] if image else function["code_sha256"]
+
+
+def _deployed_identity(lam, function: str, alias: str, image: bool) -> str | None:
+    """What the alias's version runs: its image digest, or the marker a code-only release left."""
+    from botocore.exceptions import ClientError
+
+    try:
+        found = lam.get_function(FunctionName=function, Qualifier=alias)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise ReleaseError(f"{function}: not deployed (or no {alias!r} alias); the first deploy of a function "
+                               "is Terraform's: run a release without --code-only") from None
+        raise ReleaseError(f"{function}: get_function failed: {exc}") from None
+    description = found.get("Configuration", {}).get("Description") or ""
+    if description.startswith(MARKER):
+        return description.removeprefix(MARKER)
+    if image:  # a version Terraform published: its image URI names the digest
+        uri = found.get("Code", {}).get("ImageUri") or ""
+        return uri.rpartition("@")[2] or None
+    return None
+
+
+def _code_source(project, manifest, image, options, region, report, result, changed):
+    """name -> UpdateFunctionCode arguments; pushes the images (or stores the zip) first."""
+    if image:
+        from ..image.push import push_images
+
+        repository = options.repository or default_repository(project, options.env, region)
+        pushed = push_images(project, manifest, repository, report)
+        result.pushed = pushed.as_dict()
+        digests = {f["name"]: f["image_digest"] for f in manifest["functions"]}
+        return lambda name: {"ImageUri": f"{repository.removeprefix('https://')}@{digests[name]}"}
+    if options.s3_bucket:
+        stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
+        store_function_objects(stored.bucket, stored.key, [f for f in manifest["functions"] if f["name"] in changed])
+        keys = {f["name"]: f"functions/{f['name']}/{f['code_sha256']}.zip" for f in manifest["functions"]}
+        return lambda name: {"S3Bucket": stored.bucket, "S3Key": keys[name]}
+    data = project.package_path.read_bytes()
+    if len(data) > ZIP_DIRECT_LIMIT:
+        raise ReleaseError(f"{project.rel(project.package_path)} is over Lambda's 50 MB for a direct upload; "
+                           "pass --s3-bucket BUCKET")
+    return lambda name: {"ZipFile": data}
+
+
+def default_repository(project, env: str, region: str | None) -> str:
+    environment = _environment(project, env)
+    sts = aws.client("sts", region)
+    try:
+        account = sts.get_caller_identity()["Account"]
+    except Exception as exc:  # botocore's faults, as one line
+        raise AwsError(f"cannot tell the AWS account for the image repository ({aws.explain(exc)}); "
+                       "pass --repository") from None
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{environment.prefix}-functions"
+
+
+def repository_exists(repository: str, region: str | None) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    host, _, name = repository.removeprefix("https://").partition("/")
+    try:
+        aws.client("ecr", region).describe_repositories(registryId=host.split(".", 1)[0], repositoryNames=[name])
+        return True
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "RepositoryNotFoundException":
+            return False
+        raise AwsError(f"{repository}: describe_repositories failed: {exc}") from None
+    except BotoCoreError as exc:
+        raise AwsError(f"{repository}: {aws.explain(exc)}") from None
+
+
+def _environment(project, env: str) -> Environment:
+    found = next((e for e in read_environments(project) if e.name == env), None)
+    if found is None:
+        raise ReleaseError(f"--env {env}: no terraform/env/{env}.tfvars")
+    return found
+
+
+def _wait_updated(lam, function: str) -> None:
+    from botocore.exceptions import WaiterError
+
+    try:
+        lam.get_waiter("function_updated_v2").wait(FunctionName=function, WaiterConfig={"Delay": 1, "MaxAttempts": 300})
+    except WaiterError as exc:
+        raise ReleaseError(f"{function}: the code update did not finish ({exc}); see its LastUpdateStatusReason") from None
+
+
+def _call(method, function: str, **kwargs):
+    return traffic._call(method.__name__, function, method, **kwargs)
