@@ -31,6 +31,8 @@ def prune(obj: Context, functions, all_, env, keep, dry_run, region, as_json) ->
     (<project>-<env>-<name>). Lambda keeps
     every published version (75 GB of code per region) and Terraform deletes
     none; versions an alias uses (its version or a canary weight) always stay.
+    For an image function, the images only the deleted versions ran are deleted
+    from their ECR repository too.
     """
     from ..deploy.prune import deployed_names, prune as run_prune
     from ..deploy.targets import resolve
@@ -51,7 +53,8 @@ def prune(obj: Context, functions, all_, env, keep, dry_run, region, as_json) ->
     verb = "would delete" if dry_run else "deleted"
     for r in results:
         click.echo(f"{r.function}: {verb} {len(r.deleted)} version(s) ({', '.join(r.deleted) or 'none'}); "
-                   f"kept {', '.join(r.kept) or 'none'} (aliases use {', '.join(r.in_use) or 'none'})")
+                   f"kept {', '.join(r.kept) or 'none'} (aliases use {', '.join(r.in_use) or 'none'})"
+                   + (f"; {verb} {len(r.images_deleted)} image(s) only those versions ran" if r.images_deleted else ""))
 
 
 COMMANDS = (prune,)

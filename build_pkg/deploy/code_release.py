@@ -8,11 +8,8 @@ UpdateFunctionCode (the image `<repository>@<digest>`, or the zip), wait until t
 is done, PublishVersion (refused by Lambda if the code moved in between, as CodeSha256 is
 given), and move the alias to it with its canary weights cleared, as an apply does.
 
-What is deployed is read from AWS, not from a previous summary: a version a code-only release
-published carries the build's identity in its description (`build-pkg code sha256:...`: the
-image digest, or the zip's code hash); one Terraform published names its image digest in its
-ImageUri; a zip version without the marker is taken as different (deployed again), never as
-the same.
+What is deployed is read from AWS (see version_code), never from a previous summary: a
+version whose code cannot be named is deployed again, never taken as the same.
 """
 
 from __future__ import annotations
@@ -28,10 +25,9 @@ from ..infra.code_owner import read as code_owner
 from ..infra.environments import Environment, read as read_environments
 from ..package.inputs import Inputs
 from ..progress import Reporter
-from . import traffic
+from . import traffic, version_code
 from .artifacts import store_function_objects, upload_package
 
-MARKER = "build-pkg code "
 ZIP_DIRECT_LIMIT = 50 * 1024 * 1024  # Lambda's limit for a zip sent in the request; larger goes through S3
 
 
@@ -81,7 +77,7 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
         updated = _call(lam.update_function_code, function, FunctionName=function, **code(name))
         _wait_updated(lam, function)
         version = _call(lam.publish_version, function, FunctionName=function, CodeSha256=updated["CodeSha256"],
-                        Description=f"{MARKER}{wanted[name]}")["Version"]
+                        Description=f"{version_code.MARKER}{wanted[name]}")["Version"]
         _call(lam.update_alias, function, FunctionName=function, Name=alias, FunctionVersion=version,
               RoutingConfig={"AdditionalVersionWeights": {}})
         result.deployed.append({"name": name, "function": function, "version": version, "identity": wanted[name]})
@@ -117,24 +113,9 @@ def _identity(function: dict, image: bool) -> str:
     return function["image_digest"] if image else function["code_sha256"]
 
 
-def _deployed_identity(lam, function: str, alias: str, image: bool) -> str | None:
-    """What the alias's version runs: its image digest, or the marker a code-only release left."""
-    from botocore.exceptions import ClientError
-
-    try:
-        found = lam.get_function(FunctionName=function, Qualifier=alias)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            raise ReleaseError(f"{function}: not deployed (or no {alias!r} alias); the first deploy of a function "
-                               "is Terraform's: run a release without --code-only") from None
-        raise ReleaseError(f"{function}: get_function failed: {exc}") from None
-    description = found.get("Configuration", {}).get("Description") or ""
-    if description.startswith(MARKER):
-        return description.removeprefix(MARKER)
-    if image:  # a version Terraform published: its image URI names the digest
-        uri = found.get("Code", {}).get("ImageUri") or ""
-        return uri.rpartition("@")[2] or None
-    return None
+def _deployed_identity(lam, function: str, qualifier: str, image: bool) -> str | None:
+    """What the alias (or version) runs, as the builder names it."""
+    return version_code.identity(version_code.get_version(lam, function, qualifier), image)
 
 
 def _code_source(project, manifest, image, options, region, report, result, changed):

@@ -4,6 +4,11 @@ Every apply of a changed function publishes a version, and Terraform never
 deletes one; Lambda's code storage is 75 GB per region. A version stays when an
 alias points at it (its primary version or a canary weight), when it is among
 the newest `keep`, and always $LATEST.
+
+An image function's deleted versions take their images with them: an image (by digest)
+that only deleted versions used is deleted from its ECR repository, one that a kept
+version or $LATEST runs never is. The repository's lifecycle policy is the backstop for
+images no version ever used.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 from ..errors import CanaryError
 from .traffic import _call, _client, _versions
+from .version_code import image_uri
 
 DEFAULT_KEEP = 3  # the live version, the one a rollback goes to, and one more
 
@@ -23,9 +29,10 @@ class Pruned:
     kept: tuple[str, ...]
     in_use: tuple[str, ...]  # versions an alias points at
     dry_run: bool
+    images_deleted: tuple[str, ...] = ()  # <repository>@<digest> of images only deleted versions ran
 
 
-def prune(function: str, keep: int = DEFAULT_KEEP, dry_run: bool = False, client=None) -> Pruned:
+def prune(function: str, keep: int = DEFAULT_KEEP, dry_run: bool = False, client=None, ecr=None) -> Pruned:
     if keep < 1:
         raise CanaryError(f"--keep {keep}: keep at least the newest version")
     lam = _client(client)
@@ -33,11 +40,42 @@ def prune(function: str, keep: int = DEFAULT_KEEP, dry_run: bool = False, client
     in_use = _alias_versions(function, lam)
     newest = set(versions[-keep:])
     doomed = [v for v in versions if v not in newest and str(v) not in in_use]
+    kept = [str(v) for v in versions if v not in doomed]
+    images = _orphaned_images(function, lam, [str(v) for v in doomed], kept) if doomed else []
     if not dry_run:
         for version in doomed:
             _call("delete_function", function, lam.delete_function, FunctionName=function, Qualifier=str(version))
-    kept = [str(v) for v in versions if v not in doomed]
-    return Pruned(function, tuple(map(str, doomed)), tuple(kept), tuple(sorted(in_use, key=int)), dry_run)
+        _delete_images(function, images, ecr)
+    return Pruned(function, tuple(map(str, doomed)), tuple(kept), tuple(sorted(in_use, key=int)), dry_run,
+                  tuple(images))
+
+
+def _orphaned_images(function: str, lam, doomed: list[str], kept: list[str]) -> list[str]:
+    """The images of `doomed` versions that no kept version nor $LATEST runs ([] for a zip function)."""
+    latest = _call("get_function", function, lam.get_function, FunctionName=function)
+    if latest.get("Configuration", {}).get("PackageType") != "Image":
+        return []
+    uses = {q: image_uri(_call("get_function", function, lam.get_function, FunctionName=function, Qualifier=q))
+            for q in doomed + kept}
+    still = {uses[q] for q in kept} | {image_uri(latest)}
+    return sorted({uses[q] for q in doomed if uses[q]} - still)
+
+
+def _delete_images(function: str, images: list[str], ecr) -> None:
+    from .. import aws
+
+    by_repository: dict[tuple[str, str], list[str]] = {}
+    for uri in images:
+        repository, _, digest = uri.partition("@")
+        host, _, name = repository.partition("/")
+        by_repository.setdefault((host, name), []).append(digest)
+    for (host, name), digests in sorted(by_repository.items()):
+        parts = host.split(".")  # ACCOUNT.dkr.ecr.REGION.amazonaws.com
+        if len(parts) < 6 or parts[1:3] != ["dkr", "ecr"]:
+            continue  # not an ECR repository: nothing of ours to delete there
+        client = ecr or aws.client("ecr", parts[3])
+        _call("batch_delete_image", function, client.batch_delete_image, registryId=parts[0], repositoryName=name,
+              imageIds=[{"imageDigest": d} for d in digests])
 
 
 def _alias_versions(function: str, lam) -> set[str]:

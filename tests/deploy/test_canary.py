@@ -91,3 +91,43 @@ def test_a_function_of_the_repository_is_named_with_its_environment(cli, deploye
     assert unknown.exit_code == 2 and "--env qa: no terraform/env/qa.tfvars (there are: dev, prod, staging)" in unknown.stderr
     pruned = json.loads(cli("prune", "process_checker", "--env", "prod", "--dry-run", "--json").stdout)
     assert [r["function"] for r in pruned] == [NAME]
+
+
+def test_prune_deletes_the_images_only_deleted_versions_ran(cli, aws_env):
+    """An image function in moto: versions 1-4 on images A, B, C, B; prune --keep 1 deletes
+    versions 1-3, and images A and C (B is still what version 4 runs, D what live runs)."""
+    import hashlib
+
+    import boto3
+
+    ecr, iam, lam = boto3.client("ecr"), boto3.client("iam"), boto3.client("lambda")
+    repo = ecr.create_repository(repositoryName="worker-prod-functions")["repository"]
+    digests = {}
+    for label in "ABC":
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                               "config": {"digest": "sha256:" + label * 64, "size": 1}, "layers": []})
+        digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+        ecr.put_image(repositoryName="worker-prod-functions", imageManifest=manifest, imageTag=f"fn.{label}",
+                      imageDigest=digest)
+        digests[label] = digest
+    role = iam.create_role(RoleName="prune-images", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    url = repo["repositoryUri"]
+    name = "worker-prod-imagefn"
+    lam.create_function(FunctionName=name, Role=role, PackageType="Image", Code={"ImageUri": f"{url}@{digests['A']}"})
+    for label in "ABCB":
+        lam.update_function_code(FunctionName=name, ImageUri=f"{url}@{digests[label]}")
+        lam.publish_version(FunctionName=name, Description=f"build-pkg code {digests[label]}")
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="4")
+    try:
+        dry = json.loads(cli("prune", name, "--keep", "1", "--dry-run", "--json").stdout)[0]
+        assert dry["deleted"] == ["1", "2", "3"]
+        assert dry["images_deleted"] == sorted(f"{url}@{digests[label]}" for label in "AC")
+        assert len(ecr.list_images(repositoryName="worker-prod-functions")["imageIds"]) == 3  # dry: nothing gone
+        done = cli("prune", name, "--keep", "1")
+        assert done.exit_code == 0 and "deleted 2 image(s) only those versions ran" in done.stdout
+        left = {i["imageDigest"] for i in ecr.list_images(repositoryName="worker-prod-functions")["imageIds"]}
+        assert left == {digests["B"]}
+    finally:
+        lam.delete_function(FunctionName=name)
+        iam.delete_role(RoleName="prune-images")
+        ecr.delete_repository(repositoryName="worker-prod-functions", force=True)

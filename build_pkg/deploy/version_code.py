@@ -1,0 +1,46 @@
+"""What code a published version runs, as the builder names it (its deploy identity).
+
+A version a code-only release published carries the build's identity in its description
+(`build-pkg code sha256:...`: the image digest, or the zip's code hash). A version Terraform
+published names its image in its ImageUri (`<repository>@<digest>`); a zip version without
+the marker cannot be told apart from any other (None: the callers treat it as different).
+"""
+
+from __future__ import annotations
+
+from ..errors import ReleaseError
+
+MARKER = "build-pkg code "
+
+
+def identity(found: dict, image: bool) -> str | None:
+    """From a GetFunction answer of one version."""
+    description = found.get("Configuration", {}).get("Description") or ""
+    if description.startswith(MARKER):
+        return description.removeprefix(MARKER)
+    if image:
+        uri = found.get("Code", {}).get("ImageUri") or ""
+        return uri.rpartition("@")[2] or None
+    return None
+
+
+def image_uri(found: dict) -> str | None:
+    """The version's `<repository>@<digest>`, its marker's digest preferred (the ImageUri of
+    a version Terraform published names it too)."""
+    uri = found.get("Code", {}).get("ImageUri") or ""
+    digest = identity(found, image=True)
+    if not uri or not digest:
+        return None
+    return f"{uri.rpartition('@')[0] or uri.rpartition(':')[0]}@{digest}"
+
+
+def get_version(lam, function: str, qualifier: str) -> dict:
+    from botocore.exceptions import ClientError
+
+    try:
+        return lam.get_function(FunctionName=function, Qualifier=qualifier)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise ReleaseError(f"{function}: not deployed (or no {qualifier!r} alias or version); the first deploy of "
+                               "a function is Terraform's: run a release without --code-only") from None
+        raise ReleaseError(f"{function}: get_function failed: {exc}") from None
