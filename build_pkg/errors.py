@@ -80,3 +80,7 @@ class AwsError(BuildPkgError):
 
 class RegistryError(BuildPkgError):
     """A container registry refused a request or could not be reached."""
+
+
+class ImageError(BuildPkgError):
+    """An image cannot be built or unpacked as asked (a layer that is not safe, a missing blob)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import InvokeError
-from .options import Context, env_option, function_names, json_option, layer_option, target_options
+from .options import Context, env_option, function_names, image_options, json_option, layer_option, target_options
 
 
 @click.command()
@@ -24,11 +24,12 @@ from .options import Context, env_option, function_names, json_option, layer_opt
               help="Invocations in one runtime process: the first is cold, the rest warm.")
 @click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
 @layer_option
+@image_options
 @target_options
 @json_option
 @click.pass_obj
-def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, layer, runtime, arch,
-           allow_unhashed, as_json) -> None:
+def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, layer, image, base_image, runtime,
+           arch, allow_unhashed, as_json) -> None:
     """Run function NAME locally from the built package, as Lambda runs it.
 
     Builds first when the package is stale, unpacks it into a temporary folder
@@ -40,7 +41,9 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
     invocation; with --json one document with each invocation's status, result,
     duration, init duration and memory); logs with START, END and REPORT lines to
     stderr. Exit 1 when the
-    handler raises, times out or fails to import.
+    handler raises, times out or fails to import. With --image (or
+    package_type = "image" in terraform/main.tf) the task root is the function's
+    image instead: its layers unpacked in order, whiteouts honoured, no Docker.
     """
     from ..local.invoke import InvokeOptions, parse_event, run
 
@@ -55,7 +58,7 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
             raise InvokeError(f"{event_file}: cannot read the event ({exc.strerror}); pass a JSON file or - for stdin") from None
         event = parse_event(raw, event_file)
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
-                            build=not no_build, layer=layer)
+                            build=not no_build, layer=layer, image=image, base_image=base_image)
     out = io.StringIO() if as_json else sys.stdout
     outcomes = run(obj.inputs(runtime, arch, allow_unhashed), name, options, obj.reporter(), out)
     if as_json:

@@ -34,13 +34,15 @@ from ..infra.environments import Environment
 from ..infra.environments import read as read_environments
 from ..infra.parse import blocks, parse_text
 from ..infra.render import MODULE_SOURCE, tf_filename
-from ..package.build import BuildOptions, build
+from ..image.build import ImageOptions, build, wanted
+from ..package.build import BuildOptions
 from ..package.discover import Function, discover
 from ..package.inputs import Inputs
 from ..package.sizes import built_layer
 from ..progress import Reporter, stderr_fd
 from ..project import Project
 from . import closure_check, runtime_client
+from .image_root import image_root
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
@@ -64,6 +66,8 @@ class InvokeOptions:
     repeat: int = 1
     build: bool = True
     layer: bool | None = None  # None: the project's setting
+    image: bool | None = None  # run from the function's image; None: the project's setting
+    base_image: str | None = None  # with an image: the base to build it on
 
 
 @dataclass(frozen=True)
@@ -150,15 +154,21 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     if target.machine != os.uname().machine:
         raise InvokeError(f"cannot run a {target.arch} package on this {os.uname().machine} machine; "
                           f"invoke with --arch {'arm64' if os.uname().machine == 'aarch64' else 'x86_64'}")
+    image_options = ImageOptions(options.image, options.base_image)
+    as_image = wanted(project, image_options)
     if options.build:
-        build(inputs, BuildOptions(layer=options.layer), report, list(functions.values()))
+        manifest = build(inputs, BuildOptions(layer=options.layer), image_options, report,
+                         list(functions.values())).manifest
     elif not project.package_path.exists():
         raise InvokeError(f"{project.rel(project.package_path)} not found; run `build-pkg.py build` (or drop --no-build)")
+    else:
+        manifest = json.loads(project.manifest_path.read_text())
     config = function_config(project, function, report)
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
-    layer = built_layer(project)
-    with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt, \
+    layer = None if as_image else built_layer(project)
+    with _task_root(project, manifest, function.name, as_image, report) as task, \
+            (unpacked(layer) if layer else nullcontext()) as opt, \
             tempfile.TemporaryDirectory(prefix="build-pkg-trace-") as scratch:
         layers = [str(opt / "python")] if opt else []
         trace = Path(scratch) / "opened.txt"
@@ -182,6 +192,17 @@ def _closure_misses(project: Project, function: Function, task: Path, trace: Pat
 
 
 TASK_ROOTS_KEPT = 4
+
+
+@contextmanager
+def _task_root(project: Project, manifest: dict, name: str, as_image: bool, report: Reporter) -> Iterator[Path]:
+    """/var/task: the zip unpacked, or the function's image's layers unpacked in order."""
+    if not as_image:
+        with unpacked(project.package_path) as task:
+            yield task
+        return
+    with image_root(project, manifest, name, report) as root:
+        yield root / "var" / "task"
 
 
 @contextmanager
