@@ -19,10 +19,11 @@ what each libdeflate level costs and buys on the fixture's dependencies, and at 
 `validate` of the real tree with --functions (50) functions against the stand-in
 AWS provider, with how many functions get a new code hash after one edit; and the
 static import analysis over --tf-functions (500) functions, cold and warm; and
-what a warm `invoke` adds to the handler's own time.
+what a warm `invoke` adds to the handler's own time; and images (bench/images.py):
+`build --image` against a naive per-function image, the bytes each pushes, digest stability.
 
     .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
-                                    [--only build|terraform|validate|layer|levels|closure|invoke]
+                                    [--only build|terraform|validate|layer|levels|closure|invoke|image]
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from images import bench_images
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -374,19 +377,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
-    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure", "invoke"),
+    parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure", "invoke",
+                                           "image"),
                         help="run one part only")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke"):
+    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
         part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
                 "validate": lambda: bench_validate(args.functions, args.runs, work),
                 "layer": lambda: bench_layer(args.functions, args.runs, work),
                 "levels": lambda: bench_levels(args.runs, work),
                 "closure": lambda: bench_closure(args.tf_functions, args.runs, work),
-                "invoke": lambda: bench_invoke(args.runs, work)}[args.only]()
+                "invoke": lambda: bench_invoke(args.runs, work),
+                "image": lambda: bench_images(args.functions, args.runs, work, make_repo, edit_one, unedit,
+                                              timed)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return
@@ -460,6 +466,7 @@ def main() -> None:
         lines += bench_closure(args.tf_functions, args.runs, work)
         lines += bench_invoke(args.runs, work)
         lines += bench_validate(args.functions, args.runs, work)
+        lines += bench_images(args.functions, args.runs, work, make_repo, edit_one, unedit, timed)
     table = "\n".join(lines)
     print(table)
     out = HERE / "results"

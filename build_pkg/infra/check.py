@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BuildPkgError, LockError, TargetError
+from ..errors import BuildPkgError, LockError, SettingError, TargetError
 from ..fixes import ADD
 from ..package.discover import Function, discover, module_names
 from ..package.inputs import Inputs, resolve
 from ..package.shadowing import provided_problems, stdlib_problems, top_level_code
 from ..pool import pmap, worker_pool
 from ..project import Project
-from . import notifications
+from . import code_owner, notifications
 from .environments import Environment, missing_sources, name_problems
 from .environments import read as read_environments
 from .parse import TfFile, blocks
@@ -115,6 +115,12 @@ def check(inputs: Inputs, functions: list[Function] | None = None) -> CheckResul
     if tree.missing:
         problems.append(Problem("terraform", None, "not found: create the Terraform tree"))
     problems += [Problem(tf.rel, tf.error_line, tf.error or "does not parse") for tf in tree.unparsed]
+    if not tree.missing and (project.terraform_dir / MODULE_DIR / "main.tf").is_file():
+        try:
+            code_owner.read(project)  # both lifecycle blocks alike: code-only, or Terraform's
+        except SettingError as exc:
+            rel, _, message = str(exc).partition(": ")
+            problems.append(Problem(rel, None, message))
     declared = _module_variables(tree.module_files)
     if declared is None:
         problems.append(Problem(f"terraform/{MODULE_DIR}", None, "declares no variables; is the module missing?"))

@@ -142,7 +142,9 @@ def test_code_only_needs_the_module_to_leave_code_alone(release_repo, cli):
                                              "ignore_changes = [routing_config, function_version]"))
     commit_and_tag(release_repo, "v1.0.1")
     mixed = release(cli, release_repo, "--code-only", "--env", "prod")
-    assert mixed.exit_code == 2 and "set both lifecycle blocks alike" in mixed.output
+    assert mixed.exit_code == 1 and "set both lifecycle blocks alike" in mixed.output  # check refuses it first
+    checked = cli("-C", str(release_repo.root), "check")
+    assert checked.exit_code == 1 and f"{MODULE}: for code-only releases" in checked.output
 
 
 def test_a_terraform_release_pushes_the_images_before_its_plan(release_repo, registry, cli):

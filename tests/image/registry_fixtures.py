@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from test_oci import _base
@@ -26,36 +27,46 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_registry(root: Path) -> tuple[str, subprocess.Popen]:
+    """docker-registry serving a new store under `root` on a free port: (HOST:PORT, process)."""
+    port = _free_port()
+    root.mkdir(parents=True)
+    config = root / "registry.yml"
+    config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+                      f"{root / 'store'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
+    server = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1).close()
+            return f"127.0.0.1:{port}", server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(f"docker-registry did not start: {server.stderr.read().decode()[-500:]}") from None
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def registries(tmp_path):
-    """A factory: each call starts one more registry and returns its HOST:PORT."""
+    """A factory: each call starts one more registry and returns its HOST:PORT; `.stop(host)` stops one."""
     if REGISTRY is None or shutil.which("skopeo") is None:
         message = "docker-registry or skopeo not installed (make test installs them where apt-get can run)"
         pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
-    servers = []
+    servers: dict[str, subprocess.Popen] = {}
 
     def start() -> str:
-        port = _free_port()
-        root = tmp_path / f"registry-{port}"
-        root.mkdir()
-        config = root / "registry.yml"
-        config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-                          f"{root / 'store'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
-        server = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        servers.append(server)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1).close()
-                return f"127.0.0.1:{port}"
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    pytest.fail(f"docker-registry did not start: {server.stderr.read().decode()[-500:]}")
-                time.sleep(0.1)
+        host, server = start_registry(tmp_path / f"registry-{len(servers)}")
+        servers[host] = server
+        return host
 
+    def stop(host: str) -> None:
+        servers[host].terminate()
+        servers[host].wait(timeout=10)
+
+    start.stop = stop
     yield start
-    for server in servers:
+    for server in servers.values():
         server.terminate()
         server.wait(timeout=10)
 

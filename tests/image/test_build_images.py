@@ -118,14 +118,11 @@ def test_the_base_is_read_once_then_from_the_cache(image_repo, registries, cli):
     assert cli("-C", str(image_repo.root), "build", "--image", "--base-image", base).exit_code == 0
     urllib.request.urlopen(f"http://{host}/v2/", timeout=2).close()
     image_repo.write("functions/lambda_bye.py", BYE.replace("'bye'", "'later'"))
-    _stop(host)
+    registries.stop(host)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://{host}/v2/", timeout=1)
     result = cli("-C", str(image_repo.root), "build", "--image", "--base-image", base)
     assert result.exit_code == 0, result.output
-
-
-def _stop(host: str) -> None:
-    port = host.rsplit(":", 1)[1]
-    subprocess.run(["pkill", "-f", f"registry-{port}/registry.yml"], check=False)
 
 
 def test_a_damaged_layout_is_rebuilt_to_what_a_clean_build_gives(image_repo, registry, cli):

@@ -54,3 +54,25 @@ def test_registry_faults_are_one_line(tmp_path):
     with pytest.raises(RegistryError, match=rf"127.0.0.1:{port}/worker: cannot reach the registry"):
         Registry(parse_repository(f"127.0.0.1:{port}/worker"), timeout=2).has_blob("sha256:" + "0" * 64)
     assert parse_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker").scheme == "https"
+
+
+def test_an_ecr_repository_is_logged_in_with_get_authorization_token(aws_env):
+    """moto in server mode answers ecr:GetAuthorizationToken as ECR does: base64 `AWS:<password>`."""
+    import base64
+
+    from build_pkg.image.push import ecr_auth
+
+    auth = ecr_auth(parse_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker"))
+    assert auth.startswith("Basic ") and base64.b64decode(auth.removeprefix("Basic ")).startswith(b"AWS:")
+    assert ecr_auth(parse_repository("127.0.0.1:5000/worker")) is None  # not ECR: no login
+
+
+def test_no_aws_credentials_is_one_line_for_an_ecr_push(monkeypatch, tmp_path):
+    from build_pkg.image.push import ecr_auth
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    with pytest.raises(RegistryError, match=r"cannot get an ECR login \(no AWS credentials found"):
+        ecr_auth(parse_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker"))
