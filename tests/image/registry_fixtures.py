@@ -34,7 +34,10 @@ def start_registry(root: Path) -> tuple[str, subprocess.Popen]:
     config = root / "registry.yml"
     config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
                       f"{root / 'store'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
-    server = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its log goes to a file: a pipe nobody reads would fill and stall the registry mid-push.
+    log = root / "registry.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=out, stderr=out)
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -43,7 +46,7 @@ def start_registry(root: Path) -> tuple[str, subprocess.Popen]:
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError(f"docker-registry did not start: {server.stderr.read().decode()[-500:]}") from None
+                raise RuntimeError(f"docker-registry did not start: {log.read_text()[-500:]}") from None
             time.sleep(0.1)
 
 
