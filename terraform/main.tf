@@ -108,7 +108,7 @@ resource "aws_lambda_layer_version" "dependencies" {
 # immutable (a tag names one content for ever), images are scanned on push, and the
 # lifecycle policy keeps the newest var.images_kept of each function (an alias, a
 # canary or a rollback points at one of those; `prune` deletes versions, and their
-# images, that nothing uses) and expires untagged images after a day.
+# images, that nothing uses) and expires untagged images after a day. Encrypted with KMS.
 resource "aws_ecr_repository" "functions" {
   count = local.built_as == "image" ? 1 : 0
 
@@ -117,6 +117,11 @@ resource "aws_ecr_repository" "functions" {
 
   image_scanning_configuration {
     scan_on_push = true
+  }
+
+  # KMS with the AWS-managed key (aws/ecr): encrypted at rest with an auditable key.
+  encryption_configuration {
+    encryption_type = "KMS"
   }
 }
 
@@ -142,7 +147,11 @@ resource "aws_ecr_lifecycle_policy" "functions" {
   })
 }
 
-# Lambda pulls the images with its service principal, for functions of this account only.
+data "aws_caller_identity" "current" {}
+
+# Lambda pulls the images with its service principal, for this environment's functions in
+# this account only (a Service principal without the account would let any account's
+# function of the same name pull them).
 resource "aws_ecr_repository_policy" "functions" {
   count = local.built_as == "image" ? 1 : 0
 
@@ -154,7 +163,10 @@ resource "aws_ecr_repository_policy" "functions" {
       Effect    = "Allow"
       Principal = { Service = "lambda.amazonaws.com" }
       Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-      Condition = { StringLike = { "aws:sourceArn" = "arn:aws:lambda:${var.region}:*:function:${local.name_prefix}-*" } }
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        ArnLike      = { "aws:SourceArn" = "arn:aws:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${local.name_prefix}-*" }
+      }
     }]
   })
 }

@@ -44,6 +44,15 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, im
     from ..package.limits import mb
 
     inputs = obj.inputs(runtime, arch, allow_unhashed)
+    if push_to:  # before building: a push that cannot happen should not cost a build
+        from ..errors import UsageError
+        from ..image.build import wanted
+        from ..image.registry import parse_repository
+
+        parse_repository(push_to)
+        if not wanted(inputs.project, ImageOptions(enabled=image)):
+            raise UsageError("--push sends images, and this build makes none: pass --image, or set "
+                             'package_type = "image" in terraform/main.tf')
     report = obj.reporter(quiet=as_json)
     options = BuildOptions(handler=handler, force=force, layer=layer)
     result = run_build(inputs, options, ImageOptions(enabled=image, base_image=base_image), report)

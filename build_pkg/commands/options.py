@@ -116,6 +116,11 @@ def image_options(f):
     f = click.option("--base-image", "base_image", metavar="REF",
                      help="Build the images on this base, HOST/NAME[:TAG]@sha256:..., for this run. [default: "
                           "`base_image` in terraform/main.tf, else the AWS base image pinned for the runtime]")(f)
+    if f.__name__ == "invoke":
+        return click.option("--image/--no-image", "image", default=None,
+                            help="Run the function from its image (its layers unpacked in order as the task root), "
+                                 "or from the zip. [default: `package_type = \"image\"` in terraform/main.tf, or "
+                                 "the images the last build made]")(f)
     return click.option("--image/--no-image", "image", default=None,
                         help="Also build one OCI image per function in terraform/images/, each function's "
                              "image_digest in the manifest. [default: `package_type = \"image\"` in "

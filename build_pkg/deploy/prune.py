@@ -6,8 +6,9 @@ alias points at it (its primary version or a canary weight), when it is among
 the newest `keep`, and always $LATEST.
 
 An image function's deleted versions take their images with them: an image (by digest)
-that only deleted versions used is deleted from its ECR repository, one that a kept
-version or $LATEST runs never is. The repository's lifecycle policy is the backstop for
+that only deleted versions used is deleted from its environment's ECR repository
+(`<project>-<env>-functions`, never a repository shared through `release --repository`),
+one that a kept version or $LATEST runs never is. The repository's lifecycle policy is the backstop for
 images no version ever used.
 """
 
@@ -58,7 +59,15 @@ def _orphaned_images(function: str, lam, doomed: list[str], kept: list[str]) -> 
     uses = {q: image_uri(_call("get_function", function, lam.get_function, FunctionName=function, Qualifier=q))
             for q in doomed + kept}
     still = {uses[q] for q in kept} | {image_uri(latest)}
-    return sorted({uses[q] for q in doomed if uses[q]} - still)
+    # Only from the function's own environment's repository, <project>-<env>-functions: a
+    # repository shared with other environments (release --repository) may hold an image
+    # another environment's function still runs; its lifecycle policy is left to expire it.
+    return sorted(uri for uri in {uses[q] for q in doomed if uses[q]} - still if _own_repository(function, uri))
+
+
+def _own_repository(function: str, uri: str) -> bool:
+    name = uri.partition("@")[0].partition("/")[2]
+    return name.endswith("-functions") and function.startswith(name.removesuffix("functions"))
 
 
 def _delete_images(function: str, images: list[str], ecr) -> None:

@@ -31,7 +31,10 @@ def image_uri(found: dict) -> str | None:
     digest = identity(found, image=True)
     if not uri or not digest:
         return None
-    return f"{uri.rpartition('@')[0] or uri.rpartition(':')[0]}@{digest}"
+    name = uri.partition("@")[0]
+    if ":" in name.rsplit("/", 1)[-1]:  # a tag after the repository's name (never a registry's port)
+        name = name.rsplit(":", 1)[0]
+    return f"{name}@{digest}"
 
 
 def get_version(lam, function: str, qualifier: str) -> dict:

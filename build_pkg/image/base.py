@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import RegistryError, SettingError
 from ..fsutil import atomic_write
 from .oci import INDEX_TYPE, Base, digest_of
+from .ecr import ecr_auth
 from .registry import DOCKER_LIST, Registry, Repository, parse_repository
 
 # The AWS base images of each runtime, by digest. Move a pin (or set `base_image` in
@@ -86,14 +87,15 @@ def default_reference(runtime: str) -> str:
                            "pass --base-image HOST/NAME@sha256:..., or set base_image in terraform/main.tf") from None
 
 
-def resolve(reference: Reference, arch: str, cache_dir: Path, auth: str | None = None) -> ResolvedBase:
-    """The base's config and layer descriptors for `arch`, from the cache when pinned."""
+def resolve(reference: Reference, arch: str, cache_dir: Path) -> ResolvedBase:
+    """The base's config and layer descriptors for `arch`, from the cache when pinned (a base
+    in a private ECR repository, such as a pull-through cache, is read with an ECR login)."""
     entry = cache_dir / f"{(reference.digest or '').removeprefix('sha256:')}-{arch}.json"
     if reference.digest:
         cached = _read_cached(entry, reference)
         if cached is not None:
             return cached
-    registry = Registry(reference.repository, auth)
+    registry = Registry(reference.repository, ecr_auth(reference.repository))
     body, media_type = registry.get_manifest(reference.digest or reference.tag or "latest")
     if reference.digest and digest_of(body) != reference.digest:
         raise RegistryError(f"{reference}: the registry's manifest has another digest; the pin is wrong or "

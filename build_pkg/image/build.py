@@ -119,6 +119,7 @@ def _with_images(inputs: Inputs, options: BuildOptions, resolved: bases.Resolved
 
 def _inputs_key(manifest: dict, resolved: bases.ResolvedBase) -> str:
     material = {"zip_inputs": manifest.get("inputs"), "base": resolved.manifest_digest,
+                "base_reference": str(resolved.reference),  # where a push copies the base's layers from
                 "format": assemble.FORMAT, "builder": builder_digest()}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 

@@ -11,38 +11,18 @@ newest N of each function by tag prefix.
 from __future__ import annotations
 
 import json
-import re
 
 from ..errors import RegistryError
 from ..project import Project
 from . import oci
 from .base import parse_reference
+from .ecr import ecr_auth
 from .registry import PushReport, Registry, Repository, parse_repository, push
 
-_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 
 
 def tag_for(function: str, digest: str) -> str:
     return f"{function}.{digest.removeprefix('sha256:')[:16]}"
-
-
-def ecr_auth(repository: Repository) -> str | None:
-    """Basic auth from `ecr:GetAuthorizationToken` for an ECR host; None for any other."""
-    match = _ECR_HOST.match(repository.host)
-    if not match:
-        return None
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from ..aws import client, explain
-
-    try:
-        answer = client("ecr", match.group(2)).get_authorization_token(registryIds=[match.group(1)])
-        token = answer["authorizationData"][0]["authorizationToken"]
-    except (BotoCoreError, ClientError) as exc:
-        raise RegistryError(f"{repository}: cannot get an ECR login ({explain(exc)})") from None
-    except (KeyError, IndexError):
-        raise RegistryError(f"{repository}: ECR gave no authorization token") from None
-    return f"Basic {token}"
 
 
 def load_images(project: Project, manifest: dict) -> tuple[dict[str, oci.Image], dict[str, object]]:
@@ -78,7 +58,8 @@ def push_images(project: Project, manifest: dict, target: str, report, tag: bool
     images, blobs = load_images(project, manifest)
     base_repository = parse_reference(manifest["images"]["base"]["reference"], "the manifest's base").repository
     registry = Registry(repository, ecr_auth(repository))
-    base = Registry(base_repository, registry.auth if base_repository.host == repository.host else None)
+    base = Registry(base_repository, registry.auth if base_repository.host == repository.host
+                    else ecr_auth(base_repository))
     result = push(registry, images, blobs, base)
     if tag:
         for name, built in sorted(images.items()):

@@ -3,7 +3,9 @@
 Blobs are pushed only when the registry lacks them (`HEAD` first), in one monolithic upload
 (`POST` for a location, then `PUT ?digest=`), and manifests by digest, so an unchanged image
 sends nothing and a one-function edit sends one code layer, one config and one manifest.
-Plain HTTP only to a registry on this machine's loopback; everything else over HTTPS. `auth`
+Plain HTTP only to a registry on this machine's loopback; everything else over HTTPS. The
+`Authorization` header never follows a redirect (ECR sends blob downloads to S3, which
+refuses a second credential, and a token must not reach another host). `auth`
 is a ready `Authorization` value (ECR's comes from `GetAuthorizationToken`, as Basic); a
 registry that answers 401 with a `Bearer` challenge (ECR Public, for the AWS base images) is
 asked for an anonymous pull token once, as every registry client does.
@@ -46,6 +48,9 @@ class Repository:
 def parse_repository(text: str) -> Repository:
     """`HOST[:PORT]/NAME` (an ECR repository URL, or `127.0.0.1:PORT/NAME`)."""
     host, sep, name = text.removeprefix("https://").removeprefix("http://").partition("/")
+    if sep and host and not ("." in host or ":" in host or host == "localhost"):
+        raise RegistryError(f"{text!r} names no registry host ({host!r} is not one); give HOST/NAME, as "
+                            f"public.ecr.aws/{text} or 127.0.0.1:PORT/NAME")
     if not sep or not host or not name or "@" in name or ":" in name:
         raise RegistryError(f"{text!r} is not a repository; give HOST/NAME, as an ECR repository URL "
                             "(ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME) or 127.0.0.1:PORT/NAME")
@@ -75,7 +80,7 @@ class Registry:
     def _send(self, method: str, url: str, data, headers: dict) -> tuple[int, bytes, dict]:
         request = urllib.request.Request(url, data=data, method=method, headers=dict(headers))
         if self.auth:
-            request.add_header("Authorization", self.auth)
+            request.add_unredirected_header("Authorization", self.auth)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.read(), dict(response.headers)
@@ -152,11 +157,11 @@ class Registry:
         """The blob's bytes in chunks (following the registry's redirect to its storage)."""
         request = urllib.request.Request(f"{self.base}/blobs/{digest}")
         if self.auth:
-            request.add_header("Authorization", self.auth)
+            request.add_unredirected_header("Authorization", self.auth)
         else:
             self.has_blob(digest)  # answers a Bearer challenge first, if there is one
             if self.auth:
-                request.add_header("Authorization", self.auth)
+                request.add_unredirected_header("Authorization", self.auth)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 while chunk := response.read(_CHUNK):

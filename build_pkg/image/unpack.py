@@ -44,7 +44,11 @@ def _apply(archive: tarfile.TarFile, member: tarfile.TarInfo, root: Path, real_r
                 _remove(child)
         return
     if name.startswith(WHITEOUT):
-        _remove(parent / name[len(WHITEOUT):])
+        hidden = name[len(WHITEOUT):]
+        if hidden in ("", ".", "..") or "/" in hidden:
+            raise ImageError(f"image layer {layer}: whiteout {member.name} names no file under its folder; "
+                             "the layer is not safe to unpack")
+        _remove(parent / hidden)
         return
     target = parent / name
     if member.isdir():

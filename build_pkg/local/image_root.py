@@ -16,7 +16,8 @@ from ..cache import cache_root, ensure_entry, evict_least_recent, in_use
 from ..errors import ImageError
 from ..image import oci
 from ..image.base import parse_reference
-from ..image.registry import Registry
+from ..image.ecr import ecr_auth
+from ..image.registry import Registry, Repository
 from ..image.unpack import unpack_layers
 from ..progress import Reporter
 from ..project import Project
@@ -39,7 +40,7 @@ def image_root(project: Project, manifest: dict, name: str, report: Reporter) ->
     except (OSError, ValueError):
         raise ImageError(f"{project.rel(path)}: the image of {name} is not in the layout; build again") from None
     layers = [layer["digest"] for layer in document["layers"]]
-    base = Registry(parse_reference(images["base"]["reference"], "the manifest's base").repository)
+    base = parse_reference(images["base"]["reference"], "the manifest's base").repository
     blobs = [_blob(folder, layer, base, report) for layer in layers]
     parent = cache_root() / "task"
     root = parent / f"image-{digest.removeprefix('sha256:')[:24]}"
@@ -54,13 +55,18 @@ def image_root(project: Project, manifest: dict, name: str, report: Reporter) ->
         yield root
 
 
-def _blob(folder: Path, digest: str, base: Registry, report: Reporter) -> Path:
+def _blob(folder: Path, digest: str, repository: Repository, report: Reporter) -> Path:
+    """The layer's blob, its content checked against its digest (the unpacked root is kept
+    by the image's digest, so it must be made from exactly the blobs that digest names)."""
     own = oci.blob_path(folder, digest)
     if own.is_file():
+        if oci.file_digest(own) != digest:
+            raise ImageError(f"{own}: damaged (its content is not its digest); build again")
         return own
     kept = cache_root() / "image" / "blobs" / digest.removeprefix("sha256:")
     if kept.is_file() and oci.file_digest(kept) == digest:
         return kept
+    base = Registry(repository, ecr_auth(repository))
     report.step(f"fetching base layer {digest[:19]}... from {base.repository} (once; kept in the build cache)")
     kept.parent.mkdir(parents=True, exist_ok=True)
     partial = kept.with_name(f".{kept.name}.{os.getpid()}.part")

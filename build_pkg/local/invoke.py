@@ -21,15 +21,12 @@ import sys
 import tempfile
 import time
 import uuid
-import zipfile
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
-from ..cache import cache_root, ensure_entry, evict_least_recent, in_use
 from ..errors import InvokeError
-from ..fsutil import file_sha256
 from ..infra.environments import Environment
 from ..infra.environments import read as read_environments
 from ..infra.parse import blocks, parse_text
@@ -42,7 +39,7 @@ from ..package.sizes import built_layer
 from ..progress import Reporter, stderr_fd
 from ..project import Project
 from . import closure_check, runtime_client
-from .image_root import image_root
+from .task_root import task_root, unpacked
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
@@ -154,8 +151,10 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     if target.machine != os.uname().machine:
         raise InvokeError(f"cannot run a {target.arch} package on this {os.uname().machine} machine; "
                           f"invoke with --arch {'arm64' if os.uname().machine == 'aarch64' else 'x86_64'}")
-    image_options = ImageOptions(options.image, options.base_image)
-    as_image = wanted(project, image_options)
+    as_image = options.image
+    if as_image is None:  # the project's setting; or the images the last build made, which a run keeps
+        as_image = wanted(project, ImageOptions()) or _built_images(project)
+    image_options = ImageOptions(as_image, options.base_image)
     if options.build:
         manifest = build(inputs, BuildOptions(layer=options.layer), image_options, report,
                          list(functions.values())).manifest
@@ -167,7 +166,7 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
     layer = None if as_image else built_layer(project)
-    with _task_root(project, manifest, function.name, as_image, report) as task, \
+    with task_root(project, manifest, function.name, as_image, report) as task, \
             (unpacked(layer) if layer else nullcontext()) as opt, \
             tempfile.TemporaryDirectory(prefix="build-pkg-trace-") as scratch:
         layers = [str(opt / "python")] if opt else []
@@ -181,6 +180,13 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
         return outcomes
 
 
+def _built_images(project: Project) -> bool:
+    try:
+        return json.loads(project.manifest_path.read_text()).get("package_type") == "image"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _closure_misses(project: Project, function: Function, task: Path, trace: Path) -> list[str]:
     """First-party files the run opened that the function's closure lacks (see closure_check)."""
     try:
@@ -189,50 +195,6 @@ def _closure_misses(project: Project, function: Function, task: Path, trace: Pat
     except (OSError, ValueError):
         return []
     return [arc for arc in closure_check.misses(opened, manifest, function.name) if (task / arc).is_file()]
-
-
-TASK_ROOTS_KEPT = 4
-
-
-@contextmanager
-def _task_root(project: Project, manifest: dict, name: str, as_image: bool, report: Reporter) -> Iterator[Path]:
-    """/var/task: the zip unpacked, or the function's image's layers unpacked in order."""
-    if not as_image:
-        with unpacked(project.package_path) as task:
-            yield task
-        return
-    with image_root(project, manifest, name, report) as root:
-        yield root / "var" / "task"
-
-
-@contextmanager
-def unpacked(package: Path) -> Iterator[Path]:
-    """The package unpacked, read-only like Lambda's /var/task, reused while its bytes are the same.
-
-    Unpacking thousands of files costs seconds on a slow disk; a package that did
-    not change is unpacked once. Read-only also means a function that writes
-    next to its code fails here as it would in Lambda. The tree is held in use
-    while the caller runs, so another invoke's eviction never deletes it.
-    """
-    base = cache_root() / "task"
-    root = base / file_sha256(package)[:24]
-
-    def unpack(work: Path) -> None:
-        with zipfile.ZipFile(package) as archive:
-            archive.extractall(work)
-        _set_read_only(work)
-
-    with in_use(root):
-        ensure_entry(root, unpack)
-        evict_least_recent(base, TASK_ROOTS_KEPT)
-        yield root
-
-
-def _set_read_only(root: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in filenames:
-            os.chmod(os.path.join(dirpath, name), 0o444)
-        os.chmod(dirpath, 0o555)
 
 
 class _Session:

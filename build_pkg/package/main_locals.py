@@ -44,7 +44,7 @@ def string_or_null(project: Project, name: str) -> str | None:
     value = literal(project, name)
     if value is None or value == "null":
         return None
-    if len(value) < 2 or value[0] != '"' or value[-1] != '"' or '"' in value[1:-1] or "${" in value:
-        raise SettingError(f"{project.rel(project.main_tf)}: set {name} to a plain quoted string or null "
+    if len(value) < 3 or value[0] != '"' or value[-1] != '"' or '"' in value[1:-1] or "${" in value:
+        raise SettingError(f"{project.rel(project.main_tf)}: set {name} to a plain, non-empty quoted string or null "
                            f"(found {value})")
     return value[1:-1]

@@ -171,3 +171,13 @@ def test_bad_image_settings_are_one_line_and_keep_the_last_build(image_repo, cli
     assert 'terraform/main.tf: set package_type to "zip" or "image" (found "docker")' in wrong.output
     assert (image_repo.zip_path.read_bytes(), image_repo.manifest_path.read_bytes()) == before
     assert not (image_repo.root / "terraform" / "images").exists()
+
+
+def test_push_without_images_is_refused_before_building(image_repo, cli):
+    root = str(image_repo.root)
+    result = cli("-C", root, "build", "--push", "127.0.0.1:1/worker")
+    assert result.exit_code == 2 and "--push sends images, and this build makes none" in result.output
+    assert not image_repo.zip_path.exists()  # nothing was built
+    bad = cli("-C", root, "build", "--image", "--push", "worker")
+    assert bad.exit_code == 1 and "is not a repository; give HOST/NAME" in bad.output
+    assert not image_repo.zip_path.exists()

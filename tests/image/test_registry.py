@@ -60,7 +60,7 @@ def test_an_ecr_repository_is_logged_in_with_get_authorization_token(aws_env):
     """moto in server mode answers ecr:GetAuthorizationToken as ECR does: base64 `AWS:<password>`."""
     import base64
 
-    from build_pkg.image.push import ecr_auth
+    from build_pkg.image.ecr import ecr_auth
 
     auth = ecr_auth(parse_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker"))
     assert auth.startswith("Basic ") and base64.b64decode(auth.removeprefix("Basic ")).startswith(b"AWS:")
@@ -68,7 +68,7 @@ def test_an_ecr_repository_is_logged_in_with_get_authorization_token(aws_env):
 
 
 def test_no_aws_credentials_is_one_line_for_an_ecr_push(monkeypatch, tmp_path):
-    from build_pkg.image.push import ecr_auth
+    from build_pkg.image.ecr import ecr_auth
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -76,3 +76,55 @@ def test_no_aws_credentials_is_one_line_for_an_ecr_push(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     with pytest.raises(RegistryError, match=r"cannot get an ECR login \(no AWS credentials found"):
         ecr_auth(parse_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker"))
+
+
+def test_credentials_never_follow_a_redirect_to_another_host():
+    """ECR sends blob downloads to S3 with a redirect: the registry's credential must not go
+    along (S3 refuses two, and no other host may see it). Two real HTTP servers on 127.0.0.1."""
+    import hashlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    blob = b"layer bytes"
+    digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+    seen = {}
+
+    class Storage(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen["storage"] = self.headers.get("Authorization")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(blob)))
+            self.end_headers()
+            self.wfile.write(blob)
+
+        def log_message(self, *args):
+            pass
+
+    storage = ThreadingHTTPServer(("127.0.0.1", 0), Storage)
+
+    class Registry_(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen["registry"] = self.headers.get("Authorization")
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.1:{storage.server_port}/bucket/blob")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    front = ThreadingHTTPServer(("127.0.0.1", 0), Registry_)
+    for server in (storage, front):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = Registry(parse_repository(f"127.0.0.1:{front.server_port}/worker"), auth="Basic c2VjcmV0")
+        assert b"".join(client.read_blob(digest)) == blob
+        assert seen == {"registry": "Basic c2VjcmV0", "storage": None}
+    finally:
+        storage.shutdown()
+        front.shutdown()
+
+
+def test_a_repository_without_a_registry_host_is_refused():
+    with pytest.raises(RegistryError, match=r"'lambda/python' names no registry host"):
+        parse_repository("lambda/python")

@@ -53,3 +53,16 @@ def test_a_member_that_leaves_the_root_stops_the_unpack(tmp_path):
     with pytest.raises(ImageError, match=r"var/task/x\.py would be written outside the image's root"):
         unpack_layers([_raw(tmp_path, "link", [link]), _raw(tmp_path, "through", [through])], tmp_path / "root2")
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_whiteout_of_the_folder_above_is_refused(tmp_path):
+    root = tmp_path / "root"
+    beside = tmp_path / "beside.txt"
+    beside.write_text("keep me")
+    bottom = _layer(tmp_path, "bottom", {"var/task/a.py": b""})
+    for name in (".wh..", ".wh...", "var/.wh.."):
+        bad = tarfile.TarInfo(name)
+        bad.size = 0
+        with pytest.raises(ImageError, match="names no file under its folder|leaves the image's root"):
+            unpack_layers([bottom, _raw(tmp_path, f"bad{len(name)}", [bad])], root)
+    assert beside.read_text() == "keep me" and (root / "var" / "task" / "a.py").exists()

@@ -47,3 +47,9 @@ def test_an_image_function_runs_from_its_own_layers(small_repo, registry):
     assert {k: image_error[k] for k in ("errorType", "errorMessage")} == {
         k: zip_error[k] for k in ("errorType", "errorMessage")} == {"errorType": "ValueError", "errorMessage": "boom: bad"}
     assert len(image_error["stackTrace"]) == len(zip_error["stackTrace"])
+
+    # Without --image, invoke follows the images the last build made rather than removing them.
+    assert _invoke(small_repo, "fail", "--image", "--base-image", base, event={}).returncode == 0
+    plain = _invoke(small_repo, "fail", "--base-image", base, event={})
+    assert plain.returncode == 0, plain.stderr
+    assert small_repo.manifest()["package_type"] == "image" and (small_repo.root / "terraform" / "images").is_dir()
