@@ -241,7 +241,7 @@ def touch(entry: Path) -> None:
 
 
 # What `cache` shows and `prune` removes, by kind (the cache's top-level folders).
-KINDS = ("deps", "runtime-client", "task", "hcl", "image")
+KINDS = ("deps", "runtime-client", "task", "hcl", "image", "api")
 DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: a few dependency sets and unpacked packages
 DEFAULT_MAX_AGE_DAYS = 30
 

@@ -36,7 +36,9 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, im
     checked), adds functions/, and writes terraform/dists.zip with
     terraform/dists.manifest.json beside it; with the dependency layer, the
     dependencies go to terraform/layer.zip instead. With images, it also writes
-    one OCI image per function to terraform/images/. Nothing is written when a
+    one OCI image per function to terraform/images/. Functions that use a
+    Powertools REST or HTTP resolver describe the API in terraform/openapi.json
+    (OpenAPI 3.0, from the resolvers' own generation). Nothing is written when a
     step fails, and an unchanged tree is not rebuilt.
     """
     from ..image.build import ImageOptions, build as run_build
@@ -57,6 +59,9 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, im
     options = BuildOptions(handler=handler, force=force, layer=layer)
     result = run_build(inputs, options, ImageOptions(enabled=image, base_image=base_image), report)
     manifest = result.manifest
+    from ..local.routes import write_openapi
+
+    api = write_openapi(inputs.project, manifest, inputs.target, report)
     pushed = None
     if push_to:
         from ..image.push import push_images
@@ -81,6 +86,8 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, im
         click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
                                "changed": list(result.changed), "layer_changed": result.layer_changed,
                                "removed": list(result.removed), "pushed": pushed.as_dict() if pushed else None,
+                               "openapi": {"path": inputs.project.rel(api.path), "routes": [" ".join(r) for r in api.routes],
+                                           "generated": list(api.generated)} if api.path else None,
                                "s3": f"s3://{stored.bucket}/{stored.key}" if stored else None}, indent=2))
         return
     state = "up to date" if result.up_to_date else "built"

@@ -1,2 +1,2 @@
-"""Container images: reproducible OCI layers, images and image layouts made from the
-files the zip is made from (issue 20; not wired into `build` yet)."""
+"""Container images: reproducible OCI layers, images and image layouts made from the files
+the zip is made from, pushed only when a registry lacks them."""

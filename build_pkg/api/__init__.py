@@ -1,0 +1,1 @@
+"""The project's REST API as the code describes it (OpenAPI from Powertools resolvers)."""

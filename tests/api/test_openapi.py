@@ -1,0 +1,112 @@
+"""OpenAPI from Powertools resolvers: 3.1 brought to the 3.0 API Gateway imports, documents
+merged with a Lambda proxy integration on every operation, checked by openapi-spec-validator;
+and end to end, the resolvers' own generation run inside the built package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import REPO, WorkerRepo
+
+from build_pkg.api.openapi import down_convert, merge, validate
+from build_pkg.errors import FunctionError
+
+ORDERS = '''from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from pydantic import BaseModel, Field
+
+app = APIGatewayRestResolver(enable_validation=True)
+
+
+class Order(BaseModel):
+    id: int = Field(gt=0)
+    note: str | None = None
+    kind: str = Field("order", json_schema_extra={"const": "order"})
+
+
+@app.get("/orders/<order_id>")
+def get_order(order_id: int) -> Order:
+    return Order(id=order_id)
+
+
+@app.post("/orders")
+def create_order(order: Order) -> Order:
+    return order
+
+
+def handler(event, context):
+    return app.resolve(event, context)
+'''
+
+
+def test_a_31_schema_becomes_30():
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1", "summary": "s"},
+                "jsonSchemaDialect": "x", "paths": {}, "components": {"schemas": {"M": {
+                    "type": "object", "properties": {
+                        "a": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                        "b": {"const": 3}, "c": {"type": ["integer", "null"]},
+                        "d": {"type": "number", "exclusiveMinimum": 0, "examples": [1.5, 2]},
+                        "e": {"anyOf": [{"$ref": "#/components/schemas/N"}, {"type": "null"}]}}},
+                    "N": {"type": "string"}}}}
+    converted = down_convert(document)
+    props = converted["components"]["schemas"]["M"]["properties"]
+    assert converted["openapi"] == "3.0.3" and "summary" not in converted["info"]
+    assert "jsonSchemaDialect" not in converted
+    assert props["a"] == {"type": "string", "nullable": True}
+    assert props["b"] == {"enum": [3]}
+    assert props["c"] == {"type": "integer", "nullable": True}
+    assert props["d"] == {"type": "number", "minimum": 0, "exclusiveMinimum": True, "example": 1.5}
+    assert props["e"] == {"nullable": True, "allOf": [{"$ref": "#/components/schemas/N"}]}
+    validate(merge({"f": ("functions/lambda_f.py", converted)}, "api"))
+
+
+def test_a_route_claimed_by_two_functions_names_both_files():
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+           "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+    with pytest.raises(FunctionError, match=r"GET /x is served by both functions/lambda_a\.py and functions/lambda_b\.py"):
+        merge({"a": ("functions/lambda_a.py", doc), "b": ("functions/lambda_b.py", doc)}, "api")
+
+
+@pytest.fixture
+def api_repo(tmp_path) -> WorkerRepo:
+    """A repo with the benchmark's lock (Powertools and pydantic) and a resolver function."""
+    repo = WorkerRepo(tmp_path / "api")
+    for name in ("Pipfile", "Pipfile.lock"):
+        shutil.copy(REPO / "bench" / "fixture" / name, repo.root / name)
+    repo.write("functions/lambda_orders.py", ORDERS)
+    return repo
+
+
+def test_build_writes_the_api_from_the_resolvers_and_reuses_it(api_repo, cli):
+    root = str(api_repo.root)
+    first = cli("-C", root, "build", "--json")
+    assert first.exit_code == 0, first.output
+    out = json.loads(first.stdout)["openapi"]
+    assert out["routes"] == ["GET /orders/{order_id}", "POST /orders"] and out["generated"] == ["orders"]
+    document = json.loads((api_repo.root / "terraform" / "openapi.json").read_text())
+    assert document["openapi"] == "3.0.3"
+    operation = document["paths"]["/orders/{order_id}"]["get"]
+    assert operation["x-amazon-apigateway-integration"] == {
+        "type": "aws_proxy", "httpMethod": "POST", "uri": "${uri_orders}", "passthroughBehavior": "when_no_match"}
+    assert operation["parameters"][0]["name"] == "order_id" and operation["parameters"][0]["in"] == "path"
+    order = document["components"]["schemas"]["Order"]["properties"]
+    assert order["note"]["nullable"] is True and order["id"]["exclusiveMinimum"] is True
+    body = (api_repo.root / "terraform" / "openapi.json").read_bytes()
+
+    again = json.loads(cli("-C", root, "build", "--json").stdout)["openapi"]
+    assert again["generated"] == []  # nothing changed: nothing imported
+    assert (api_repo.root / "terraform" / "openapi.json").read_bytes() == body
+
+    api_repo.write("functions/lambda_copy.py", ORDERS.replace("get_order", "read_order"))
+    clash = cli("-C", root, "build")
+    assert clash.exit_code == 1
+    assert "is served by both functions/lambda_copy.py and functions/lambda_orders.py" in clash.output
+
+
+def test_a_resolver_that_fails_to_import_is_one_line(api_repo, cli):
+    api_repo.write("functions/lambda_broken.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+                   "import not_installed_anywhere\n\ndef handler(event, context):\n    return 1\n")
+    result = cli("-C", str(api_repo.root), "build")
+    assert result.exit_code == 1
+    assert "functions/lambda_broken.py: its routes could not be read from its resolver" in result.output
