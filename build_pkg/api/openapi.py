@@ -8,7 +8,8 @@ differs: `const` is a one-value `enum`, a `null` alternative (`anyOf`/`oneOf` wi
 `example`, numeric `exclusiveMinimum`/`exclusiveMaximum` are `minimum`/`maximum` with the
 boolean flag, and what 3.0 has no place for (`info.summary`, `jsonSchemaDialect`, `$schema`,
 `webhooks`, `contentMediaType`) goes. Every operation gets its Lambda proxy integration,
-the URI left as a `templatefile` placeholder (`${uri_<function>}`) so no ARN is written here.
+the URI left as a `templatefile` placeholder (`${uri_<function>}`) so no ARN is written here
+(and `${`/`%{` in the code's own text escaped, so nothing else is filled in).
 """
 
 from __future__ import annotations
@@ -95,18 +96,30 @@ def merge(documents: dict[str, tuple[str, dict]], title: str) -> dict:
                     raise FunctionError(f"{method.upper()} {path} is served by both {claimed[1]} and {source}; "
                                         "keep the route in one function")
                 owners[(path, method)] = (name, source)
-                paths.setdefault(path, {})[method] = {**operation, "x-amazon-apigateway-integration": {
+                paths.setdefault(_escape(path), {})[method] = {**_escape(operation), "x-amazon-apigateway-integration": {
                     "type": "aws_proxy", "httpMethod": "POST", "uri": "${uri_" + name + "}",
                     "passthroughBehavior": "when_no_match"}}
         for schema_name, schema in sorted(((document.get("components") or {}).get("schemas") or {}).items()):
             if schema_name in schemas and schemas[schema_name] != schema:
                 raise FunctionError(f"{source}: its model {schema_name!r} differs from another function's of the "
                                     "same name; rename one (API Gateway has one namespace of models)")
-            schemas[schema_name] = schema
+            schemas[schema_name] = _escape(schema)
     merged = {"openapi": VERSION, "info": {"title": title, "version": "1.0.0"}, "paths": paths}
     if schemas:
         merged["components"] = {"schemas": schemas}
     return merged
+
+
+def _escape(node):
+    """The document is a `templatefile` source: `${` and `%{` in the code's own text are
+    written `$${` and `%%{`, so only the integration placeholders are filled in."""
+    if isinstance(node, str):
+        return node.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(node, list):
+        return [_escape(item) for item in node]
+    if isinstance(node, dict):
+        return {_escape(k): _escape(v) for k, v in node.items()}
+    return node
 
 
 def routes(document: dict) -> list[tuple[str, str]]:

@@ -68,9 +68,9 @@ def write_openapi(project: Project, manifest: dict, target, report: Reporter) ->
             cached.update(fresh)
             generated = sorted(fresh)
         for function in wanted:
-            for index, document in enumerate(cached[function["name"]] or []):
-                documents[function["name"] + (f"_{index}" if index else "")] = (
-                    function["source"], openapi.down_convert(document))
+            own = [openapi.down_convert(document) for document in cached[function["name"]] or []]
+            if own:  # a module with several resolvers serves their routes as one function
+                documents[function["name"]] = (function["source"], _combined(own))
     if not documents:
         out.unlink(missing_ok=True)
         return ApiResult(None, (), (), ())
@@ -81,6 +81,15 @@ def write_openapi(project: Project, manifest: dict, target, report: Reporter) ->
     report.step(f"wrote {project.rel(out)}: {len(openapi.routes(merged))} routes of {len(found)} functions "
                 f"({len(generated)} generated, {len(wanted) - len(generated)} from the cache)")
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged)))
+
+
+def _combined(documents: list[dict]) -> dict:
+    combined = {**documents[0], "paths": {}, "components": {"schemas": {}}}
+    for document in documents:
+        for path, item in (document.get("paths") or {}).items():
+            combined["paths"].setdefault(path, {}).update(item)
+        combined["components"]["schemas"].update((document.get("components") or {}).get("schemas") or {})
+    return combined
 
 
 def _cache_entry(function: dict) -> Path:

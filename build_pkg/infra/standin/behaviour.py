@@ -44,6 +44,8 @@ FORCE_NEW = {
     "aws_apigatewayv2_route": {"api_id"},
     "aws_apigatewayv2_stage": {"api_id", "name"},
     "aws_ecr_repository": {"name"},
+    "aws_api_gateway_deployment": {"rest_api_id", "triggers", "variables"},
+    "aws_api_gateway_stage": {"rest_api_id", "stage_name"},
     "aws_ecr_lifecycle_policy": {"repository"},
     "aws_ecr_repository_policy": {"repository"},
 }
