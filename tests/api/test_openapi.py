@@ -1,17 +1,28 @@
 """OpenAPI from Powertools resolvers: 3.1 brought to the 3.0 API Gateway imports, documents
 merged with a Lambda proxy integration on every operation, checked by openapi-spec-validator;
-and end to end, the resolvers' own generation run inside the built package."""
+end to end, the resolvers' own generation run inside the built package; and
+terraform/rest_api.tf serving it, planned and applied by real Terraform against the stand-in
+provider (each integration in the full-ARN stage-variable form; only a change of the
+document redeploys it)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, WorkerRepo
 
-from build_pkg.api.openapi import down_convert, merge, validate
-from build_pkg.errors import FunctionError
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
+from test_validate import _plan_changes, _planner, _terraform  # noqa: E402
+
+from build_pkg.api.openapi import down_convert, merge, validate  # noqa: E402
+from build_pkg.errors import FunctionError  # noqa: E402
+from build_pkg.infra.validate import validate as plan_tree  # noqa: E402
+from build_pkg.progress import Reporter  # noqa: E402
+from build_pkg.project import Project  # noqa: E402
 
 ORDERS = '''from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel, Field
@@ -110,3 +121,34 @@ def test_a_resolver_that_fails_to_import_is_one_line(api_repo, cli):
     result = cli("-C", str(api_repo.root), "build")
     assert result.exit_code == 1
     assert "functions/lambda_broken.py: its routes could not be read from its resolver" in result.output
+
+
+def test_the_rest_api_serves_the_code_and_redeploys_only_when_the_document_moves(api_repo, cli, tmp_path):
+    repo = api_repo
+    root = str(repo.root)
+    assert cli("-C", root, "tf").exit_code == 0
+    assert cli("-C", root, "build").exit_code == 0
+    result = plan_tree(Project.at(repo.root), "dev", Reporter(), tmp_path / "apply")
+    first = _plan_changes(result.tree, result.environment)
+    for address in ("aws_api_gateway_rest_api.rest[0]", "aws_api_gateway_deployment.rest[0]",
+                    "aws_api_gateway_stage.rest[0]", 'aws_lambda_permission.rest["orders"]'):
+        assert first[address] == ["create"], address
+    applied = _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan")
+    assert applied.returncode == 0, applied.stderr
+    state = json.loads((tmp_path / "apply" / "terraform.tfstate").read_text())
+    attrs = {r["type"]: r["instances"][0]["attributes"] for r in state["resources"] if r["type"].startswith("aws_api_gateway")}
+    body = json.loads(attrs["aws_api_gateway_rest_api"]["body"])
+    uri = body["paths"]["/orders"]["post"]["x-amazon-apigateway-integration"]["uri"]
+    assert uri == ("arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:"
+                   "123456789012:function:worker-dev-orders:${stageVariables.orders}/invocations")
+    assert attrs["aws_api_gateway_stage"]["variables"] == {"orders": "live"}
+    assert attrs["aws_api_gateway_stage"]["stage_name"] == "dev"
+
+    plan_after = _planner(repo, cli, tmp_path, (tmp_path / "apply" / "terraform.tfstate").read_bytes())
+    assert plan_after(lambda: None) == {}  # the same document: nothing
+    source = repo.root / "functions" / "lambda_orders.py"
+    changes = plan_after(lambda: source.write_text(source.read_text() + "\n# tuned\n"))
+    assert not [a for a in changes if "api_gateway" in a]  # new code, same routes: no redeployment
+    changes = plan_after(lambda: source.write_text(ORDERS.replace('"/orders"', '"/orders/new"')))
+    assert changes["aws_api_gateway_deployment.rest[0]"] == ["create", "delete"]  # create before destroy
+    assert changes["aws_api_gateway_rest_api.rest[0]"] == ["update"]
