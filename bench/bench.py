@@ -20,10 +20,11 @@ what each libdeflate level costs and buys on the fixture's dependencies, and at 
 AWS provider, with how many functions get a new code hash after one edit; and the
 static import analysis over --tf-functions (500) functions, cold and warm; and
 what a warm `invoke` adds to the handler's own time; and images (bench/images.py):
-`build --image` against a naive per-function image, the bytes each pushes, digest stability.
+`build --image` against a naive per-function image, the bytes each pushes, digest stability;
+and OpenAPI generation from 50 resolvers, cold and cached (bench/api.py).
 
     .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
-                                    [--only build|terraform|validate|layer|levels|closure|invoke|image]
+                                    [--only build|terraform|validate|layer|levels|closure|invoke|image|api]
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from api import bench_api
 from images import bench_images
 
 HERE = Path(__file__).resolve().parent
@@ -378,12 +380,12 @@ def main() -> None:
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
     parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure", "invoke",
-                                           "image"),
+                                           "image", "api"),
                         help="run one part only")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image"):
+    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image", "api"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
         part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
                 "validate": lambda: bench_validate(args.functions, args.runs, work),
@@ -392,7 +394,8 @@ def main() -> None:
                 "closure": lambda: bench_closure(args.tf_functions, args.runs, work),
                 "invoke": lambda: bench_invoke(args.runs, work),
                 "image": lambda: bench_images(args.functions, args.runs, work, make_repo, edit_one, unedit,
-                                              timed)}[args.only]()
+                                              timed),
+                "api": lambda: bench_api(args.functions, args.runs, work, timed)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return
@@ -467,6 +470,7 @@ def main() -> None:
         lines += bench_invoke(args.runs, work)
         lines += bench_validate(args.functions, args.runs, work)
         lines += bench_images(args.functions, args.runs, work, make_repo, edit_one, unedit, timed)
+        lines += bench_api(args.functions, args.runs, work, timed)
     table = "\n".join(lines)
     print(table)
     out = HERE / "results"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 from ..errors import FunctionError
 
@@ -33,7 +34,25 @@ def down_convert(document: dict) -> dict:
     converted.get("info", {}).pop("summary", None)
     for key in ("jsonSchemaDialect", "webhooks"):
         converted.pop(key, None)
-    return _walk(converted)
+    return _alphanumeric_models(_walk(converted))
+
+
+def _alphanumeric_models(document: dict) -> dict:
+    """API Gateway's models must have alphanumeric names (pydantic writes `Order-Input`)."""
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    renamed = {name: re.sub(r"[^A-Za-z0-9]", "", name) for name in schemas}
+    if all(old == new for old, new in renamed.items()):
+        return document
+    text = json.dumps(document)
+    for old, new in renamed.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    document = json.loads(text)
+    document["components"]["schemas"] = {renamed[k]: v for k, v in document["components"]["schemas"].items()}
+    return document
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "schemas", "$defs", "definitions", "responses", "content",
+                "paths")
 
 
 def _walk(node):
@@ -41,7 +60,13 @@ def _walk(node):
         return [_walk(item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {k: _walk(v) for k, v in node.items() if k not in _DROPPED}
+    # A map of names to schemas (a model's fields): its keys are names, never keywords.
+    node = {k: ({name: _walk(v2) for name, v2 in v.items()} if k in _SCHEMA_MAPS and isinstance(v, dict) else _walk(v))
+            for k, v in node.items() if k not in _DROPPED}
+    if isinstance(node.get("prefixItems"), list):  # a tuple: 3.0 has no positions, only the item kinds
+        items = node.pop("prefixItems")
+        node["items"] = items[0] if len(set(map(json.dumps, items))) == 1 else {"anyOf": items}
+        node["minItems"] = node["maxItems"] = len(items)
     if "const" in node:
         node["enum"] = [node.pop("const")]
     for key in ("anyOf", "oneOf"):
@@ -82,31 +107,35 @@ def _is_media_examples(node: dict) -> bool:
 
 def merge(documents: dict[str, tuple[str, dict]], title: str) -> dict:
     """One document from {function: (its source file, its 3.0 document)}: each path and method
-    served by one function (two is an error naming both files), schemas merged by name."""
+    served by one function (two is an error naming both files; `/a/{x}` and `/a/{y}` are one
+    route), models and security schemes merged by name."""
     paths: dict[str, dict] = {}
-    owners: dict[tuple[str, str], tuple[str, str]] = {}
-    schemas: dict[str, dict] = {}
+    owners: dict[tuple[str, str], str] = {}
+    components: dict[str, dict[str, tuple[str, dict]]] = {"schemas": {}, "securitySchemes": {}}
     for name, (source, document) in sorted(documents.items()):
         for path, item in sorted((document.get("paths") or {}).items()):
             for method, operation in sorted(item.items()):
                 if method not in METHODS:
                     continue
-                claimed = owners.get((path, method))
-                if claimed:
-                    raise FunctionError(f"{method.upper()} {path} is served by both {claimed[1]} and {source}; "
+                key = (re.sub(r"\{[^}]*\}", "{}", path), method)
+                if key in owners:
+                    raise FunctionError(f"{method.upper()} {path} is served by both {owners[key]} and {source}; "
                                         "keep the route in one function")
-                owners[(path, method)] = (name, source)
+                owners[key] = source
                 paths.setdefault(_escape(path), {})[method] = {**_escape(operation), "x-amazon-apigateway-integration": {
                     "type": "aws_proxy", "httpMethod": "POST", "uri": "${uri_" + name + "}",
                     "passthroughBehavior": "when_no_match"}}
-        for schema_name, schema in sorted(((document.get("components") or {}).get("schemas") or {}).items()):
-            if schema_name in schemas and schemas[schema_name] != schema:
-                raise FunctionError(f"{source}: its model {schema_name!r} differs from another function's of the "
-                                    "same name; rename one (API Gateway has one namespace of models)")
-            schemas[schema_name] = _escape(schema)
+        for kind, found in components.items():
+            for item_name, item in sorted(((document.get("components") or {}).get(kind) or {}).items()):
+                item = _escape(item)
+                if item_name in found and found[item_name][1] != item:
+                    raise FunctionError(f"{source} and {found[item_name][0]} define {item_name!r} differently; "
+                                        "rename one (API Gateway has one namespace of models)")
+                found[item_name] = (source, item)
     merged = {"openapi": VERSION, "info": {"title": title, "version": "1.0.0"}, "paths": paths}
-    if schemas:
-        merged["components"] = {"schemas": schemas}
+    kept = {kind: {k: v for k, (_, v) in found.items()} for kind, found in components.items() if found}
+    if kept:
+        merged["components"] = kept
     return merged
 
 
@@ -142,5 +171,7 @@ def validate(document: dict) -> None:
         check(document)
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "absolute_path", []) or [])
-        raise FunctionError(f"terraform/openapi.json would not be valid OpenAPI {VERSION}: "
-                            f"{str(exc).splitlines()[0]}{' at ' + where if where else ''}") from None
+        first = str(exc).splitlines()[0]
+        raise FunctionError(f"terraform/openapi.json would not be valid OpenAPI {VERSION}"
+                            f"{' at ' + where if where else ''}: {first[:200]}{'...' if len(first) > 200 else ''}; "
+                            "simplify that model or route") from None

@@ -38,8 +38,8 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, im
     dependencies go to terraform/layer.zip instead. With images, it also writes
     one OCI image per function to terraform/images/. Functions that use a
     Powertools REST or HTTP resolver describe the API in terraform/openapi.json
-    (OpenAPI 3.0, from the resolvers' own generation). Nothing is written when a
-    step fails, and an unchanged tree is not rebuilt.
+    (OpenAPI 3.0, from the resolvers' own generation, after the zip). Nothing of
+    a step is written when it fails, and an unchanged tree is not rebuilt.
     """
     from ..image.build import ImageOptions, build as run_build
     from ..package.build import BuildOptions

@@ -1,7 +1,8 @@
 """Routes from the code: each function that uses a Powertools resolver describes its own
 routes, by the resolver's own OpenAPI generation run inside the built package (the isolated
 interpreter `invoke` uses, with only the package, the layer and the runtime's SDK on its
-path: user code is never imported into the builder). The documents are brought to OpenAPI
+path: user code is never imported into the builder), one process for all the functions
+whose document is not cached. The documents are brought to OpenAPI
 3.0, merged into terraform/openapi.json and validated. A function's document is kept in the
 build cache by its code identity, so a build where no function changed runs nothing.
 """
@@ -27,15 +28,23 @@ from .task_root import unpacked
 OPENAPI_NAME = "openapi.json"
 _MARKERS = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools import event_handler")
 _TIMEOUT_S = 60
-# Run in the package's interpreter: import the entry module, ask each resolver it defines
-# for its document, print them as one JSON list.
+# Run in the package's interpreter, once for every function whose document is missing: import
+# each entry module, ask each REST resolver it holds for its document (an HTTP API, ALB or
+# Function URL resolver expects other events: it is not put on the REST API); one JSON object out, with
+# the error of a module that failed to import (its traceback's last line) instead.
 _SCRIPT = """
-import importlib, json, os, sys
+import importlib, json, os, sys, traceback
 sys.path[:0] = [os.environ['TASK'], *json.loads(os.environ['EXTRA'])]
-from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
-module = importlib.import_module(os.environ['MODULE'])
-apps = [v for v in vars(module).values() if isinstance(v, ApiGatewayResolver)]
-print(json.dumps([json.loads(app.get_openapi_json_schema()) for app in apps]))
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+found = {}
+for name in json.loads(os.environ['MODULES']):
+    try:
+        module = importlib.import_module(name)
+        apps = [v for v in vars(module).values() if isinstance(v, APIGatewayRestResolver)]
+        found[name] = {'documents': [json.loads(app.get_openapi_json_schema()) for app in apps]}
+    except BaseException as exc:
+        found[name] = {'error': traceback.format_exception_only(type(exc), exc)[-1].strip()}
+print(json.dumps(found))
 """
 
 
@@ -48,11 +57,16 @@ class ApiResult:
 
 
 def uses_resolver(project: Project, function: dict) -> bool:
-    try:
-        text = (project.root / function["source"]).read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return any(marker in text for marker in _MARKERS)
+    """The function's closure imports Powertools' event handlers (its resolver may live in
+    another module the entry imports)."""
+    for arc in function.get("closure") or [function["source"].removeprefix("functions/")]:
+        try:
+            text = (project.functions_dir / arc).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(marker in text for marker in _MARKERS):
+            return True
+    return False
 
 
 def write_openapi(project: Project, manifest: dict, target, report: Reporter) -> ApiResult:
@@ -75,12 +89,21 @@ def write_openapi(project: Project, manifest: dict, target, report: Reporter) ->
         out.unlink(missing_ok=True)
         return ApiResult(None, (), (), ())
     merged = openapi.merge(documents, f"{project.root.name} REST API")
-    openapi.validate(merged)
-    atomic_write(out, openapi.dumps(merged))
+    data = openapi.dumps(merged)
+    if not _same_bytes(out, data):  # the same bytes were validated when they were written
+        openapi.validate(merged)
+        atomic_write(out, data)
     found = tuple(sorted({name for name in documents}))
     report.step(f"wrote {project.rel(out)}: {len(openapi.routes(merged))} routes of {len(found)} functions "
                 f"({len(generated)} generated, {len(wanted) - len(generated)} from the cache)")
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged)))
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _combined(documents: list[dict]) -> dict:
@@ -92,8 +115,11 @@ def _combined(documents: list[dict]) -> dict:
     return combined
 
 
+FORMAT = 2  # of the cached documents: bump when the script above changes what it reads
+
+
 def _cache_entry(function: dict) -> Path:
-    return cache_root() / "api" / f"{function['code_sha256']}.json"
+    return cache_root() / "api" / f"{FORMAT}-{function['code_sha256']}.json"
 
 
 def _cached(function: dict) -> list | None:
@@ -108,24 +134,30 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
     layer = built_layer(project)
-    made = {}
     with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt:
         extra = ([str(opt / "python")] if opt else []) + [str(client_dir)]
-        for function in functions:
-            module = function["handler"].rsplit(".", 1)[0]
-            env = {"TASK": str(task), "EXTRA": json.dumps(extra), "MODULE": module, "PATH": "/usr/bin:/bin",
-                   "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_DEV": "false"}
-            try:
-                proc = subprocess.run([python, "-I", "-S", "-c", _SCRIPT], env=env, capture_output=True, text=True,
-                                      timeout=_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                raise FunctionError(f"{function['source']}: importing it to read its routes took over "
-                                    f"{_TIMEOUT_S} s; keep work out of module level") from None
-            if proc.returncode != 0:
-                last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-                raise FunctionError(f"{function['source']}: its routes could not be read from its resolver "
-                                    f"({last}); run `build-pkg.py invoke {function['name']}` to see it fail")
-            documents = json.loads(proc.stdout.strip().splitlines()[-1])
-            atomic_write(_cache_entry(function), json.dumps(documents).encode())
-            made[function["name"]] = documents
+        modules = {function["handler"].rsplit(".", 1)[0]: function for function in functions}
+        # No credentials, no instance role: module-level code reads its routes, never AWS.
+        env = {"TASK": str(task), "EXTRA": json.dumps(extra), "MODULES": json.dumps(sorted(modules)),
+               "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+        try:
+            proc = subprocess.run([python, "-I", "-S", "-B", "-c", _SCRIPT], env=env, capture_output=True, text=True,
+                                  timeout=_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise FunctionError(f"reading the routes of {', '.join(f['source'] for f in functions)} took over "
+                                f"{_TIMEOUT_S} s; keep work out of module level") from None
+        try:
+            answers = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise FunctionError(f"the routes of {functions[0]['source']} could not be read ({last})") from None
+    made = {}
+    for module, function in modules.items():
+        answer = answers.get(module, {"error": "no answer"})
+        if "error" in answer:
+            raise FunctionError(f"{function['source']}: its routes could not be read from its resolver "
+                                f"({answer['error']}); its module must import with no environment variables or AWS calls at "
+                                f"module level (the build reads routes with none)")
+        atomic_write(_cache_entry(function), json.dumps(answer["documents"]).encode())
+        made[function["name"]] = answer["documents"]
     return made

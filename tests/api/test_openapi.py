@@ -72,11 +72,32 @@ def test_a_31_schema_becomes_30():
     validate(merge({"f": ("functions/lambda_f.py", converted)}, "api"))
 
 
+def test_field_names_are_not_keywords_tuples_and_model_names_fit_api_gateway():
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order-Input"}}}},
+        "responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": {"Order-Input": {"type": "object", "properties": {
+            "const": {"type": "string"}, "examples": {"type": "integer"},
+            "pair": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}]}}}}}}
+    converted = down_convert(document)
+    order = converted["components"]["schemas"]["OrderInput"]
+    assert set(order["properties"]) == {"const", "examples", "pair"}  # field names kept as they are
+    assert order["properties"]["pair"] == {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                                           "minItems": 2, "maxItems": 2}
+    schema = converted["paths"]["/x"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/OrderInput"}
+    validate(merge({"f": ("functions/lambda_f.py", converted)}, "api"))
+
+
 def test_a_route_claimed_by_two_functions_names_both_files():
     doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
            "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}}}
     with pytest.raises(FunctionError, match=r"GET /x is served by both functions/lambda_a\.py and functions/lambda_b\.py"):
         merge({"a": ("functions/lambda_a.py", doc), "b": ("functions/lambda_b.py", doc)}, "api")
+    one = {**doc, "paths": {"/o/{oid}": doc["paths"]["/x"]}}
+    other = {**doc, "paths": {"/o/{order_id}": doc["paths"]["/x"]}}
+    with pytest.raises(FunctionError, match=r"GET /o/\{order_id\} is served by both"):
+        merge({"a": ("functions/lambda_a.py", one), "b": ("functions/lambda_b.py", other)}, "api")
 
 
 @pytest.fixture
@@ -108,6 +129,12 @@ def test_build_writes_the_api_from_the_resolvers_and_reuses_it(api_repo, cli):
     again = json.loads(cli("-C", root, "build", "--json").stdout)["openapi"]
     assert again["generated"] == []  # nothing changed: nothing imported
     assert (api_repo.root / "terraform" / "openapi.json").read_bytes() == body
+
+    api_repo.write("functions/lambda_ping.py", "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
+                   "app = APIGatewayHttpResolver()\n\n\n@app.get('/ping')\ndef ping():\n    return 'pong'\n\n\n"
+                   "def handler(event, context):\n    return app.resolve(event, context)\n")
+    http = json.loads(cli("-C", root, "build", "--json").stdout)["openapi"]
+    assert http["routes"] == out["routes"]  # an HTTP API resolver's routes are not put on the REST API
 
     api_repo.write("functions/lambda_copy.py", ORDERS.replace("get_order", "read_order"))
     clash = cli("-C", root, "build")
