@@ -18,6 +18,7 @@ from pathlib import Path
 from ..api import openapi
 from ..cache import cache_root
 from ..errors import FunctionError
+from ..fixes import ADD
 from ..fsutil import atomic_write
 from ..package.sizes import built_layer
 from ..progress import Reporter
@@ -154,6 +155,9 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
     made = {}
     for module, function in modules.items():
         answer = answers.get(module, {"error": "no answer"})
+        if "error" in answer and "No module named 'pydantic'" in answer["error"]:
+            raise FunctionError(f"{function['source']}: Powertools describes its routes with pydantic, which "
+                                f"Pipfile.lock [packages] lacks; add it ({ADD.replace('NAME', 'pydantic')})")
         if "error" in answer:
             raise FunctionError(f"{function['source']}: its routes could not be read from its resolver "
                                 f"({answer['error']}); its module must import with no environment variables or AWS calls at "

@@ -179,3 +179,15 @@ def test_the_rest_api_serves_the_code_and_redeploys_only_when_the_document_moves
     changes = plan_after(lambda: source.write_text(ORDERS.replace('"/orders"', '"/orders/new"')))
     assert changes["aws_api_gateway_deployment.rest[0]"] == ["create", "delete"]  # create before destroy
     assert changes["aws_api_gateway_rest_api.rest[0]"] == ["update"]
+
+
+def test_a_resolver_without_pydantic_in_the_lock_says_to_add_it(worker_repo, cli):
+    """This repository's own lock has Powertools but not pydantic, which its OpenAPI generation needs."""
+    small_repo = worker_repo
+    small_repo.write("functions/lambda_rest.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+                     "app = APIGatewayRestResolver()\n\n\n@app.get('/r')\ndef r():\n    return {}\n\n\n"
+                     "def handler(event, context):\n    return app.resolve(event, context)\n")
+    result = cli("-C", str(small_repo.root), "build")
+    assert result.exit_code == 1, result.output
+    assert ("functions/lambda_rest.py: Powertools describes its routes with pydantic, which Pipfile.lock [packages] "
+            "lacks; add it (`make add PACKAGE=pydantic`)") in result.output
