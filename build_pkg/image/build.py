@@ -15,7 +15,6 @@ import shutil
 from dataclasses import dataclass, replace
 
 from ..cache import cache_root
-from ..errors import BuildPkgError
 from ..fsutil import atomic_write
 from ..package import deps, main_locals
 from ..package.build import BuildOptions, BuildResult, build as build_zip
@@ -139,21 +138,22 @@ def _current(manifest: dict, key: str, folder) -> bool:
     try:
         for digest in expected.values():
             document = json.loads(_verified(folder, digest))
-            needed = [document["config"]["digest"]] + [d["digest"] for d in document["layers"]]
-            for blob in needed:
+            for blob in [document["config"]["digest"]] + [d["digest"] for d in document["layers"]]:
                 if blob not in base_layers and blob not in checked:
-                    _verified(folder, blob)
+                    if oci.file_digest(oci.blob_path(folder, blob)) != blob:
+                        return False
                     checked.add(blob)
-    except (OSError, ValueError, KeyError, TypeError, BuildPkgError):
+    except (OSError, ValueError, KeyError, TypeError):
         return False
     return True
 
 
 def _verified(folder, digest: str) -> bytes:
-    path = oci.blob_path(folder, digest)
-    if oci.file_digest(path) != digest:
-        raise BuildPkgError(f"{path}: damaged")
-    return path.read_bytes() if path.stat().st_size < (1 << 20) else b"{}"
+    """A manifest blob's bytes; ValueError when they are not its digest's."""
+    data = oci.blob_path(folder, digest).read_bytes()
+    if oci.digest_of(data) != digest:
+        raise ValueError(f"{digest}: damaged")
+    return data
 
 
 def _manifest(manifest: dict, made: assemble.Assembled, resolved: bases.ResolvedBase, key: str, layout: str,

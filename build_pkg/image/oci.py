@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, file_sha256
 from .layer import Layer
 
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
@@ -123,5 +123,5 @@ def blob_path(folder: Path, digest: str) -> Path:
 
 
 def file_digest(path: Path) -> str:
-    with open(path, "rb") as stream:
-        return "sha256:" + hashlib.file_digest(stream, "sha256").hexdigest()
+    """`sha256:<hex>` of a file, as blobs are named."""
+    return "sha256:" + file_sha256(Path(path))

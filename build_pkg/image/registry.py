@@ -139,18 +139,24 @@ class Registry:
         return status == 201
 
     def copy_blob(self, digest: str, source: "Registry") -> int:
-        """Stream `digest` from `source` (another registry) into this one, checking its digest
-        on the way through a temporary file, never the whole blob in memory. Returns its size."""
+        """`digest` from `source` (another registry) into this one, through a temporary file
+        (never the whole blob in memory). Returns its size."""
         with tempfile.TemporaryFile() as spool:
-            hasher, size = hashlib.sha256(), 0
-            for chunk in source.read_blob(digest):
-                hasher.update(chunk)
-                spool.write(chunk)
-                size += len(chunk)
-            if "sha256:" + hasher.hexdigest() != digest:
-                raise RegistryError(f"{source.repository}: blob {digest} came back with other content; try again")
+            size = source.download_blob(digest, spool)
             spool.seek(0)
             self.put_blob(digest, spool, size)
+        return size
+
+    def download_blob(self, digest: str, out) -> int:
+        """Stream `digest` into the binary file `out`, checking its content against the digest
+        on the way (RegistryError when it differs). Returns its size."""
+        hasher, size = hashlib.sha256(), 0
+        for chunk in self.read_blob(digest):
+            hasher.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+        if "sha256:" + hasher.hexdigest() != digest:
+            raise RegistryError(f"{self.repository}: blob {digest} came back with other content; try again")
         return size
 
     def read_blob(self, digest: str):

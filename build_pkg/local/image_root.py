@@ -5,7 +5,6 @@ terraform/images/; the base's are fetched from its registry once and kept by dig
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from contextlib import contextmanager
@@ -70,14 +69,9 @@ def _blob(folder: Path, digest: str, repository: Repository, report: Reporter) -
     report.step(f"fetching base layer {digest[:19]}... from {base.repository} (once; kept in the build cache)")
     kept.parent.mkdir(parents=True, exist_ok=True)
     partial = kept.with_name(f".{kept.name}.{os.getpid()}.part")
-    hasher = hashlib.sha256()
     try:
         with open(partial, "wb") as out:
-            for chunk in base.read_blob(digest):
-                hasher.update(chunk)
-                out.write(chunk)
-        if "sha256:" + hasher.hexdigest() != digest:
-            raise ImageError(f"{base.repository}: layer {digest} came back with other content; try again")
+            base.download_blob(digest, out)
         os.replace(partial, kept)
     finally:
         partial.unlink(missing_ok=True)
