@@ -36,13 +36,40 @@ _TIMEOUT_S = 60
 _SCRIPT = """
 import importlib, json, os, sys, traceback
 sys.path[:0] = [os.environ['TASK'], *json.loads(os.environ['EXTRA'])]
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, APIGatewayRestResolver
+
+def routes(app):
+    return [r for r in app._static_routes + app._dynamic_routes if r.include_in_schema]
+
+def plain(app):
+    # What the resolver's own generation gives without pydantic: each route's method, path
+    # and path parameters (no models).
+    paths = {}
+    for route in routes(app):
+        names = [part[1:-1] for part in route.openapi_path.split('/') if part.startswith('{')]
+        operation = {'operationId': route.operation_id, 'responses': {'200': {'description': 'Successful Response'}},
+                     'parameters': [{'name': n, 'in': 'path', 'required': True, 'schema': {'type': 'string'}}
+                                    for n in names]}
+        if route.summary:
+            operation['summary'] = route.summary
+        paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation
+    return {'openapi': '3.0.3', 'info': {'title': 'Powertools API', 'version': '1.0.0'}, 'paths': paths}
+
 found = {}
 for name in json.loads(os.environ['MODULES']):
     try:
         module = importlib.import_module(name)
-        apps = [v for v in vars(module).values() if isinstance(v, APIGatewayRestResolver)]
-        found[name] = {'documents': [json.loads(app.get_openapi_json_schema()) for app in apps]}
+        apps = list(vars(module).values())
+        rest = [v for v in apps if isinstance(v, APIGatewayRestResolver)]
+        http = [v for v in apps if isinstance(v, APIGatewayHttpResolver)]
+        try:
+            documents, models = [json.loads(app.get_openapi_json_schema()) for app in rest], True
+        except ModuleNotFoundError as exc:
+            if exc.name != 'pydantic':
+                raise
+            documents, models = [plain(app) for app in rest], False
+        found[name] = {'rest': documents, 'models': models,
+                       'http': sorted({r.method + ' ' + r.openapi_path for app in http for r in routes(app)})}
     except BaseException as exc:
         found[name] = {'error': traceback.format_exception_only(type(exc), exc)[-1].strip()}
 print(json.dumps(found))
@@ -70,25 +97,36 @@ def uses_resolver(project: Project, function: dict) -> bool:
     return False
 
 
+def code_routes(project: Project, manifest: dict, target, report: Reporter) -> tuple[dict[str, dict], list[str]]:
+    """Each resolver function's answer (its REST documents, its HTTP API route keys, whether
+    the documents have models), from the cache or read now; and the functions read now."""
+    wanted = [f for f in manifest["functions"] if uses_resolver(project, f)]
+    answers = {f["name"]: _cached(f) for f in wanted}
+    missing = [f for f in wanted if answers[f["name"]] is None]
+    fresh = _generate(project, missing, target, report) if missing else {}
+    answers.update(fresh)
+    for name in sorted(fresh):
+        if fresh[name]["rest"] and not fresh[name]["models"]:
+            source = next(f["source"] for f in missing if f["name"] == name)
+            report.warn(f"{source}: its REST routes are described without request or response models, since "
+                        f"Pipfile.lock [packages] lacks pydantic (Powertools needs it for those); add it "
+                        f"({ADD.replace('NAME', 'pydantic')}) for models in terraform/{OPENAPI_NAME}")
+    return answers, sorted(fresh)
+
+
 def write_openapi(project: Project, manifest: dict, target, report: Reporter) -> ApiResult:
     """terraform/openapi.json from the functions' resolvers, after `build` made the package."""
-    wanted = [f for f in manifest["functions"] if uses_resolver(project, f)]
     out = project.terraform_dir / OPENAPI_NAME
-    documents, generated = {}, []
-    if wanted:
-        cached = {f["name"]: _cached(f) for f in wanted}
-        missing = [f for f in wanted if cached[f["name"]] is None]
-        if missing:
-            fresh = _generate(project, missing, target, report)
-            cached.update(fresh)
-            generated = sorted(fresh)
-        for function in wanted:
-            own = [openapi.down_convert(document) for document in cached[function["name"]] or []]
-            if own:  # a module with several resolvers serves their routes as one function
-                documents[function["name"]] = (function["source"], _combined(own))
+    answers, generated = code_routes(project, manifest, target, report)
+    documents = {}
+    for function in manifest["functions"]:
+        answer = answers.get(function["name"])
+        own = [openapi.down_convert(document) for document in (answer or {}).get("rest") or []]
+        if own:  # a module with several resolvers serves their routes as one function
+            documents[function["name"]] = (function["source"], _combined(own))
     if not documents:
         out.unlink(missing_ok=True)
-        return ApiResult(None, (), (), ())
+        return ApiResult(None, (), tuple(generated), ())
     merged = openapi.merge(documents, f"{project.root.name} REST API")
     data = openapi.dumps(merged)
     if not _same_bytes(out, data):  # the same bytes were validated when they were written
@@ -96,7 +134,7 @@ def write_openapi(project: Project, manifest: dict, target, report: Reporter) ->
         atomic_write(out, data)
     found = tuple(sorted({name for name in documents}))
     report.step(f"wrote {project.rel(out)}: {len(openapi.routes(merged))} routes of {len(found)} functions "
-                f"({len(generated)} generated, {len(wanted) - len(generated)} from the cache)")
+                f"({len(generated)} read from the code, {len(answers) - len(generated)} from the cache)")
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged)))
 
 
@@ -116,22 +154,22 @@ def _combined(documents: list[dict]) -> dict:
     return combined
 
 
-FORMAT = 2  # of the cached documents: bump when the script above changes what it reads
+FORMAT = 3  # of the cached answers: bump when the script above changes what it reads
 
 
 def _cache_entry(function: dict) -> Path:
     return cache_root() / "api" / f"{FORMAT}-{function['code_sha256']}.json"
 
 
-def _cached(function: dict) -> list | None:
+def _cached(function: dict) -> dict | None:
     try:
         found = json.loads(_cache_entry(function).read_text())
-        return found if isinstance(found, list) else None
+        return found if isinstance(found, dict) and "rest" in found else None
     except (OSError, ValueError):
         return None
 
 
-def _generate(project: Project, functions: list[dict], target, report: Reporter) -> dict[str, list]:
+def _generate(project: Project, functions: list[dict], target, report: Reporter) -> dict[str, dict]:
     python = runtime_client.interpreter_for(target)
     client_dir = runtime_client.ensure(python, report)
     layer = built_layer(project)
@@ -162,6 +200,6 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
             raise FunctionError(f"{function['source']}: its routes could not be read from its resolver "
                                 f"({answer['error']}); its module must import with no environment variables or AWS calls at "
                                 f"module level (the build reads routes with none)")
-        atomic_write(_cache_entry(function), json.dumps(answer["documents"]).encode())
-        made[function["name"]] = answer["documents"]
+        atomic_write(_cache_entry(function), json.dumps(answer).encode())
+        made[function["name"]] = answer
     return made

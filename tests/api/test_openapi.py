@@ -181,12 +181,28 @@ def test_the_rest_api_serves_the_code_and_redeploys_only_when_the_document_moves
     assert changes["aws_api_gateway_rest_api.rest[0]"] == ["update"]
 
 
-def test_a_resolver_without_pydantic_in_the_lock_says_to_add_it(worker_repo, cli):
-    """This repository's own lock has Powertools but not pydantic, which its OpenAPI generation needs."""
+def test_a_resolver_without_pydantic_in_the_lock_still_gives_its_routes(worker_repo, cli):
+    """This repository's own lock has Powertools but not pydantic, which Powertools' OpenAPI
+    generation needs: the routes still come from the resolver (method, path, path
+    parameters), without models, and the build says how to get them; a resolver that
+    validates cannot even be made without pydantic, and says so."""
     small_repo = worker_repo
     small_repo.write("functions/lambda_rest.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
-                     "app = APIGatewayRestResolver()\n\n\n@app.get('/r')\ndef r():\n    return {}\n\n\n"
+                     "app = APIGatewayRestResolver()\n\n\n@app.get('/r/<rid>')\ndef r(rid):\n    return {}\n\n\n"
+                     "@app.route('/r', method=['PUT', 'POST'])\ndef w():\n    return {}\n\n\n"
                      "def handler(event, context):\n    return app.resolve(event, context)\n")
+    result = cli("-C", str(small_repo.root), "build", "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(result.stdout)["openapi"]["routes"]) == ["GET /r/{rid}", "POST /r", "PUT /r"]
+    assert ("functions/lambda_rest.py: its REST routes are described without request or response models, since "
+            "Pipfile.lock [packages] lacks pydantic") in result.stderr
+    document = json.loads((small_repo.root / "terraform" / "openapi.json").read_text())
+    assert document["paths"]["/r/{rid}"]["get"]["parameters"] == [
+        {"name": "rid", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+    small_repo.write("functions/lambda_rest.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+                     "app = APIGatewayRestResolver(enable_validation=True)\n\n\ndef handler(event, context):\n"
+                     "    return app.resolve(event, context)\n")
     result = cli("-C", str(small_repo.root), "build")
     assert result.exit_code == 1, result.output
     assert ("functions/lambda_rest.py: Powertools describes its routes with pydantic, which Pipfile.lock [packages] "
