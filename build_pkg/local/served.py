@@ -1,0 +1,213 @@
+"""The project's functions kept warm for the local servers (`start-api`, `start-lambda`).
+
+Built once at start (incrementally, as `build` does), each function gets the settings
+`invoke` would give it (memory, timeout, environment from its .tf) and a pool of warm
+runtimes. A watcher polls functions/, Pipfile.lock and terraform/*.tf; on a change it
+rebuilds and restarts only the functions whose code identity (or settings) moved: the
+per-function identity of the manifest is exactly what decides a redeploy, so a function
+that would not be redeployed keeps its warm runtime. A rebuild that fails says why in
+one line and the previous build keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..api.proxy import Route, http_route, rest_routes
+from ..errors import BuildPkgError, InvokeError
+from ..image.build import ImageOptions, build, wanted
+from ..package.build import BuildOptions
+from ..package.discover import discover
+from ..package.inputs import Inputs
+from ..package.sizes import built_layer
+from ..progress import Reporter
+from . import runtime_client
+from .invoke import built_images, function_config, local_environment
+from .pool import RuntimePool
+from .routes import OPENAPI_NAME, write_openapi
+from .runtime import RuntimeSpec, lambda_environment
+from .task_root import task_root, unpacked
+
+POLL_S = 0.3
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    build: bool = True
+    watch: bool = True
+    layer: bool | None = None
+    image: bool | None = None
+    base_image: str | None = None
+    env: dict[str, str] = field(default_factory=dict)  # over every function's own
+
+
+class LocalFunctions:
+    """The built functions as warm runtimes, and the routes that reach them."""
+
+    def __init__(self, inputs: Inputs, options: ServeOptions, report: Reporter):
+        self.inputs, self.options, self.report = inputs, options, report
+        self.project = inputs.project
+        target = inputs.target
+        if target.machine != os.uname().machine:
+            raise InvokeError(f"cannot run a {target.arch} package on this {os.uname().machine} machine; "
+                              f"serve with --arch {'arm64' if os.uname().machine == 'aarch64' else 'x86_64'}")
+        self.python = runtime_client.interpreter_for(target)
+        self.client_dir = runtime_client.ensure(self.python, report)
+        self.routes: list[Route] = []
+        self.deployed: dict[str, str] = {}  # deployed name -> function name
+        self.identities: dict[str, str] = {}
+        self._held: dict[tuple, tuple[Path, ExitStack]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        specs = self._load(first=True)
+        self.pool = RuntimePool(specs)
+
+    def resolve(self, name: str) -> str | None:
+        """A function's name in functions/, from it or its deployed name or ARN."""
+        name = name.rsplit(":function:", 1)[-1].split(":", 1)[0]
+        return name if name in self.identities else self.deployed.get(name)
+
+    def start_watching(self) -> None:
+        if self.options.watch:
+            self._watcher = threading.Thread(target=self._watch, daemon=True)
+            self._watcher.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        self.pool.close()
+        for _, stack in self._held.values():
+            stack.close()
+        self._held.clear()
+
+    def reload(self) -> list[str]:
+        """Rebuild; restart the functions whose code or settings changed. Returns those."""
+        with self._lock:
+            specs = self._load(first=False)
+            restarted = self.pool.replace(specs)
+            self._release_unused_roots()
+            return restarted
+
+    def _load(self, first: bool) -> dict[str, RuntimeSpec]:
+        project, inputs, options = self.project, self.inputs, self.options
+        functions = discover(project.root, project.functions_dir, check_handlers=False)
+        as_image = options.image
+        if as_image is None:
+            as_image = wanted(project, ImageOptions()) or built_images(project)
+        if options.build or not first:
+            manifest = build(inputs, BuildOptions(layer=options.layer), ImageOptions(as_image, options.base_image),
+                             self.report, functions).manifest
+            write_openapi(project, manifest, inputs.target, self.report)
+        elif not project.package_path.exists():
+            raise InvokeError(f"{project.rel(project.package_path)} not found; run `build-pkg.py build` "
+                              "(or drop --no-build)")
+        else:
+            manifest = json.loads(project.manifest_path.read_text())
+        by_name = {f.name: f for f in functions}
+        local_env = local_environment(project)
+        layer = None if as_image else built_layer(project)
+        layers = (str(self._hold(("layer", str(layer)), lambda: unpacked(layer)) / "python"),) if layer else ()
+        specs, routes, deployed, identities = {}, [], {}, {}
+        for entry in manifest["functions"]:
+            function = by_name.get(entry["name"])
+            if function is None:
+                continue
+            name = function.name
+            config = function_config(project, function, self.report)
+            key = ("image", name, manifest["sha256"]) if as_image else ("zip", manifest["sha256"])
+            task = self._hold(key, lambda: task_root(project, manifest, name, as_image, self.report))
+            deployed_name = local_env.function_name(name) if local_env else name
+            env = lambda_environment(name, function.handler, deployed_name, config.memory, inputs.target.runtime,
+                                     task, self.client_dir, {**dict(config.environment), **options.env})
+            env.pop("AWS_LAMBDA_LOG_STREAM_NAME", None)  # random per call: it would make every spec differ
+            spec = RuntimeSpec(function.handler, deployed_name, config.memory, config.timeout, self.python, task,
+                               layers, tuple(sorted(env.items())))
+            # A function whose identity did not move keeps the task root its warm runtimes run
+            # from (the same files: that is what the identity means), so it is not restarted.
+            old = None if first else self.pool.spec(name)
+            if old is not None and self.identities.get(name) == entry["code_sha256"] and _same_but_files(old, spec):
+                spec = old
+            specs[name] = spec
+            routes += [http_route(key, name) for key in config.http_routes]
+            deployed[deployed_name] = name
+            identities[name] = entry["code_sha256"]
+        self.routes = self._rest_routes(set(specs)) + routes
+        self.deployed, self.identities = deployed, identities
+        return specs
+
+    def _rest_routes(self, served: set[str]) -> list[Route]:
+        path = self.project.terraform_dir / OPENAPI_NAME
+        if not path.exists():
+            return []
+        try:
+            document = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise InvokeError(f"{self.project.rel(path)}: cannot be read ({exc}); run `build-pkg.py build`") from None
+        return [r for r in rest_routes(document) if r.function in served]
+
+    def _hold(self, key, make) -> Path:
+        """The folder `make()` provides (a task root, the layer), held in use until no runtime
+        runs from it; entered once per key."""
+        if key not in self._held:
+            stack = ExitStack()
+            self._held[key] = (stack.enter_context(make()), stack)
+        return self._held[key][0]
+
+    def _release_unused_roots(self) -> None:
+        used = self.pool.folders_in_use()
+        for key, (path, stack) in list(self._held.items()):
+            if path not in used:
+                del self._held[key]
+                stack.close()
+
+    def _watch(self) -> None:
+        seen = _fingerprint(self.project)
+        while not self._stop.wait(POLL_S):
+            now = _fingerprint(self.project)
+            if now == seen:
+                continue
+            self._stop.wait(POLL_S)  # let an editor finish writing
+            seen = _fingerprint(self.project)
+            try:
+                restarted = self.reload()
+            except BuildPkgError as exc:
+                self.report.warn(f"rebuild failed, still serving the previous build: {exc}")
+                continue
+            shown = ", ".join(restarted) if restarted else "none"
+            self.report.step(f"rebuilt: restarted {shown}; {len(self.routes)} routes")
+
+
+def _same_but_files(old: RuntimeSpec, new: RuntimeSpec) -> bool:
+    """The same settings; only the folders (a new generation of the same files) differ."""
+    def settings(spec: RuntimeSpec) -> tuple:
+        env = tuple((k, v) for k, v in spec.env if k != "LAMBDA_TASK_ROOT")
+        return spec.handler, spec.deployed_name, spec.memory, spec.timeout, spec.python, env, len(spec.layers)
+    return settings(old) == settings(new)
+
+
+def _fingerprint(project) -> tuple:
+    """What a rebuild reads, as (path, size, mtime) rows: the code, the lock, the .tf files."""
+    rows = []
+    for base in (project.functions_dir,):
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+            for name in sorted(filenames):
+                rows.append(_stat(Path(dirpath) / name))
+    rows.append(_stat(project.root / "Pipfile.lock"))
+    rows += [_stat(p) for p in sorted(project.terraform_dir.glob("*.tf"))]
+    return tuple(rows)
+
+
+def _stat(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return (str(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (str(path), None, None)

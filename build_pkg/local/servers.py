@@ -1,0 +1,164 @@
+"""The local servers on 127.0.0.1: `start-api` (the project's routes, as API Gateway proxies
+them to Lambda) and `start-lambda` (Lambda's Invoke API, for boto3 with `endpoint_url`).
+Both run the functions of one LocalFunctions, warm; each request is one line on stderr.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from ..api import proxy
+from ..errors import InvokeError
+from .served import LocalFunctions
+
+HOST = "127.0.0.1"
+_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
+_LOG_TAIL_BYTES = 4096  # what Lambda returns of the log with LogType Tail
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up mid-reply is not the server's problem."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wbufsize = 64 * 1024  # one send per reply (see runtime_api)
+    disable_nagle_algorithm = True
+    functions: LocalFunctions
+
+    def log_message(self, *args):
+        pass
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, headers, body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _note(self, status: int, function: str | None, began: float) -> None:
+        print(f"{self.command} {self.path} {status} {function or '-'} {(time.monotonic() - began) * 1000:.1f} ms",
+              file=sys.stderr, flush=True)
+
+
+class ApiHandler(_Handler):
+    """Each request as its route's proxy event; the function's result as API Gateway's reply."""
+
+    def _serve(self) -> None:
+        began = time.monotonic()
+        body = self._read_body()
+        url = urlsplit(self.path)
+        functions = self.functions
+        found = proxy.match(functions.routes, self.command, url.path)
+        if found is None:
+            has_rest = any(r.kind == "rest" for r in functions.routes)
+            reply = proxy.MISSING_TOKEN if has_rest else proxy.NOT_FOUND
+            self._send(*reply)
+            return self._note(reply[0], None, began)
+        route, params = found
+        request = proxy.Request(self.command, url.path, url.query, tuple(self.headers.items()), body,
+                                self.client_address[0])
+        if route.kind == "rest":
+            variables = {r.function: "live" for r in functions.routes if r.kind == "rest"}
+            event = proxy.rest_event(request, route, params, stage_variables=variables)
+        else:
+            event = proxy.http_event(request, route, params)
+        try:
+            outcome = functions.pool.invoke(route.function, json.dumps(event).encode())
+        except InvokeError:  # the function went away in a rebuild
+            self._send(*proxy.BAD_GATEWAY)
+            return self._note(502, route.function, began)
+        reply = proxy.response(outcome.document, route.kind) if not outcome.failed \
+            else proxy.Response(*proxy.BAD_GATEWAY)
+        headers = reply.headers + (("x-amzn-RequestId", request.request_id),)
+        self._send(reply.status, headers, reply.body)
+        self._note(reply.status, route.function, began)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+
+class LambdaHandler(_Handler):
+    """Lambda's Invoke API (2015-03-31): RequestResponse, Event and DryRun, LogType Tail."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        began = time.monotonic()
+        payload = self._read_body() or b"{}"
+        url = urlsplit(self.path)
+        matched = _INVOKE_PATH.match(url.path)
+        if not matched:
+            return self._error(404, "UnknownOperationException", f"unknown operation {url.path}", began)
+        asked = unquote(matched.group(1))
+        name = self.functions.resolve(asked)
+        if name is None:
+            return self._error(404, "ResourceNotFoundException",
+                               f"Function not found: arn:aws:lambda:us-east-1:000000000000:function:{asked}", began)
+        try:
+            json.loads(payload)
+        except ValueError:
+            return self._error(400, "InvalidRequestContentException",
+                               "Could not parse request body into json: the payload is not JSON", began)
+        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        if kind == "DryRun":
+            self._send(204, (("X-Amz-Executed-Version", "$LATEST"),), b"")
+            return self._note(204, name, began)
+        if kind == "Event":
+            threading.Thread(target=self._invoke_quietly, args=(name, payload), daemon=True).start()
+            self._send(202, (("X-Amz-Executed-Version", "$LATEST"),), b"")
+            return self._note(202, name, began)
+        try:
+            outcome = self.functions.pool.invoke(name, payload)
+        except InvokeError as exc:
+            return self._error(404, "ResourceNotFoundException", str(exc), began)
+        headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
+        if outcome.failed:
+            headers.append(("X-Amz-Function-Error", "Unhandled"))
+        if (self.headers.get("X-Amz-Log-Type") or "").lower() == "tail":
+            headers.append(("X-Amz-Log-Result", base64.b64encode(outcome.log[-_LOG_TAIL_BYTES:]).decode()))
+        self._send(200, headers, json.dumps(outcome.document).encode())
+        self._note(200, name, began)
+
+    def _invoke_quietly(self, name: str, payload: bytes) -> None:
+        try:
+            self.functions.pool.invoke(name, payload)
+        except InvokeError:
+            pass  # the server stopped, or the function went away; Lambda would retry, we drop it
+
+    def _error(self, status: int, error_type: str, message: str, began: float) -> None:
+        body = json.dumps({"Type": "User", "message": message}).encode()
+        self._send(status, (("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)), body)
+        self._note(status, None, began)
+
+
+def serve(functions: LocalFunctions, handler: type[_Handler], port: int, ready) -> None:
+    """Serve until Ctrl-C; `ready(address)` is called once the port is bound."""
+    bound = type(handler.__name__, (handler,), {"functions": functions})
+    try:
+        server = _Server((HOST, port), bound)
+    except OSError as exc:
+        raise InvokeError(f"cannot listen on {HOST}:{port} ({exc.strerror}); pick another --port") from None
+    functions.start_watching()
+    try:
+        ready(f"http://{HOST}:{server.server_address[1]}")
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        functions.close()

@@ -1,0 +1,267 @@
+"""The local servers: API Gateway's proxy translation (pure), then `start-api` and
+`start-lambda` run as a user runs them, against a copy of this repository with REST
+resolver, HTTP API and plain functions: real runtimes (awslambdaric), real HTTP, real boto3."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from conftest import REPO, WorkerRepo
+
+from build_pkg.api.proxy import Request, Route, http_event, match, response, rest_event
+
+ROUTES = [Route("GET", "/items/{item_id}", "shop", "rest"), Route("GET", "/items/special", "shop", "rest"),
+          Route("ANY", "/items/{item_id}", "any", "rest"), Route("GET", "/files/{path+}", "files", "rest"),
+          Route("GET", "/", "root", "rest")]
+
+
+def test_the_most_specific_route_wins_as_in_api_gateway():
+    assert match(ROUTES, "GET", "/items/special") == (ROUTES[1], {})
+    assert match(ROUTES, "GET", "/items/42") == (ROUTES[0], {"item_id": "42"})
+    assert match(ROUTES, "DELETE", "/items/42") == (ROUTES[2], {"item_id": "42"})  # ANY when no exact method
+    assert match(ROUTES, "GET", "/files/a/b%20c.txt") == (ROUTES[3], {"path": "a/b c.txt"})
+    assert match(ROUTES, "GET", "/") == (ROUTES[4], {})
+    assert match(ROUTES, "GET", "/files") is None and match(ROUTES, "POST", "/") is None
+    default = [Route("ANY", "$default", "fallback", "http")]
+    assert match(ROUTES + default, "POST", "/nothing/here") == (default[0], {})
+
+
+def test_a_request_becomes_the_events_api_gateway_sends():
+    request = Request("POST", "/items/7", "a=1&a=2&b=", (("Host", "h"), ("X-Many", "1"), ("X-Many", "2"),
+                      ("Cookie", "s=1; t=2"), ("Content-Type", "application/octet-stream")), b"\xff\x00")
+    rest = rest_event(request, ROUTES[0], {"item_id": "7"}, stage_variables={"shop": "live"})
+    assert rest["resource"] == "/items/{item_id}" and rest["path"] == "/items/7"
+    assert rest["multiValueHeaders"]["X-Many"] == ["1", "2"] and rest["headers"]["X-Many"] == "2"
+    assert rest["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": [""]}
+    assert rest["queryStringParameters"] == {"a": "2", "b": ""}
+    assert rest["pathParameters"] == {"item_id": "7"} and rest["stageVariables"] == {"shop": "live"}
+    assert rest["requestContext"]["path"] == "/local/items/7" and rest["requestContext"]["stage"] == "local"
+    assert rest["isBase64Encoded"] is True and base64.b64decode(rest["body"]) == b"\xff\x00"
+
+    http = http_event(request, Route("POST", "/items/{item_id}", "shop", "http"), {"item_id": "7"})
+    assert http["version"] == "2.0" and http["routeKey"] == "POST /items/{item_id}"
+    assert http["headers"]["x-many"] == "1,2" and "cookie" not in http["headers"]
+    assert http["cookies"] == ["s=1", "t=2"] and http["queryStringParameters"] == {"a": "1,2", "b": ""}
+    assert http["rawQueryString"] == "a=1&a=2&b=" and http["isBase64Encoded"] is True
+    text = http_event(Request("POST", "/x", body=b'{"a": 1}', headers=(("content-type", "application/json"),)),
+                      Route("POST", "/x", "f", "http"), {})
+    assert text["body"] == '{"a": 1}' and text["isBase64Encoded"] is False and "pathParameters" not in text
+
+
+def test_a_result_becomes_the_response_api_gateway_returns():
+    rest = response({"statusCode": 201, "headers": {"X-One": "a", "x-two": "b"},
+                     "multiValueHeaders": {"X-Two": ["c", "d"]}, "body": base64.b64encode(b"\x00\x01").decode(),
+                     "isBase64Encoded": True}, "rest")
+    assert rest.status == 201 and rest.body == b"\x00\x01"
+    assert [h for h in rest.headers if h[0].lower() == "x-two"] == [("X-Two", "c"), ("X-Two", "d")]
+    assert ("X-One", "a") in rest.headers and ("Content-Type", "application/json") in rest.headers
+    http = response({"statusCode": 200, "cookies": ["a=1", "b=2; Secure"], "body": "hi",
+                     "headers": {"content-type": "text/plain"}}, "http")
+    assert [v for k, v in http.headers if k == "Set-Cookie"] == ["a=1", "b=2; Secure"] and http.body == b"hi"
+    inferred = response({"hello": "world"}, "http")  # payload 2.0 without a statusCode
+    assert (inferred.status, inferred.body) == (200, b'{"hello": "world"}')
+    for broken in ({"hello": "world"}, {"statusCode": "abc"}, "text", {"statusCode": 200, "body": {"a": 1}}):
+        assert response(broken, "rest").status == 502, broken
+
+
+SHOP = '''import os
+import time
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+app = APIGatewayRestResolver()
+
+
+@app.get("/items/<item_id>")
+def get_item(item_id):
+    return {"id": item_id, "pid": os.getpid()}
+
+
+@app.get("/slow")
+def slow():
+    time.sleep(0.6)
+    return {"pid": os.getpid()}
+
+
+def handler(event, context):
+    return app.resolve(event, context)
+'''
+
+WEB = '''import base64
+
+
+def handler(event, context):
+    if event["rawPath"].endswith("/boom"):
+        raise RuntimeError("web exploded")
+    return {"statusCode": 201, "cookies": ["a=1", "b=2"], "multiValueHeaders": {"X-Multi": ["x", "y"]},
+            "headers": {"content-type": "application/octet-stream"}, "isBase64Encoded": True,
+            "body": base64.b64encode(b"\\x00VERSION-1" + event["pathParameters"]["rest"].encode()).decode()}
+'''
+
+ECHO = '''import os
+
+import boto3
+
+
+def handler(event, context):
+    print("hello from echo", event)
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    if event.get("call"):
+        client = boto3.client("lambda")
+        reply = client.invoke(FunctionName=event["call"], Payload=b'{"from": "echo"}')
+        return {"called": reply["Payload"].read().decode()}
+    return {"echo": event, "name": os.environ["AWS_LAMBDA_FUNCTION_NAME"]}
+'''
+
+
+@pytest.fixture(scope="module")
+def serve_repo(tmp_path_factory) -> WorkerRepo:
+    repo = WorkerRepo(tmp_path_factory.mktemp("serve") / "repo")
+    repo.write("functions/lambda_shop.py", SHOP)
+    repo.write("functions/lambda_web.py", WEB)
+    repo.write("functions/lambda_echo.py", ECHO)
+    for name, extra in (("shop", ""), ("web", ' --http "GET /web/{rest+}"'), ("echo", "")):
+        command = f"{sys.executable} {REPO / 'build-pkg.py'} -C {repo.root} tf {name}{extra}"
+        subprocess.run(command, shell=True, check=True, capture_output=True)
+    return repo
+
+
+class Server:
+    def __init__(self, repo: WorkerRepo, command: str, env: dict | None = None, port: int = 0):
+        self.stderr = repo.root.parent / f"{command}.err"
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build-pkg.py"), "-C", str(repo.root), command, "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=self.stderr.open("wb"), text=True, env={**os.environ, **(env or {})})
+        first = self.process.stdout.readline()
+        assert first.startswith("serving "), first + self.log()
+        self.address = first.split(" on ")[1].strip()
+        self.banner = [first]
+        threading.Thread(target=lambda: self.banner.extend(self.process.stdout), daemon=True).start()
+
+    def log(self) -> str:
+        return self.stderr.read_text(errors="replace")
+
+    def get(self, path: str, method: str = "GET", body: bytes | None = None):
+        request = urllib.request.Request(self.address + path, data=body, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                return reply.status, reply.headers, reply.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+def test_start_api_serves_the_routes_warm_and_restarts_only_what_changed(serve_repo):
+    server = Server(serve_repo, "start-api")
+    try:
+        status, headers, body = server.get("/items/7")
+        assert status == 200, server.log()
+        first = json.loads(body)
+        assert first["id"] == "7"
+        assert json.loads(server.get("/items/8")[2])["pid"] == first["pid"]  # warm: the same runtime
+
+        status, headers, body = server.get("/nope")
+        assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
+
+        status, headers, body = server.get("/web/a/b")
+        assert status == 201 and body == b"\x00VERSION-1a/b"
+        assert headers.get_all("Set-Cookie") == ["a=1", "b=2"] and headers.get_all("X-Multi") == ["x", "y"]
+
+        status, _, body = server.get("/web/boom")
+        assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
+        assert "web exploded" in server.log()  # the function's log, on stderr
+
+        replies = []
+        threads = [threading.Thread(target=lambda: replies.append(server.get("/slow"))) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [r[0] for r in replies] == [200, 200, 200]
+        shop_pids = {json.loads(r[2])["pid"] for r in replies} | {first["pid"]}
+        assert len(shop_pids) > 1  # overlapping requests: more runtimes
+
+        web = serve_repo.root / "functions" / "lambda_web.py"
+        web.write_text(WEB.replace("VERSION-1", "VERSION-2"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and b"VERSION-2" not in server.get("/web/x")[2]:
+            time.sleep(0.3)
+        assert server.get("/web/x")[2] == b"\x00VERSION-2x", server.log()
+        while time.monotonic() < deadline and "rebuilt:" not in server.log():
+            time.sleep(0.1)  # the line follows the swap
+        assert "rebuilt: restarted web;" in server.log()
+        assert json.loads(server.get("/items/9")[2])["pid"] in shop_pids  # shop kept its warm runtimes
+    finally:
+        assert server.stop() == 0
+    assert not any(_alive(pid) for pid in shop_pids)  # no runtime outlives the server
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
+    port = _free_port()
+    address = f"http://127.0.0.1:{port}"
+    # The function's own boto3 reaches the same server (AWS_ENDPOINT_URL_LAMBDA is passed
+    # through to every runtime): a function-to-function call, here echo calling itself, which
+    # needs a second runtime while the first waits.
+    server = Server(serve_repo, "start-lambda", {**CREDENTIALS, "AWS_ENDPOINT_URL_LAMBDA": address}, port)
+    try:
+        assert server.address == address
+        client = boto3.client("lambda", endpoint_url=address, region_name="us-east-1", aws_access_key_id="x",
+                              aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}, read_timeout=60))
+        reply = client.invoke(FunctionName="echo", Payload=b'{"x": 1}', LogType="Tail")
+        assert reply["StatusCode"] == 200 and "FunctionError" not in reply
+        result = json.loads(reply["Payload"].read())
+        assert result["echo"] == {"x": 1}
+        log = base64.b64decode(reply["LogResult"]).decode()
+        assert "hello from echo {'x': 1}" in log and "REPORT RequestId:" in log
+
+        failed = client.invoke(FunctionName=f"arn:aws:lambda:us-east-1:123456789012:function:{result['name']}",
+                               Payload=b'{"fail": true}')
+        assert failed["FunctionError"] == "Unhandled"
+        assert json.loads(failed["Payload"].read())["errorType"] == "ValueError"
+
+        called = client.invoke(FunctionName="echo", Payload=json.dumps({"call": "echo"}).encode())
+        assert json.loads(json.loads(called["Payload"].read())["called"])["echo"] == {"from": "echo"}
+
+        assert client.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+        assert client.invoke(FunctionName="echo", InvocationType="DryRun")["StatusCode"] == 204
+        with pytest.raises(ClientError) as missing:
+            client.invoke(FunctionName="nothing", Payload=b"{}")
+        assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    finally:
+        assert server.stop() == 0
