@@ -20,6 +20,7 @@ import re
 
 from ..errors import FunctionError
 
+OPENAPI_NAME = "openapi.json"  # in terraform/, beside the REST API that serves it
 VERSION = "3.0.3"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _DROPPED = ("$schema", "contentMediaType", "contentEncoding", "$comment", "unevaluatedProperties")

@@ -24,6 +24,31 @@ def _target(obj: Context, function: str, env: str | None, alias: str | None, reg
     return target.function, alias or target.alias, aws.client("lambda", aws.region(region, values))
 
 
+def _api_target(obj: Context, function: str, env: str | None, region: str | None):
+    """The function's stage variable on its environment's REST API stage, and clients."""
+    from ..deploy.api_canary import ApiTarget
+    from ..deploy.targets import resolve
+    from ..errors import UsageError
+
+    target = resolve(obj.project, [function], env)[0]
+    if target.environment is None:
+        raise UsageError(f"--api works on a function of this repository in an environment's REST API stage: "
+                         f"give its short name and --env ENV (not {function})")
+    environment = target.environment
+    region_name = aws.region(region, environment.values)
+    api = ApiTarget(f"{environment.prefix}-rest", environment.name, function, target.function, target.alias)
+    return api, aws.client("apigateway", region_name), aws.client("lambda", region_name)
+
+
+def _print_api(split, as_json: bool) -> None:
+    click.echo(json.dumps(split.as_dict()) if as_json else split.describe())
+
+
+def api_flag(f):
+    return click.option("--api", "api", is_flag=True,
+                        help="Act on the function's REST API stage canary (needs --env) instead of its alias.")(f)
+
+
 def _print(split, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"function": split.function, "alias": split.alias, "primary": split.primary,
@@ -34,20 +59,34 @@ def _print(split, as_json: bool) -> None:
 
 @click.command("canary")
 @click.argument("function", shell_complete=function_names)
-@click.option("--percent", type=click.FloatRange(0, 100, min_open=True, max_open=True), required=True,
-              help="Share of traffic for the newest version.")
+@click.option("--percent", type=click.FloatRange(0, 100, min_open=True, max_open=True),
+              help="Share of the live alias's traffic for the newest version.")
+@click.option("--api", "api_percent", metavar="PERCENT", type=click.FloatRange(0, 100, min_open=True, max_open=True),
+              help="Instead: share of the REST API stage's traffic for the newest version (a stage canary; "
+                   "needs --env).")
 @target_env_option
 @alias_option
 @region_option
 @json_option
 @click.pass_obj
-def canary(obj: Context, function, percent, env, alias, region, as_json) -> None:
+def canary(obj: Context, function, percent, api_percent, env, alias, region, as_json) -> None:
     """Send PERCENT of FUNCTION's live alias to its newest version, the rest to the previous one.
 
     FUNCTION is a function of functions/ with --env (hello --env dev), or a
     deployed Lambda name (<project>-<env>-<name>, or an adopted function's live
-    name).
+    name). With --api PERCENT, the environment's REST API stage does it
+    instead: its stage variable for FUNCTION names the previous version and
+    its canary settings send PERCENT of the API's requests to the newest.
     """
+    from ..errors import UsageError
+
+    if (percent is None) == (api_percent is None):
+        raise UsageError("give --percent (the live alias) or --api PERCENT (the REST API stage), one of them")
+    if api_percent is not None:
+        from ..deploy import api_canary
+
+        target, apigw, lam = _api_target(obj, function, env, region)
+        return _print_api(api_canary.canary(target, api_percent, apigw, lam), as_json)
     from ..deploy import traffic
 
     name, alias, lam = _target(obj, function, env, alias, region)
@@ -58,11 +97,20 @@ def canary(obj: Context, function, percent, env, alias, region, as_json) -> None
 @click.argument("function", shell_complete=function_names)
 @target_env_option
 @alias_option
+@api_flag
 @region_option
 @json_option
 @click.pass_obj
-def promote(obj: Context, function, env, alias, region, as_json) -> None:
-    """Send all of FUNCTION's live alias to its newest version."""
+def promote(obj: Context, function, env, alias, api, region, as_json) -> None:
+    """Send all of FUNCTION's live alias to its newest version.
+
+    With --api, promote the REST API stage's canary of FUNCTION, in API Gateway's documented order.
+    """
+    if api:
+        from ..deploy import api_canary
+
+        target, apigw, lam = _api_target(obj, function, env, region)
+        return _print_api(api_canary.promote(target, apigw, lam), as_json)
     from ..deploy import traffic
 
     name, alias, lam = _target(obj, function, env, alias, region)
@@ -73,11 +121,20 @@ def promote(obj: Context, function, env, alias, region, as_json) -> None:
 @click.argument("function", shell_complete=function_names)
 @target_env_option
 @alias_option
+@api_flag
 @region_option
 @json_option
 @click.pass_obj
-def rollback(obj: Context, function, env, alias, region, as_json) -> None:
-    """Send all of FUNCTION's live alias back to the previous version."""
+def rollback(obj: Context, function, env, alias, api, region, as_json) -> None:
+    """Send all of FUNCTION's live alias back to the previous version.
+
+    With --api, remove the REST API stage's canary; the stage stays on the previous version.
+    """
+    if api:
+        from ..deploy import api_canary
+
+        target, apigw, lam = _api_target(obj, function, env, region)
+        return _print_api(api_canary.rollback(target, apigw, lam), as_json)
     from ..deploy import traffic
 
     name, alias, lam = _target(obj, function, env, alias, region)
@@ -88,11 +145,20 @@ def rollback(obj: Context, function, env, alias, region, as_json) -> None:
 @click.argument("function", shell_complete=function_names)
 @target_env_option
 @alias_option
+@api_flag
 @region_option
 @json_option
 @click.pass_obj
-def status(obj: Context, function, env, alias, region, as_json) -> None:
-    """Show how FUNCTION's live alias splits traffic between versions."""
+def status(obj: Context, function, env, alias, api, region, as_json) -> None:
+    """Show how FUNCTION's live alias splits traffic between versions.
+
+    With --api, what the REST API stage sends where.
+    """
+    if api:
+        from ..deploy import api_canary
+
+        target, apigw, lam = _api_target(obj, function, env, region)
+        return _print_api(api_canary.status(target, apigw, lam), as_json)
     from ..deploy import traffic
 
     name, alias, lam = _target(obj, function, env, alias, region)

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import aws
+from ..api.openapi import OPENAPI_NAME
 from ..errors import AwsError, ReleaseError
 from ..fsutil import atomic_write
 from ..infra.code_owner import read as code_owner
 from ..infra.environments import Environment, read as read_environments
 from ..package.inputs import Inputs
 from ..progress import Reporter
-from . import traffic, version_code
+from . import api_canary, traffic, version_code
 from .artifacts import store_function_objects, upload_package
 
 ZIP_DIRECT_LIMIT = 50 * 1024 * 1024  # Lambda's limit for a zip sent in the request; larger goes through S3
@@ -81,7 +82,23 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
         _call(lam.update_alias, function, FunctionName=function, Name=alias, FunctionVersion=version,
               RoutingConfig={"AdditionalVersionWeights": {}})
         result.deployed.append({"name": name, "function": function, "version": version, "identity": wanted[name]})
+    _follow_live_on_the_api(project, environment, region, changed, report)
     return result
+
+
+def _follow_live_on_the_api(project, environment: Environment, region: str | None, changed: list[str],
+                            report: Reporter) -> None:
+    """A function the REST API stage pinned to a version (an API canary or rollback) now has
+    new code behind live: the stage follows live again, as an apply would make it."""
+    if not (project.terraform_dir / OPENAPI_NAME).exists():
+        return
+    apigw = aws.client("apigateway", region)
+    state = api_canary.stage_state(apigw, f"{environment.prefix}-rest", environment.name)
+    if state is None:
+        return
+    moved = api_canary.follow_live(apigw, state, environment.name, changed)
+    if moved:
+        report.step(f"the REST API stage {environment.name} follows live again for {', '.join(moved)}")
 
 
 def _refuse_undoing_a_rollback(lam, names, wanted, changed, image, options) -> None:

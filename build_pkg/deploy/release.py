@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 from .. import aws
-from ..errors import AwsError, ReleaseError
+from ..api.openapi import OPENAPI_NAME
+from ..errors import AwsError, CanaryError, ReleaseError
 from ..fsutil import atomic_write
 from ..infra import runner
 from ..infra.check import check
@@ -29,7 +30,7 @@ from ..package.discover import FLAT_PREFIX, discover
 from ..package.inputs import Inputs
 from ..progress import Reporter
 from ..project import Project
-from . import traffic
+from . import api_canary, traffic
 from .artifacts import fetch_latest_summary, store_function_objects, store_summary, upload_package
 from .policy import check_clean, release_point
 from .summary import function_changes, parse_previous, render_markdown
@@ -128,6 +129,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     deployed = _deployed_names(project, env, [row["name"] for row in rows])
     aliases = _live_aliases(deployed, report)
     _refuse_undoing_a_rollback(rows, aliases, options)
+    stage, apigw = _api_stage(project, env, report)
+    _refuse_undoing_an_api_pin(rows, aliases, stage, options)
 
     failed = None
     try:
@@ -147,6 +150,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply", report)
             summary["status"] = "applied"
             summary["canaries_cleared"] = _clear_outlived_canaries(rows, aliases, report)
+            summary["api_canary_cleared"] = _clear_api_canary(stage, apigw, env, report)
     except ReleaseError as exc:
         failed = str(exc)
         summary["status"] = "failed"
@@ -237,6 +241,49 @@ def _clear_outlived_canaries(rows: list[dict], aliases: dict, report: Reporter) 
             report.step(f"cleared the canary weights of {alias.function} ({alias.weights}): it has a new live version")
             cleared.append(row["name"])
     return cleared
+
+
+def _api_stage(project: Project, env: str, report: Reporter):
+    """The REST API stage of `env` as deployed, and the client that read it (no stage
+    without a REST API, or before its first apply; a warning when AWS cannot be asked)."""
+    from botocore.exceptions import BotoCoreError
+
+    environment = next((e for e in read_environments(project) if e.name == env), None)
+    if environment is None or not (project.terraform_dir / OPENAPI_NAME).exists():
+        return None, None
+    try:
+        apigw = aws.client("apigateway", aws.region(None, environment.values))
+        return api_canary.stage_state(apigw, f"{environment.prefix}-rest", env), apigw
+    except (BotoCoreError, AwsError, CanaryError) as exc:
+        report.warn(f"could not read the REST API's stage ({exc}); its canary and rollback checks skipped")
+        return None, None
+
+
+def _refuse_undoing_an_api_pin(rows: list[dict], aliases: dict, stage, options: ReleaseOptions) -> None:
+    """An API canary or an API rollback pins a function's stage variable to a version older
+    than live; the apply sets the variable back to `live` (Terraform's value), which would
+    end that canary or undo that rollback unless this release brings new code for it."""
+    if stage is None:
+        return
+    undone = [f"{row['name']} (the API runs version {stage.pinned[row['name']]}, live is {aliases[row['name']].newest})"
+              for row in rows if row["name"] in stage.pinned and row["name"] in aliases
+              and stage.pinned[row["name"]] != str(aliases[row["name"]].newest) and "code" not in row["changes"]]
+    if undone and not options.allow_roll_forward:
+        raise ReleaseError(
+            f"{', '.join(undone)}: an API canary or rollback; this release does not change their code, so the apply "
+            "would point the API back at live: `promote --api` or `rollback --api` and release a fix, or pass "
+            "--allow-roll-forward")
+
+
+def _clear_api_canary(stage, apigw, env: str, report: Reporter) -> list[str]:
+    """After an apply every stage variable names `live` again: a canary override left on the
+    stage (which Terraform leaves alone) would send a share of the API to an old version."""
+    if stage is None or not stage.canary:
+        return []
+    api_canary.clear_canary(apigw, stage.api_id, env)
+    report.step(f"removed the REST API stage {env}'s canary ({', '.join(stage.canary)}): the apply set every "
+                "function's stage variable back to live")
+    return list(stage.canary)
 
 
 def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:

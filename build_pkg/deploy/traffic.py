@@ -76,7 +76,7 @@ def _versions(function: str, client) -> list[int]:
             return sorted(versions)
 
 
-def _newest_and_previous(function: str, client) -> tuple[str, str]:
+def newest_and_previous(function: str, client) -> tuple[str, str]:
     versions = _versions(function, client)
     if len(versions) < 2:
         raise CanaryError(f"{function}: needs two published versions to shift between, has {len(versions)}")
@@ -87,19 +87,19 @@ def canary(function: str, percent: float, client=None, alias: str = ALIAS) -> Sp
     if not 0 < percent < 100:
         raise CanaryError(f"--percent {percent:g} must be between 0 and 100 (promote or rollback for all)")
     lam = _client(client)
-    newest, previous = _newest_and_previous(function, lam)
+    newest, previous = newest_and_previous(function, lam)
     return _update(function, lam, newest, {previous: round(1 - percent / 100, 4)}, alias)
 
 
 def promote(function: str, client=None, alias: str = ALIAS) -> Split:
     lam = _client(client)
-    newest, _ = _newest_and_previous(function, lam)
+    newest, _ = newest_and_previous(function, lam)
     return _update(function, lam, newest, {}, alias)
 
 
 def rollback(function: str, client=None, alias: str = ALIAS) -> Split:
     lam = _client(client)
-    _, previous = _newest_and_previous(function, lam)
+    _, previous = newest_and_previous(function, lam)
     return _update(function, lam, previous, {}, alias)
 
 

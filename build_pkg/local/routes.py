@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import openapi
+from ..api.openapi import OPENAPI_NAME
 from ..cache import cache_root
 from ..errors import FunctionError
 from ..fixes import ADD
@@ -26,7 +27,6 @@ from ..project import Project
 from . import runtime_client
 from .task_root import unpacked
 
-OPENAPI_NAME = "openapi.json"
 _MARKERS = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools import event_handler")
 _TIMEOUT_S = 60
 # Run in the package's interpreter, once for every function whose document is missing: import
