@@ -171,8 +171,25 @@ def test_the_rest_api_serves_the_code_and_redeploys_only_when_the_document_moves
     assert attrs["aws_api_gateway_stage"]["variables"] == {"orders": "live"}
     assert attrs["aws_api_gateway_stage"]["stage_name"] == "dev"
 
-    plan_after = _planner(repo, cli, tmp_path, (tmp_path / "apply" / "terraform.tfstate").read_bytes())
+    applied_state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
+    plan_after = _planner(repo, cli, tmp_path, applied_state)
     assert plan_after(lambda: None) == {}  # the same document: nothing
+
+    # What `canary --api` leaves on the stage: canary settings Terraform leaves alone, and a
+    # pinned variable it sets back to `live` (why `release` guards an API canary).
+    def stage_after_canary(pinned: bool) -> bytes:
+        edited = json.loads(applied_state)
+        for resource in edited["resources"]:
+            if resource["type"] == "aws_api_gateway_stage":
+                stage = resource["instances"][0]["attributes"]
+                stage["canary_settings"] = [{"deployment_id": stage["deployment_id"], "percent_traffic": 10,
+                                             "stage_variable_overrides": {"orders": "2"}, "use_stage_cache": False}]
+                stage["variables"] = {"orders": "1" if pinned else "live"}
+        return json.dumps(edited).encode()
+
+    assert _planner(repo, cli, tmp_path, stage_after_canary(False))(lambda: None) == {}
+    assert _planner(repo, cli, tmp_path, stage_after_canary(True))(lambda: None) == {
+        "aws_api_gateway_stage.rest[0]": ["update"]}
     source = repo.root / "functions" / "lambda_orders.py"
     changes = plan_after(lambda: source.write_text(source.read_text() + "\n# tuned\n"))
     assert not [a for a in changes if "api_gateway" in a]  # new code, same routes: no redeployment
