@@ -22,17 +22,45 @@ from ..local.events import EVENT_TYPES, EventOptions, sample
               help="The table's key attributes, from the item (dynamodb). [default: pk and sk, else id, else the "
                    "item's first attribute]")
 @click.option("--json", "as_json", is_flag=True, help="Accepted as on every command; the event is JSON either way.")
-def event(event_type, body, bucket, key, method, path_, count, keys, as_json) -> None:
+@click.pass_obj
+def event(obj, event_type, body, bucket, key, method, path_, count, keys, as_json) -> None:
     """Print a sample event of TYPE as JSON, as its event source sends it.
 
     TYPE is one of: schedule (EventBridge scheduled event), sqs, sns, s3 or
     s3-put (object created: what `new --trigger s3` subscribes to), s3-delete,
     http (API Gateway HTTP API, payload 2.0), rest (API Gateway REST proxy),
-    dynamodb (stream). Save it and pass it to `invoke --event FILE`.
+    dynamodb (stream). Save it and pass it to `invoke --event FILE`. Inside a
+    worker repository, an http or rest event takes the project's route that
+    --method and --path match (its template as resource or routeKey, its path
+    parameters filled), as API Gateway would; a warning says when none does.
     """
     options = EventOptions(body=body, bucket=bucket, key=key, method=method.upper(), path=path_, count=count,
                            keys=tuple(k.strip() for k in (keys or "").split(",") if k.strip()))
+    if event_type in ("http", "rest"):
+        options = _with_route(obj, event_type, options)
     click.echo(json.dumps(sample(event_type, options), indent=2))
+
+
+def _with_route(obj, kind: str, options: EventOptions) -> EventOptions:
+    from dataclasses import replace
+
+    from ..errors import ProjectError
+    from ..local.routes import matching_route
+
+    try:
+        project = obj.project()
+    except ProjectError:
+        return options  # outside a worker repository: the path as it is
+    found, routes = matching_route(project, kind, options.method, options.path)
+    if found is None:
+        if routes:
+            shown = ", ".join(r.key for r in routes[:5]) + (" ..." if len(routes) > 5 else "")
+            click.echo(f"warning: no {kind} route of the project matches {options.method} {options.path} "
+                       f"(it has {shown}); the event names the path as its route", err=True)
+        return options
+    route, params = found
+    click.echo(f"{options.method} {options.path} takes the route {route.key} of {route.function}", err=True)
+    return replace(options, route=route.path, path_parameters=tuple(sorted(params.items())))
 
 
 COMMANDS = (event,)

@@ -16,7 +16,8 @@ from .options import Context, function_settings_options, json_option, settings_f
               help="flat: functions/lambda_NAME.py; package: functions/NAME/main.py.")
 @click.option("--trigger", type=click.Choice(TRIGGERS), default="none", show_default=True,
               help="What invokes it; its settings come from the options below (schedule: rate(1 hour) "
-                   "unless --schedule; http: GET /NAME unless --http).")
+                   "unless --schedule; http: GET /NAME unless --http; rest: a Powertools REST resolver with "
+                   "GET /NAME/{item_id} and POST /NAME on the project's REST API).")
 @function_settings_options
 @json_option
 @click.pass_obj
@@ -44,6 +45,8 @@ def new(obj: Context, name, layout, trigger, as_json, **options) -> None:
         click.echo(f"  {line}")
     click.echo(f"  make test                                  # runs {created.test_path}")
     click.echo(f"  ./build-pkg.py invoke {name} --event {created.event_path}")
+    if trigger == "rest":
+        click.echo("  ./build-pkg.py start-api                   # serves its routes on 127.0.0.1:3000")
     click.echo("  ./build-pkg.py check")
 
 

@@ -29,6 +29,8 @@ class EventOptions:
     path: str = "/items"
     count: int = 1
     keys: tuple[str, ...] = ()  # dynamodb: the table's key attributes (default: from the item)
+    route: str | None = None  # http, rest: the route's template (/items/{id}) when it is not the path
+    path_parameters: tuple[tuple[str, str], ...] = ()  # http, rest: the route's parameters, filled from the path
 
 
 def _uuid(seed: str) -> str:
@@ -142,8 +144,8 @@ def _headers() -> dict:
 
 def _http(o: EventOptions) -> dict:
     """API Gateway HTTP API, payload format 2.0."""
-    route = f"{o.method} {o.path}"
-    return {
+    route = "$default" if o.route == "$default" else f"{o.method} {o.route or o.path}"
+    event = {
         "version": "2.0",
         "routeKey": route,
         "rawPath": o.path,
@@ -165,26 +167,29 @@ def _http(o: EventOptions) -> dict:
         "body": o.body,
         "isBase64Encoded": False,
     }
+    if o.path_parameters:
+        event["pathParameters"] = dict(o.path_parameters)
+    return event
 
 
 def _rest(o: EventOptions) -> dict:
     """API Gateway REST API, Lambda proxy integration."""
     headers = _headers()
     return {
-        "resource": o.path,
+        "resource": o.route or o.path,
         "path": o.path,
         "httpMethod": o.method,
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
-        "pathParameters": None,
+        "pathParameters": dict(o.path_parameters) or None,
         "stageVariables": None,
         "requestContext": {
             "accountId": ACCOUNT,
             "apiId": "example",
             "resourceId": "abc123",
-            "resourcePath": o.path,
+            "resourcePath": o.route or o.path,
             "httpMethod": o.method,
             "path": f"/prod{o.path}",
             "protocol": "HTTP/1.1",

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..api import openapi
 from ..api.openapi import OPENAPI_NAME
+from ..api.proxy import Route, http_route, match, rest_routes
+from ..errors import InvokeError
 from ..cache import cache_root
 from ..errors import FunctionError
 from ..fixes import ADD
@@ -203,3 +205,34 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
         atomic_write(_cache_entry(function), json.dumps(answer).encode())
         made[function["name"]] = answer
     return made
+
+
+def project_routes(project: Project, configs: dict[str, tuple[str, ...]]) -> list[Route]:
+    """The routes the project serves: the REST API's (terraform/openapi.json, as the last
+    build wrote it) and each function's HTTP API route keys (`configs`: its .tf's
+    http_routes), REST first."""
+    found: list[Route] = []
+    path = project.terraform_dir / OPENAPI_NAME
+    if path.exists():
+        try:
+            found += rest_routes(json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            raise InvokeError(f"{project.rel(path)}: cannot be read ({exc}); run `build-pkg.py build`") from None
+    for name, keys in sorted(configs.items()):
+        found += [http_route(key, name) for key in keys]
+    return found
+
+
+def matching_route(project: Project, kind: str, method: str, path: str) -> tuple[tuple[Route, dict] | None, list[Route]]:
+    """The project's route of `kind` ("rest" or "http") that a request would take, with its
+    path parameters, and all the routes of that kind (for a message when none matches)."""
+    from ..package.discover import discover
+    from .invoke import function_config
+
+    configs = {}
+    if kind == "http":
+        quiet = Reporter(quiet=True)
+        for function in discover(project.root, project.functions_dir, check_handlers=False):
+            configs[function.name] = function_config(project, function, quiet).http_routes
+    routes = [r for r in project_routes(project, configs) if r.kind == kind]
+    return (match(routes, method, path) if routes else None), routes

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..package.discover import FLAT_PREFIX, PACKAGE_ENTRY
 from .events import EventOptions, sample
 
-TRIGGERS = ("none", "schedule", "sqs", "sns", "s3", "http")
+TRIGGERS = ("none", "schedule", "sqs", "sns", "s3", "http", "rest")
 LAYOUTS = ("flat", "package")
 
 
@@ -96,7 +96,15 @@ def paths(name: str, layout: str) -> dict[str, str]:
     return code | {"test": f"tests/functions/test_{name}.py", "event": f"tests/events/{name}.json"}
 
 
+def rest_paths(name: str) -> tuple[str, str]:
+    """The two routes `new --trigger rest` scaffolds: a collection and one item of it."""
+    slug = name.replace("_", "-")
+    return f"/{slug}", f"/{slug}/{{item_id}}"
+
+
 def render(name: str, layout: str, trigger: str, event_options: EventOptions) -> Scaffold:
+    if trigger == "rest":
+        return _render_rest(name, layout)
     spec = _TRIGGERS[trigger]
     where = paths(name, layout)
     event = sample(spec.event_type, event_options) if spec.event_type else {"name": "world"}
@@ -170,3 +178,68 @@ def _test(name: str, layout: str, trigger: str, event: dict, event_path: str) ->
         "def test_handler_on_the_sample_event():\n"
         f"    assert function.handler(EVENT, Context()) == {_expected(trigger, event)!r}\n"
     )
+
+
+def _render_rest(name: str, layout: str) -> Scaffold:
+    """A Powertools REST resolver with two routes: the build describes them in
+    terraform/openapi.json, the REST API serves them, `start-api` runs them locally."""
+    where = paths(name, layout)
+    collection, item = rest_paths(name)
+    event = sample("rest", EventOptions(path=f"{collection}/42", route=item, path_parameters=(("item_id", "42"),)))
+    title = name.replace("_", " ").capitalize()
+    code = (
+        f'"""{title}: describe what this API does.\n\n'
+        "Routes of the project's REST API (API Gateway, Lambda proxy): the build reads them from\n"
+        "the resolver into terraform/openapi.json. Scaffolded by `build-pkg.py new`.\n"
+        '"""\n\n'
+        "from __future__ import annotations\n\n"
+        "from aws_lambda_powertools import Logger\n"
+        "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+        "from aws_lambda_powertools.utilities.typing import LambdaContext\n\n"
+        f'logger = Logger(service="{name}")\n'
+        "app = APIGatewayRestResolver()\n\n\n"
+        f'@app.get("{item.replace("{item_id}", "<item_id>")}")\n'
+        "def get_item(item_id: str) -> dict:\n"
+        '    logger.info("read", extra={"item_id": item_id})\n'
+        '    return {"id": item_id}\n\n\n'
+        f'@app.post("{collection}")\n'
+        "def create_item() -> tuple[dict, int]:\n"
+        "    item = app.current_event.json_body or {}\n"
+        '    logger.info("create", extra={"item": item})\n'
+        '    return {"created": item}, 201\n\n\n'
+        "@logger.inject_lambda_context\n"
+        "def handler(event: dict, context: LambdaContext) -> dict:\n"
+        '    """Route one request to its function."""\n'
+        "    return app.resolve(event, context)\n"
+    )
+    module = f"import {FLAT_PREFIX}{name} as function" if layout == "flat" else f"from {name} import main as function"
+    test = (
+        f'"""{name}: both routes, on the sample event ({where["event"]}) and a POST made from it."""\n\n'
+        "import json\n"
+        "from dataclasses import dataclass\n"
+        "from pathlib import Path\n\n"
+        f"{module}\n\n"
+        f'EVENT = json.loads((Path(__file__).resolve().parents[1] / "events" / "{name}.json").read_text())\n\n\n'
+        "@dataclass\n"
+        "class Context:\n"
+        '    """The attributes of Lambda\'s context object that Powertools reads."""\n\n'
+        f'    function_name: str = "{name}"\n'
+        "    memory_limit_in_mb: int = 128\n"
+        f'    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:{name}"\n'
+        '    aws_request_id: str = "test-request"\n\n\n'
+        "def test_get_an_item():\n"
+        "    response = function.handler(EVENT, Context())\n"
+        '    assert response["statusCode"] == 200\n'
+        '    assert json.loads(response["body"]) == {"id": "42"}\n\n\n'
+        "def test_create_an_item():\n"
+        f'    event = {{**EVENT, "httpMethod": "POST", "path": "{collection}", "resource": "{collection}", '
+        '"pathParameters": None,\n'
+        '             "body": json.dumps({"name": "widget"})}\n'
+        "    response = function.handler(event, Context())\n"
+        '    assert response["statusCode"] == 201\n'
+        '    assert json.loads(response["body"]) == {"created": {"name": "widget"}}\n'
+    )
+    files = {where["code"]: code, where["test"]: test, where["event"]: json.dumps(event, indent=2) + "\n"}
+    if "init" in where:
+        files[where["init"]] = ""
+    return Scaffold(files, where["event"], where["code"])

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..api.proxy import Route, http_route, rest_routes
+from ..api.proxy import Route
 from ..errors import BuildPkgError, InvokeError
 from ..image.build import ImageOptions, build, wanted
 from ..package.build import BuildOptions
@@ -29,7 +29,7 @@ from ..progress import Reporter
 from . import runtime_client
 from .invoke import built_images, function_config, local_environment
 from .pool import RuntimePool
-from .routes import OPENAPI_NAME, write_openapi
+from .routes import project_routes, write_openapi
 from .runtime import RuntimeSpec, lambda_environment
 from .task_root import task_root, unpacked
 
@@ -114,7 +114,7 @@ class LocalFunctions:
         local_env = local_environment(project)
         layer = None if as_image else built_layer(project)
         layers = (str(self._hold(("layer", str(layer)), lambda: unpacked(layer)) / "python"),) if layer else ()
-        specs, routes, deployed, identities = {}, [], {}, {}
+        specs, http, deployed, identities = {}, {}, {}, {}
         for entry in manifest["functions"]:
             function = by_name.get(entry["name"])
             if function is None:
@@ -135,22 +135,12 @@ class LocalFunctions:
             if old is not None and self.identities.get(name) == entry["code_sha256"] and _same_but_files(old, spec):
                 spec = old
             specs[name] = spec
-            routes += [http_route(key, name) for key in config.http_routes]
+            http[name] = config.http_routes
             deployed[deployed_name] = name
             identities[name] = entry["code_sha256"]
-        self.routes = self._rest_routes(set(specs)) + routes
+        self.routes = [r for r in project_routes(project, http) if r.function in specs]
         self.deployed, self.identities = deployed, identities
         return specs
-
-    def _rest_routes(self, served: set[str]) -> list[Route]:
-        path = self.project.terraform_dir / OPENAPI_NAME
-        if not path.exists():
-            return []
-        try:
-            document = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise InvokeError(f"{self.project.rel(path)}: cannot be read ({exc}); run `build-pkg.py build`") from None
-        return [r for r in rest_routes(document) if r.function in served]
 
     def _hold(self, key, make) -> Path:
         """The folder `make()` provides (a task root, the layer), held in use until no runtime

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import WorkerRepo
+from conftest import REPO, WorkerRepo
 
 CASES = [
     ("plain", "flat", "none", []),
@@ -109,3 +109,33 @@ def test_new_reports_as_json(worker_repo, cli):
     assert data["created"] == [f for f in data["created"] if (worker_repo.root / f).is_file()]
     assert "terraform/lambda_jsonly.tf" in data["created"] and data["test"] == "tests/functions/test_jsonly.py"
     assert any('"jobs"' in line and "queues" in line for line in data["to_add"])
+
+
+def test_a_rest_resolver_scaffold_is_served_by_the_rest_api(worker_repo, cli):
+    """`new --trigger rest`: a Powertools REST resolver with two routes whose test passes;
+    the build puts both routes in terraform/openapi.json (without pydantic in this lock:
+    no models, said once), `invoke` runs the sample event through the resolver, and `event
+    rest` takes the route a request would."""
+    root = str(worker_repo.root)
+    result = cli("-C", root, "new", "catalog", "--layout", "package", "--trigger", "rest")
+    assert result.exit_code == 0, result.output
+    assert "./build-pkg.py start-api" in result.stdout
+    ran = _pytest(worker_repo, "tests/functions/test_catalog.py")
+    assert ran.returncode == 0 and "2 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert cli("-C", root, "check").exit_code == 0
+    built = cli("-C", root, "build", "--json")
+    assert built.exit_code == 0, built.output
+    assert sorted(json.loads(built.stdout)["openapi"]["routes"]) == ["GET /catalog/{item_id}", "POST /catalog"]
+    env = {**os.environ, "PYTHONPATH": ""}
+    invoked = subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", root, "invoke", "catalog", "--no-build",
+                              "--event", "tests/events/catalog.json"], capture_output=True, text=True, env=env, cwd=root)
+    assert invoked.returncode == 0, invoked.stderr
+    reply = json.loads(invoked.stdout)
+    assert reply["statusCode"] == 200 and json.loads(reply["body"]) == {"id": "42"}
+    made = cli("-C", root, "event", "rest", "--method", "POST", "--path", "/catalog", "--body", "{}")
+    event = json.loads(made.stdout)
+    assert event["resource"] == "/catalog" and "takes the route POST /catalog of catalog" in made.stderr
+    item = json.loads(cli("-C", root, "event", "rest", "--path", "/catalog/7").stdout)
+    assert item["resource"] == "/catalog/{item_id}" and item["pathParameters"] == {"item_id": "7"}
+    missing = cli("-C", root, "event", "rest", "--path", "/nothing")
+    assert "warning: no rest route of the project matches GET /nothing" in missing.stderr
