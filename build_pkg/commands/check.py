@@ -20,11 +20,22 @@ def check(obj: Context, runtime, arch, allow_unhashed, as_json) -> None:
     function that defines it; every function has exactly one Terraform
     definition; names are unique and valid; runtime, architecture and package
     path agree with the build; module calls pass only declared variables and
-    set every required one; the lock is fresh. Exit 1 with one line per problem.
+    set every required one; the lock is fresh; the routes of the functions'
+    Powertools resolvers (as the last build read them) are the routes Terraform
+    serves: REST routes in terraform/openapi.json, HTTP API routes in their
+    .tf's http_routes, and the reverse. Exit 1 with one line per problem.
     """
-    from ..infra.check import check_project
+    from dataclasses import replace
 
-    result, warnings = check_project(obj.project(), runtime, arch, frozenset(allow_unhashed))
+    from ..infra.check import Problem, check_project
+    from ..local.routes import route_check
+
+    project = obj.project()
+    result, warnings = check_project(project, runtime, arch, frozenset(allow_unhashed))
+    routes = [Problem(file, None, message) for file, message in route_check(project)]
+    if routes:
+        result = replace(result, problems=tuple(sorted(result.problems + tuple(routes),
+                                                       key=lambda p: (p.file, p.line or 0, p.message))))
     if as_json:
         click.echo(json.dumps({
             "ok": not result.problems, "functions": result.functions, "definitions": result.definitions,

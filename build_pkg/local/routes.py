@@ -236,3 +236,35 @@ def matching_route(project: Project, kind: str, method: str, path: str) -> tuple
             configs[function.name] = function_config(project, function, quiet).http_routes
     routes = [r for r in project_routes(project, configs) if r.kind == kind]
     return (match(routes, method, path) if routes else None), routes
+
+
+def route_check(project: Project) -> list[tuple[str, str]]:
+    """(file, message) for each route the code and Terraform disagree on, with the routes
+    the last build read from the code (the cache, by each function's code identity: a
+    function whose routes were never read is left out)."""
+    from ..api.route_check import CodeRoutes, route_problems
+    from ..package.discover import discover
+    from .invoke import function_config
+
+    try:
+        manifest = json.loads(project.manifest_path.read_text())
+    except (OSError, ValueError):
+        return []
+    code = {}
+    for function in manifest.get("functions", []):
+        answer = _cached(function) if uses_resolver(project, function) else None
+        if answer is None:
+            continue
+        rest = tuple((method.upper(), path) for document in answer.get("rest") or []
+                     for path, item in (document.get("paths") or {}).items() for method in item
+                     if method in openapi.METHODS)
+        code[function["name"]] = CodeRoutes(function["source"], rest, tuple(answer.get("http") or ()))
+    quiet = Reporter(quiet=True)
+    http_keys = {}
+    for function in discover(project.root, project.functions_dir, check_handlers=False):
+        if function.name in code:
+            config = function_config(project, function, quiet)
+            http_keys[function.name] = (config.source or "", config.http_routes)
+    path = project.terraform_dir / OPENAPI_NAME
+    served = project_routes(project, {})
+    return route_problems(code, http_keys, served if path.exists() else None, project.rel(path))

@@ -224,3 +224,69 @@ def test_a_resolver_without_pydantic_in_the_lock_still_gives_its_routes(worker_r
     assert result.exit_code == 1, result.output
     assert ("functions/lambda_rest.py: Powertools describes its routes with pydantic, which Pipfile.lock [packages] "
             "lacks; add it (`make add PACKAGE=pydantic`)") in result.output
+
+
+def test_route_problems_compare_the_code_with_what_terraform_serves():
+    from build_pkg.api.proxy import Route
+    from build_pkg.api.route_check import CodeRoutes, route_problems
+
+    code = {"ping": CodeRoutes("functions/lambda_ping.py", (), ("GET /ping", "GET /ping/{who}")),
+            "shop": CodeRoutes("functions/lambda_shop.py", (("GET", "/items/{id}"),), ())}
+    served = [Route("GET", "/items/{item_id}", "shop", "rest"), Route("POST", "/items", "shop", "rest")]
+    keys = {"ping": ("terraform/lambda_ping.tf", ("GET /ping", "GET /ping/{name}"))}
+    problems = route_problems(code, keys, served, "terraform/openapi.json")
+    # A parameter's name does not matter to API Gateway; a route left in the document does.
+    assert problems == [("terraform/openapi.json", "POST /items routes to shop, whose code no longer serves it; "
+                                                   "run `build-pkg.py build` to write the file again")]
+    catch_all = {"ping": ("terraform/lambda_ping.tf", ("ANY /{proxy+}",))}
+    assert route_problems({"ping": code["ping"]}, catch_all, None, "terraform/openapi.json") == []
+    assert route_problems({"ping": code["ping"]}, {"ping": ("terraform/lambda_ping.tf", ("$default",))}, None, "x") == []
+
+
+PING = '''from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+app = APIGatewayHttpResolver()
+
+
+@app.get("/ping")
+def ping():
+    return {"pong": True}
+
+
+@app.get("/ping/<who>")
+def ping_who(who):
+    return {"pong": who}
+
+
+def handler(event, context):
+    return app.resolve(event, context)
+'''
+
+
+def test_check_reports_routes_in_code_that_terraform_does_not_serve_and_the_reverse(worker_repo, cli):
+    root = str(worker_repo.root)
+    worker_repo.write("functions/lambda_ping.py", PING)
+    assert cli("-C", root, "tf", "ping", "--http", "GET /ping", "--http", "POST /old").exit_code == 0
+    assert cli("-C", root, "build").exit_code == 0
+    result = cli("-C", root, "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        'functions/lambda_ping.py: route GET /ping/{who} of its HTTP API resolver is served by no route key; '
+        'add "GET /ping/{who}" to http_routes in terraform/lambda_ping.tf',
+        "terraform/lambda_ping.tf: http_routes has POST /old, which no route of the HTTP API resolver in "
+        "functions/lambda_ping.py serves (it would answer 404); remove it or add the route"]
+    tf = worker_repo.root / "terraform" / "lambda_ping.tf"
+    tf.write_text(tf.read_text().replace('"POST /old"', '"GET /ping/{name}"'))
+    assert cli("-C", root, "check").exit_code == 0
+
+    worker_repo.write("functions/lambda_rest.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+                      "app = APIGatewayRestResolver()\n\n\n@app.get('/r')\ndef r():\n    return {}\n\n\n"
+                      "def handler(event, context):\n    return app.resolve(event, context)\n")
+    assert cli("-C", root, "tf", "rest").exit_code == 0
+    assert cli("-C", root, "build").exit_code == 0
+    assert cli("-C", root, "check").exit_code == 0
+    (worker_repo.root / "terraform" / "openapi.json").unlink()  # gitignored: a fresh clone has none
+    stale = cli("-C", root, "check")
+    assert stale.exit_code == 1 and stale.stdout.strip() == (
+        "functions/lambda_rest.py: route GET /r of its REST resolver is not in terraform/openapi.json; "
+        "run `build-pkg.py build` to write it")
