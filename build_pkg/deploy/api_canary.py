@@ -5,7 +5,9 @@ terraform/rest_api.tf gives every function a stage variable naming `live`, and l
 stage's canary settings alone. A canary pins the stage's own variable to the version
 before the newest and adds canary settings whose stage-variable override names the
 newest, at PERCENT of the stage's traffic (the canary runs the stage's deployment: only
-the variable differs). Other triggers still call the `live` alias.
+the variable differs), after giving the API leave to invoke both versions (Terraform's
+permission is for `live`; each qualifier needs its own). Other triggers still call the
+`live` alias.
 
   canary NAME --api P   the stage: the previous version; P% of it: the newest
   promote NAME --api    API Gateway's promotion, in its documented order: the stage takes
@@ -170,8 +172,26 @@ def canary(target: ApiTarget, percent: float, apigw, lam) -> StageSplit:
     current = split_of(stage, target.variable, target.api_name, None)
     if current.canary is not None:  # adjusting a running canary keeps what the stage runs
         previous = current.primary
+    for qualifier in (previous, newest):
+        allow_the_api(lam, target.function, qualifier, api_id)
     _update(apigw, api_id, target, canary_operations(stage, target.variable, previous, newest, percent))
     return status(target, apigw, lam)
+
+
+def allow_the_api(lam, function: str, qualifier: str, api_id: str) -> None:
+    """A version the stage names needs its own permission (Terraform's is for `live`):
+    one statement per version, from this API only, added once."""
+    from botocore.exceptions import ClientError
+
+    arn = _call("get_function_configuration", lam.get_function_configuration, FunctionName=function)["FunctionArn"]
+    region, account = arn.split(":")[3:5]
+    try:
+        lam.add_permission(FunctionName=function, Qualifier=qualifier, StatementId=f"build-pkg-rest-api-{qualifier}",
+                           Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+                           SourceArn=f"arn:aws:execute-api:{region}:{account}:{api_id}/*/*/*")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceConflictException":  # already there
+            raise CanaryError(f"{function}: add_permission for version {qualifier} failed: {exc}") from None
 
 
 def promote(target: ApiTarget, apigw, lam) -> StageSplit:

@@ -267,4 +267,12 @@ def route_check(project: Project) -> list[tuple[str, str]]:
             http_keys[function.name] = (config.source or "", config.http_routes)
     path = project.terraform_dir / OPENAPI_NAME
     served = project_routes(project, {})
-    return route_problems(code, http_keys, served if path.exists() else None, project.rel(path))
+    problems = route_problems(code, http_keys, served if path.exists() else None, project.rel(path))
+    from ..infra.environments import read as read_environments
+
+    for environment in read_environments(project):
+        for name in sorted(n for n in environment.adopted if n in code and code[n].rest):
+            problems.append((code[name].source, f"an adopted function ({environment.adopted[name][0]} in "
+                                                f"{environment.name}) with REST routes: terraform/rest_api.tf calls "
+                                                f"{environment.prefix}-{name}; serve its routes through http_routes"))
+    return problems

@@ -290,3 +290,12 @@ def test_check_reports_routes_in_code_that_terraform_does_not_serve_and_the_reve
     assert stale.exit_code == 1 and stale.stdout.strip() == (
         "functions/lambda_rest.py: route GET /r of its REST resolver is not in terraform/openapi.json; "
         "run `build-pkg.py build` to write it")
+
+    # An adopted function keeps its own name, which terraform/rest_api.tf does not call.
+    tf = worker_repo.root / "terraform" / "lambda_rest.tf"
+    tf.write_text(tf.read_text() + '\nlocals {\n  adopted_rest = {\n    dev = { function_name = "legacy-rest", '
+                  'alias_name = "current" }\n  }\n}\n')
+    assert cli("-C", root, "build").exit_code == 0
+    adopted = cli("-C", root, "check")
+    assert ("functions/lambda_rest.py: an adopted function (legacy-rest in dev) with REST routes: "
+            "terraform/rest_api.tf calls worker-dev-rest; serve its routes through http_routes") in adopted.stdout

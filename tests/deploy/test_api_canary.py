@@ -111,6 +111,10 @@ def test_an_api_canary_sends_a_share_of_the_stage_to_the_newest_version(cli, res
     assert stage["variables"] == {"process_checker": "1", "other": "live"}  # the stage on the previous version
     assert stage["canarySettings"] == {"percentTraffic": 10.0, "useStageCache": False, "deploymentId": deployment,
                                        "stageVariableOverrides": {"process_checker": "2"}}
+    for version in ("1", "2"):  # the stage may now call both versions, from this API only
+        policy = json.loads(boto3.client("lambda").get_policy(FunctionName=NAME, Qualifier=version)["Policy"])
+        statement = next(s for s in policy["Statement"] if s["Sid"] == f"build-pkg-rest-api-{version}")
+        assert statement["Condition"]["ArnLike"]["AWS:SourceArn"].endswith(f":{api}/*/*/*")
     plain = cli("status", "process_checker", "--env", "prod", "--api")
     assert plain.stdout.strip() == ("process_checker on worker-prod-rest stage prod (variable: 1): "
                                     "version 1 90%, version 2 10%")
