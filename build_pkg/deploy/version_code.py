@@ -1,9 +1,10 @@
 """What code a published version runs, as the builder names it (its deploy identity).
 
-A version a code-only release published carries the build's identity in its description
-(`build-pkg code sha256:...`: the image digest, or the zip's code hash). A version Terraform
-published names its image in its ImageUri (`<repository>@<digest>`); a zip version without
-the marker cannot be told apart from any other (None: the callers treat it as different).
+Every version carries the build's identity at the start of its description (`build-pkg
+code <identity>`: the image digest, or the function's own code hash), written by Terraform
+(the worker module) and by a code-only release alike. A version Terraform published before
+that names its image in its ImageUri (`<repository>@<digest>`); a zip version without the
+marker cannot be told apart from any other (None: the callers treat it as different).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ MARKER = "build-pkg code "
 def identity(found: dict, image: bool) -> str | None:
     """From a GetFunction answer of one version."""
     description = found.get("Configuration", {}).get("Description") or ""
-    if description.startswith(MARKER):
-        return description.removeprefix(MARKER)
+    if description.startswith(MARKER):  # the identity, then the function's own description, if any
+        return (description.removeprefix(MARKER).split() or [None])[0]
     if image:
         uri = found.get("Code", {}).get("ImageUri") or ""
         return uri.rpartition("@")[2] or None

@@ -200,6 +200,11 @@ def test_terraform_updates_only_the_functions_whose_code_changed(built, cli, tmp
     result = validate(Project.at(built.root), "dev", Reporter(), tmp_path / "apply")
     assert _terraform(result.tree, result.environment, "apply", "-input=false", "validate.tfplan").returncode == 0
     state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
+    # Each function's own identity rides in its description, which each published version keeps.
+    identities = {f["name"]: f["code_sha256"] for f in built.manifest()["functions"]}
+    descriptions = {r["instances"][0]["attributes"]["function_name"]: r["instances"][0]["attributes"]["description"]
+                    for r in json.loads(state)["resources"] if r["type"] == "aws_lambda_function"}
+    assert descriptions == {f"worker-dev-{name}": f"build-pkg code {identity}" for name, identity in identities.items()}
 
     plan_after = _planner(built, cli, tmp_path, state)
 

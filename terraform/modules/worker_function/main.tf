@@ -22,6 +22,12 @@ locals {
   s3_key         = contains(keys(var.shared.code_keys), var.name) ? "functions/${var.name}/${var.shared.code_keys[var.name]}.zip" : var.shared.package_s3_key
   http_api_id    = var.shared.http_api_id
   http_execution = var.shared.http_api_execution_arn
+  # What each published version runs, as the builder names it: the image's digest, or
+  # the function's own code hash (the zip's CodeSha256 is every function's). Each version
+  # keeps the description it was published with, so `build-pkg.py status --env` can tell
+  # which code the live version runs; `release --code-only` writes the same marker.
+  code_identity = local.image_uri != null ? split("@", local.image_uri)[1] : lookup(var.shared.code_keys, var.name, null)
+  description   = local.code_identity == null ? var.description : substr(trimspace("build-pkg code ${local.code_identity} ${var.description}"), 0, 256)
 }
 
 # Created before the function so Lambda never creates it without a retention.
@@ -87,7 +93,7 @@ resource "aws_iam_role_policy_attachment" "extra" {
 
 resource "aws_lambda_function" "this" {
   function_name    = local.function_name
-  description      = var.description
+  description      = local.description
   role             = local.role_arn
   package_type     = local.image_uri == null ? "Zip" : "Image"
   image_uri        = local.image_uri
