@@ -27,13 +27,14 @@ def region(given: str | None, environment_values: dict | None = None) -> str | N
     return os.environ.get("AWS_REGION") or None
 
 
-def client(service: str, region_name: str | None = None):
-    """A client in `region_name`, else in the region `region(None)` finds."""
+def client(service: str, region_name: str | None = None, config=None):
+    """A client in `region_name`, else in the region `region(None)` finds (`config`: a
+    botocore Config, for timeouts and retries)."""
     import boto3
     from botocore.exceptions import BotoCoreError, NoRegionError
 
     try:
-        return boto3.session.Session(region_name=region_name or region(None)).client(service)
+        return boto3.session.Session(region_name=region_name or region(None)).client(service, config=config)
     except NoRegionError:
         raise AwsError(NO_REGION) from None
     except BotoCoreError as exc:  # a broken profile or config file

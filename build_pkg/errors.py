@@ -84,3 +84,7 @@ class RegistryError(BuildPkgError):
 
 class ImageError(BuildPkgError):
     """An image cannot be built or unpacked as asked (a layer that is not safe, a missing blob)."""
+
+
+class OperateError(BuildPkgError):
+    """A deployed function cannot be read or invoked as asked (no log group, not deployed)."""

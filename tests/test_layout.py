@@ -14,7 +14,8 @@ import build_pkg.errors as errors
 
 PACKAGE = REPO / "build_pkg"
 # Lower rank may never import higher rank; capabilities of one rank never import each other.
-RANKS = {"helpers": 0, "package": 1, "infra": 2, "image": 2, "api": 2, "local": 3, "deploy": 3, "commands": 4, "testing": 4, "cli": 5}
+RANKS = {"helpers": 0, "package": 1, "infra": 2, "image": 2, "api": 2, "local": 3, "deploy": 3, "operate": 4,
+         "commands": 5, "testing": 4, "cli": 6}
 
 
 def _module_name(path: Path) -> str:

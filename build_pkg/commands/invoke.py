@@ -1,17 +1,18 @@
-"""`invoke`: run one function locally from the built package, as Lambda runs it."""
+"""`invoke`: run one function locally from the built package, as Lambda runs it (or, with
+--remote, the deployed one)."""
 
 from __future__ import annotations
 
 import io
 import json
-
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import InvokeError
-from .options import Context, env_option, function_names, image_options, json_option, layer_option, target_options
+from ..errors import InvokeError, UsageError
+from .options import (Context, env_option, function_names, image_options, json_option, layer_option, region_option,
+                      target_options)
 
 
 @click.command()
@@ -26,10 +27,16 @@ from .options import Context, env_option, function_names, image_options, json_op
 @layer_option
 @image_options
 @target_options
+@click.option("--remote", "remote", metavar="ENV",
+              help="Invoke the function deployed in environment ENV instead, through its alias (boto3).")
+@click.option("--qualifier", metavar="ALIAS|VERSION", help="With --remote: what to invoke. [default: its alias, live]")
+@click.option("--async", "asynchronous", is_flag=True,
+              help="With --remote: an event invocation (Lambda queues it and answers 202 at once).")
+@region_option
 @json_option
 @click.pass_obj
 def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, layer, image, base_image, runtime,
-           arch, allow_unhashed, as_json) -> None:
+           arch, allow_unhashed, remote, qualifier, asynchronous, region, as_json) -> None:
     """Run function NAME locally from the built package, as Lambda runs it.
 
     Builds first when the package is stale, unpacks it into a temporary folder
@@ -44,19 +51,26 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
     handler raises, times out or fails to import. With --image (or
     package_type = "image" in terraform/main.tf) the task root is the function's
     image instead: its layers unpacked in order, whiteouts honoured, no Docker.
-    """
-    from ..local.invoke import InvokeOptions, parse_event, run
 
-    if event_file is None:
-        event = b"{}"
-    elif event_file == "-":
-        event = parse_event(click.get_binary_stream("stdin").read(), "stdin")
-    else:
-        try:
-            raw = Path(event_file).read_bytes()
-        except OSError as exc:
-            raise InvokeError(f"{event_file}: cannot read the event ({exc.strerror}); pass a JSON file or - for stdin") from None
-        event = parse_event(raw, event_file)
+    With --remote ENV, the function deployed in ENV runs instead, through its
+    alias (or --qualifier): the same event options, output and exit status;
+    the log's tail (Lambda's last 4 KB) on stderr. (--env KEY=VALUE stays an
+    environment variable, for local runs.)
+    """
+    from ..local.invoke import InvokeOptions, run
+
+    event = _event(event_file)
+    if remote:
+        local_only = {"--env": env, "--timeout": timeout, "--memory": memory, "--repeat": repeat != 1,
+                      "--no-build": no_build, "--layer/--no-layer": layer is not None,
+                      "--image/--no-image": image is not None, "--base-image": base_image, "--runtime": runtime,
+                      "--allow-unhashed": allow_unhashed}
+        given = [flag for flag, value in local_only.items() if value]
+        if given:
+            raise UsageError(f"{', '.join(given)}: for local runs; --remote invokes what is deployed")
+        return _remote(obj, name, remote, qualifier, asynchronous, region, event, as_json)
+    if qualifier or asynchronous:
+        raise UsageError("--qualifier and --async go with --remote ENV")
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
                             build=not no_build, layer=layer, image=image, base_image=base_image)
     out = io.StringIO() if as_json else sys.stdout
@@ -67,6 +81,43 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
              "duration_ms": round(o.duration_ms, 2), "init_ms": None if o.init_ms is None else round(o.init_ms, 2),
              "max_memory_mb": o.max_memory_mb} for o in outcomes]}, indent=2))
     if any(o.failed for o in outcomes):
+        raise SystemExit(1)
+
+
+def _event(event_file: str | None) -> bytes:
+    from ..local.invoke import parse_event
+
+    if event_file is None:
+        return b"{}"
+    if event_file == "-":
+        return parse_event(click.get_binary_stream("stdin").read(), "stdin")
+    try:
+        raw = Path(event_file).read_bytes()
+    except OSError as exc:
+        raise InvokeError(f"{event_file}: cannot read the event ({exc.strerror}); pass a JSON file or - for stdin") from None
+    return parse_event(raw, event_file)
+
+
+def _remote(obj: Context, name: str, env: str, qualifier: str | None, asynchronous: bool, region: str | None,
+            event: bytes, as_json: bool) -> None:
+    from .. import aws
+    from ..deploy.targets import resolve
+    from ..operate import remote
+
+    target = resolve(obj.project, [name], env)[0]
+    values = target.environment.values if target.environment else None
+    outcome = remote.invoke(remote.client(aws.region(region, values)), target.function, qualifier or target.alias,
+                            event, asynchronous)
+    if outcome.log:
+        click.echo(outcome.log.rstrip("\n"), err=True)
+    if as_json:
+        click.echo(json.dumps({"function": name, "deployed": target.function, "invocations": [
+            {"request_id": outcome.request_id, "status": outcome.status, "result": outcome.document,
+             "version": outcome.version, "duration_ms": outcome.duration_ms, "init_ms": outcome.init_ms,
+             "max_memory_mb": outcome.max_memory_mb}]}, indent=2))
+    else:
+        click.echo(json.dumps(outcome.document))
+    if outcome.failed:
         raise SystemExit(1)
 
 

@@ -85,6 +85,8 @@ _TARGET_PURPOSE = {
     "invoke": ("Lambda runtime to build and run the function with (a local pythonX.Y runs it)",
                "Lambda architecture to build for (it must be this machine's)"),
     "release": ("Lambda runtime to build and deploy for", "Lambda architecture to build and deploy for"),
+    "status": ("Without FUNCTION: Lambda runtime of the build to compare with",
+               "Without FUNCTION: Lambda architecture of the build to compare with"),
     "adopt": ("Lambda runtime the adopted functions move to (the build's)",
               "Lambda architecture the adopted functions move to (the build's)"),
 }

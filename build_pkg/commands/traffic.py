@@ -7,7 +7,7 @@ import json
 import click
 
 from .. import aws
-from .options import Context, function_names, json_option, region_option, target_env_option
+from .options import Context, function_names, json_option, region_option, target_env_option, target_options
 
 
 def alias_option(f):
@@ -142,18 +142,28 @@ def rollback(obj: Context, function, env, alias, api, region, as_json) -> None:
 
 
 @click.command("status")
-@click.argument("function", shell_complete=function_names)
+@click.argument("function", required=False, shell_complete=function_names)
 @target_env_option
 @alias_option
 @api_flag
+@click.option("--no-build", is_flag=True,
+              help="Without FUNCTION: compare with terraform/dists.manifest.json as it is, not a fresh build.")
+@target_options
 @region_option
 @json_option
 @click.pass_obj
-def status(obj: Context, function, env, alias, api, region, as_json) -> None:
+def status(obj: Context, function, env, alias, api, no_build, runtime, arch, allow_unhashed, region,
+           as_json) -> None:
     """Show how FUNCTION's live alias splits traffic between versions.
 
-    With --api, what the REST API stage sends where.
+    With --api, what the REST API stage sends where. Without FUNCTION, every
+    function of --env ENV in one table: live version, alias and canary weights,
+    runtime, memory, last modified, and whether the live version runs the code
+    this checkout builds (in sync, differs, missing, or not in the repository);
+    exit 3 when a function differs or is missing.
     """
+    if function is None:
+        return _inventory(obj, env, no_build, runtime, arch, allow_unhashed, region, as_json)
     if api:
         from ..deploy import api_canary
 
@@ -163,6 +173,57 @@ def status(obj: Context, function, env, alias, api, region, as_json) -> None:
 
     name, alias, lam = _target(obj, function, env, alias, region)
     _print(traffic.status(name, lam, alias=alias), as_json)
+
+
+def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, region, as_json) -> None:
+    from ..deploy.targets import resolve
+    from ..errors import UsageError
+    from ..operate import inventory
+
+    if not env:
+        raise UsageError("give FUNCTION, or --env ENV for every function of that environment")
+    project = obj.project()
+    manifest = _built_manifest(obj, no_build, runtime, arch, allow_unhashed, as_json)
+    image = manifest.get("package_type") == "image"
+    built = {f["name"]: f["image_digest"] if image else f["code_sha256"] for f in manifest["functions"]}
+    targets = dict(zip(built, resolve(obj.project, list(built), env)))
+    environment = next(iter(targets.values())).environment if targets else None
+    if environment is None:
+        from ..infra.environments import read
+
+        environment = next((e for e in read(project) if e.name == env), None)
+        if environment is None:
+            raise UsageError(f"--env {env}: no terraform/env/{env}.tfvars")
+    lam = aws.client("lambda", aws.region(region, environment.values))
+    deployed, others = inventory.read(lam, {n: (t.function, t.alias) for n, t in targets.items()}, environment.prefix)
+    rows = inventory.compare(built, deployed, others)
+    if as_json:
+        click.echo(json.dumps({"environment": env, "ok": not inventory.needs_attention(rows),
+                               "functions": [row.as_dict() for row in rows]}, indent=2))
+    else:
+        for line in inventory.table(rows):
+            click.echo(line)
+    if inventory.needs_attention(rows):
+        raise SystemExit(3)
+
+
+def _built_manifest(obj: Context, no_build, runtime, arch, allow_unhashed, quiet: bool) -> dict:
+    """What this checkout builds: a build (incremental, a no-op when nothing changed), or
+    with --no-build the manifest as it is."""
+    project = obj.project()
+    if no_build:
+        try:
+            return json.loads(project.manifest_path.read_text())
+        except (OSError, ValueError):
+            from ..errors import ProjectError
+
+            raise ProjectError(f"{project.rel(project.manifest_path)} not found or unreadable; run "
+                               "`build-pkg.py build` (or drop --no-build)") from None
+    from ..image.build import ImageOptions, build
+    from ..package.build import BuildOptions
+
+    return build(obj.inputs(runtime, arch, allow_unhashed), BuildOptions(), ImageOptions(),
+                 obj.reporter(quiet=quiet)).manifest
 
 
 COMMANDS = (canary, promote, rollback, status)

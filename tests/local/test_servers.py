@@ -263,5 +263,19 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         with pytest.raises(ClientError) as missing:
             client.invoke(FunctionName="nothing", Payload=b"{}")
         assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+        # `invoke --remote` against it: the same output and exit status as a local run.
+        remote = [sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "invoke", "echo",
+                  "--remote", "dev", "--event", "-"]
+        env = {**os.environ, **CREDENTIALS, "AWS_ENDPOINT_URL_LAMBDA": address}
+        failed = subprocess.run(remote, input='{"fail": true}', capture_output=True, text=True, env=env)
+        assert failed.returncode == 1, failed.stderr
+        assert json.loads(failed.stdout)["errorType"] == "ValueError"
+        assert "hello from echo {'fail': True}" in failed.stderr and "REPORT RequestId:" in failed.stderr
+        nothing = subprocess.run(remote[:5] + ["nothing"] + remote[6:], input="{}", capture_output=True, text=True,
+                                 env=env)
+        assert nothing.returncode == 1
+        assert nothing.stderr.strip() == ("error: nothing: not deployed here, or no 'live' alias or version "
+                                          "(check --remote ENV, --qualifier and --region)")
     finally:
         assert server.stop() == 0

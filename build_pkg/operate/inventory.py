@@ -1,0 +1,148 @@
+"""`status --env ENV`: what runs where, against what this checkout builds (boto3).
+
+For each function of the repository: its alias (`live`, or an adopted function's own),
+the version it points at and any canary weights, that version's runtime, memory and
+last change, and the identity that version records (the description each version is
+published with: see version_code) against the build's. A function deployed with the
+environment's name prefix that the repository does not have is listed too. The comparison
+is pure; the reads are at the edge, a few at a time (Lambda's control plane allows about
+15 calls a second besides GetFunction).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+from .. import aws
+from ..deploy import version_code
+from ..errors import AwsError, OperateError
+
+IN_SYNC, DIFFERS, MISSING, NOT_OURS = "in sync", "differs", "missing", "not in the repository"
+_READERS = 4
+
+
+@dataclass(frozen=True)
+class Deployed:
+    function: str  # its name in AWS
+    alias: str | None = None
+    version: str | None = None  # what the alias points at
+    weights: dict[str, float] = field(default_factory=dict)  # canary: other version -> share (0-1)
+    runtime: str | None = None
+    memory: int | None = None
+    last_modified: str | None = None
+    identity: str | None = None  # the code the version records, or None when it records none
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # in functions/, or the deployed name for one the repository lacks
+    state: str
+    deployed: Deployed
+    built: str | None  # the identity this checkout builds
+
+    def as_dict(self) -> dict:
+        d = asdict(self.deployed)
+        d["weights"] = {v: round(w * 100, 2) for v, w in self.deployed.weights.items()}
+        return {"name": self.name, "state": self.state, **d, "built": self.built}
+
+
+def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others: list[Deployed]) -> list[Row]:
+    """A row per function of the repository (sorted), then one per deployed function it lacks."""
+    rows = []
+    for name in sorted(built):
+        found = deployed.get(name)
+        if found is None or found.version is None:
+            rows.append(Row(name, MISSING, found or Deployed(""), built[name]))
+        else:
+            rows.append(Row(name, IN_SYNC if found.identity == built[name] else DIFFERS, found, built[name]))
+    rows += [Row(d.function, NOT_OURS, d, None) for d in sorted(others, key=lambda d: d.function)]
+    return rows
+
+
+def needs_attention(rows: list[Row]) -> bool:
+    """What CI gates on: a function whose deployed code differs, or that is not deployed."""
+    return any(row.state in (DIFFERS, MISSING) for row in rows)
+
+
+def table(rows: list[Row]) -> list[str]:
+    header = ("FUNCTION", "STATE", "VERSION", "ALIAS", "RUNTIME", "MEMORY", "LAST MODIFIED")
+    lines = [header]
+    for row in rows:
+        d = row.deployed
+        canary = ", ".join(f"{v} {w * 100:g}%" for v, w in sorted(d.weights.items()))
+        alias = f"{d.alias} (canary: {canary})" if canary else (d.alias or "-")
+        lines.append((row.name, row.state, d.version or "-", alias, d.runtime or "-",
+                      f"{d.memory} MB" if d.memory else "-", (d.last_modified or "-")[:19].replace("T", " ")))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+
+
+def read(lam, targets: dict[str, tuple[str, str]], prefix: str) -> tuple[dict[str, Deployed | None], list[Deployed]]:
+    """`targets`: name -> (deployed name, alias). Returns each one's state, and the deployed
+    functions named `<prefix>-...` that no target names."""
+    with ThreadPoolExecutor(_READERS) as pool:
+        found = dict(zip(targets, pool.map(lambda t: _one(lam, *t), targets.values())))
+    ours = {function for function, _ in targets.values()}
+    others = [Deployed(name, runtime=config.get("Runtime"), memory=config.get("MemorySize"),
+                       last_modified=config.get("LastModified"))
+              for name, config in _listed(lam, f"{prefix}-") if name not in ours]
+    return found, others
+
+
+def _one(lam, function: str, alias: str) -> Deployed | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        routing = _call(lam.get_alias, function, FunctionName=function, Name=alias)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise OperateError(f"{function}: get_alias failed: {exc}") from None
+        return _without_alias(lam, function)
+    version = routing["FunctionVersion"]
+    weights = {k: float(v) for k, v in ((routing.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items()}
+    found = _call(lam.get_function, function, FunctionName=function, Qualifier=version)
+    config = found.get("Configuration", {})
+    image = config.get("PackageType") == "Image"
+    return Deployed(function, alias, version, weights, config.get("Runtime") or ("image" if image else None),
+                    config.get("MemorySize"), config.get("LastModified"), version_code.identity(found, image))
+
+
+def _without_alias(lam, function: str) -> Deployed | None:
+    """A function without its alias is not deployed the way releases deploy it: missing,
+    with what there is of it shown."""
+    from botocore.exceptions import ClientError
+
+    try:
+        config = _call(lam.get_function, function, FunctionName=function).get("Configuration", {})
+    except ClientError:
+        return None
+    return Deployed(function, None, None, {}, config.get("Runtime"), config.get("MemorySize"),
+                    config.get("LastModified"))
+
+
+def _listed(lam, prefix: str):
+    from botocore.exceptions import ClientError
+
+    marker = None
+    while True:
+        try:
+            page = _call(lam.list_functions, prefix, **({"Marker": marker} if marker else {}))
+        except ClientError as exc:
+            raise OperateError(f"list_functions failed: {exc}") from None
+        for config in page.get("Functions", []):
+            if config["FunctionName"].startswith(prefix):
+                yield config["FunctionName"], config
+        marker = page.get("NextMarker")
+        if not marker:
+            return
+
+
+def _call(fn, function: str, **kwargs):
+    """ClientError passes to the caller (which knows what a missing function means)."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return fn(**kwargs)
+    except BotoCoreError as exc:
+        raise AwsError(f"{function}: {aws.explain(exc)}") from None
