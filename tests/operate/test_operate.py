@@ -252,3 +252,21 @@ def test_metrics_pure_parts():
     assert row.series[0] == 2 and row.series[29] == 6
     assert lambda_metrics.sparkline([0, 1, 2, 4, 8]) == "▁▂▃▅█"
     assert lambda_metrics.table([row])[1].split()[:7] == ["a", "8", "1", "0", "12", "ms", "240"]
+
+
+@pytest.mark.parametrize("args", [("logs", "process_checker", "--env", "prod"),
+                                  ("metrics", "process_checker", "--env", "prod"),
+                                  ("invoke", "process_checker", "--remote", "prod"),
+                                  ("status", "--env", "prod", "--no-build")])
+def test_an_endpoint_that_does_not_answer_is_one_line(args, cli, monkeypatch, worker_repo):
+    # status compares with a build's manifest: a small one, as `build` writes it
+    worker_repo.write("terraform/dists.manifest.json", json.dumps({"functions": [
+        {"name": "process_checker", "code_sha256": "0" * 64}]}))
+    args = ("-C", str(worker_repo.root), *args)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1 and "Could not connect to the endpoint URL" in result.stderr
+    assert "check the network, the region and AWS_ENDPOINT_URL" in result.stderr
