@@ -270,3 +270,18 @@ def test_an_endpoint_that_does_not_answer_is_one_line(args, cli, monkeypatch, wo
     assert result.exit_code == 1, result.output
     assert result.stderr.count("\n") == 1 and "Could not connect to the endpoint URL" in result.stderr
     assert "check the network, the region and AWS_ENDPOINT_URL" in result.stderr
+
+
+def test_an_adopted_function_is_read_under_its_own_name(worker_repo, cli, aws_env):
+    tf = worker_repo.root / "terraform" / "lambda_process_checker.tf"
+    tf.write_text(tf.read_text() + '\nlocals {\n  adopted_process_checker = {\n    prod = { function_name = '
+                  '"legacy-checker", alias_name = "current" }\n  }\n}\n')
+    logs = boto3.client("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/legacy-checker")
+    logs.create_log_stream(logGroupName="/aws/lambda/legacy-checker", logStreamName="s")
+    logs.put_log_events(logGroupName="/aws/lambda/legacy-checker", logStreamName="s",
+                        logEvents=[{"timestamp": _now_ms() - 1000, "message": "from apex days"}])
+    try:
+        assert _lines(cli("-C", str(worker_repo.root), "logs", "process_checker", "--env", "prod")) == ["from apex days"]
+    finally:
+        logs.delete_log_group(logGroupName="/aws/lambda/legacy-checker")
