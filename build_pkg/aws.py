@@ -54,3 +54,16 @@ def explain(exc: Exception) -> str:
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)):
         return f"{exc}: check the network, the region and AWS_ENDPOINT_URL"
     return str(exc)
+
+
+def call(what: str, error: type[Exception], fn, **kwargs):
+    """fn(**kwargs); AWS's refusal as `error` and a fault of the set-up as AwsError, each
+    one line starting with `what`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return fn(**kwargs)
+    except ClientError as exc:
+        raise error(f"{what} failed: {exc}") from None
+    except BotoCoreError as exc:
+        raise AwsError(f"{what} failed: {explain(exc)}") from None

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import aws
-from ..errors import AwsError, CanaryError
+from ..errors import CanaryError
 from . import traffic
 
 
@@ -122,14 +122,7 @@ class ApiTarget:
 
 
 def _call(what: str, fn, **kwargs):
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return fn(**kwargs)
-    except ClientError as exc:
-        raise CanaryError(f"{what} failed: {exc}") from None
-    except BotoCoreError as exc:
-        raise AwsError(f"{what} failed: {aws.explain(exc)}") from None
+    return aws.call(what, CanaryError, fn, **kwargs)
 
 
 def find_api(apigw, name: str) -> str:

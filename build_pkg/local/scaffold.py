@@ -159,10 +159,12 @@ def _expected(trigger: str, event: dict) -> object:
             "body": json.dumps({"route": event["routeKey"]})}
 
 
-def _test(name: str, layout: str, trigger: str, event: dict, event_path: str) -> str:
+def _test_preamble(name: str, layout: str, docstring: str) -> str:
+    """A test module's start: the function imported as Lambda imports it, its sample event,
+    and the context attributes Powertools reads."""
     module = f"import {FLAT_PREFIX}{name} as function" if layout == "flat" else f"from {name} import main as function"
     return (
-        f'"""{name}: the handler runs on its sample event ({event_path})."""\n\n'
+        f'"""{docstring}"""\n\n'
         "import json\n"
         "from dataclasses import dataclass\n"
         "from pathlib import Path\n\n"
@@ -175,7 +177,13 @@ def _test(name: str, layout: str, trigger: str, event: dict, event_path: str) ->
         "    memory_limit_in_mb: int = 128\n"
         f'    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:{name}"\n'
         '    aws_request_id: str = "test-request"\n\n\n'
-        "def test_handler_on_the_sample_event():\n"
+    )
+
+
+def _test(name: str, layout: str, trigger: str, event: dict, event_path: str) -> str:
+    return (
+        _test_preamble(name, layout, f"{name}: the handler runs on its sample event ({event_path}).")
+        + "def test_handler_on_the_sample_event():\n"
         f"    assert function.handler(EVENT, Context()) == {_expected(trigger, event)!r}\n"
     )
 
@@ -212,21 +220,9 @@ def _render_rest(name: str, layout: str) -> Scaffold:
         '    """Route one request to its function."""\n'
         "    return app.resolve(event, context)\n"
     )
-    module = f"import {FLAT_PREFIX}{name} as function" if layout == "flat" else f"from {name} import main as function"
     test = (
-        f'"""{name}: both routes, on the sample event ({where["event"]}) and a POST made from it."""\n\n'
-        "import json\n"
-        "from dataclasses import dataclass\n"
-        "from pathlib import Path\n\n"
-        f"{module}\n\n"
-        f'EVENT = json.loads((Path(__file__).resolve().parents[1] / "events" / "{name}.json").read_text())\n\n\n'
-        "@dataclass\n"
-        "class Context:\n"
-        '    """The attributes of Lambda\'s context object that Powertools reads."""\n\n'
-        f'    function_name: str = "{name}"\n'
-        "    memory_limit_in_mb: int = 128\n"
-        f'    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:{name}"\n'
-        '    aws_request_id: str = "test-request"\n\n\n'
+        _test_preamble(name, layout, f"{name}: both routes, on the sample event ({where['event']}) and a POST made "
+                                     "from it.") +
         "def test_get_an_item():\n"
         "    response = function.handler(EVENT, Context())\n"
         '    assert response["statusCode"] == 200\n'

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from .. import aws
-from ..errors import AwsError, OperateError
+from ..errors import OperateError
 
 SPARKS = "▁▂▃▄▅▆▇█"
 MAX_POINTS = 30  # of a sparkline
@@ -149,11 +149,4 @@ def table(rows: list[FunctionMetrics]) -> list[str]:
 
 
 def _call(fn, **kwargs):
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return fn(**kwargs)
-    except ClientError as exc:
-        raise OperateError(f"reading CloudWatch metrics failed: {exc}") from None
-    except BotoCoreError as exc:
-        raise AwsError(f"reading metrics failed: {aws.explain(exc)}") from None
+    return aws.call("reading CloudWatch metrics", OperateError, fn, **kwargs)
