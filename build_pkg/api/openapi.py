@@ -133,11 +133,37 @@ def merge(documents: dict[str, tuple[str, dict]], title: str) -> dict:
                     raise FunctionError(f"{source} and {found[item_name][0]} define {item_name!r} differently; "
                                         "rename one (API Gateway has one namespace of models)")
                 found[item_name] = (source, item)
+    _one_variable_per_level(_path_owners(documents))
     merged = {"openapi": VERSION, "info": {"title": title, "version": "1.0.0"}, "paths": paths}
     kept = {kind: {k: v for k, (_, v) in found.items()} for kind, found in components.items() if found}
     if kept:
         merged["components"] = kept
     return merged
+
+
+def _path_owners(documents: dict[str, tuple[str, dict]]) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for _, (source, document) in sorted(documents.items()):
+        for path in sorted(document.get("paths") or {}):
+            owners.setdefault(path, source)
+    return owners
+
+
+def _one_variable_per_level(owners: dict[str, str]) -> None:
+    """A REST API is a tree of resources, and a resource has at most one child that is a
+    path variable: /shop/{item_id} and /shop/{other}/x cannot both be imported."""
+    children: dict[tuple[str, ...], dict[str, str]] = {}
+    for path, source in sorted(owners.items()):
+        segments = [s for s in path.strip("/").split("/") if s]
+        for i, segment in enumerate(segments):
+            if segment.startswith("{"):
+                children.setdefault(tuple(segments[:i]), {}).setdefault(segment, source)
+    for parent, found in sorted(children.items()):
+        if len(found) > 1:
+            (one, first), (other, second) = sorted(found.items())[:2]
+            where = f"{first} and {second}" if first != second else first
+            raise FunctionError(f"/{'/'.join(parent)} has two path variables below it, {one} and {other} ({where}); "
+                                "API Gateway allows one per level: give them one name")
 
 
 def _escape(node):

@@ -58,27 +58,44 @@ class Response:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    problem: str = ""  # why API Gateway would answer 502
 
 
 def match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The most specific route for the request, as API Gateway picks it: literal segments
-    before `{param}` before a greedy `{param+}`, an exact method before ANY; an HTTP API's
-    `$default` when nothing else matches."""
-    best, best_rank = None, None
+    """The route a request takes, as API Gateway picks it; REST routes first (one port
+    serves both APIs locally). A REST API picks the resource first (literal segments before
+    `{param}` before a greedy `{param+}`), then the method on it (exact, else ANY): a
+    resource without the method is the REST API's answer (403), not another route's. An
+    HTTP API ranks whole routes (the most specific path, an exact method before ANY), then
+    `$default`."""
     segments = [unquote(s) for s in path.strip("/").split("/")] if path.strip("/") else []
-    for route in routes:
-        if route.path == "$default" or route.method not in (method.upper(), "ANY"):
-            continue
-        found = _match_segments(_template(route.path), segments)
+    rest = [r for r in routes if r.kind == "rest"]
+    resource = _best([(r, r.path) for r in rest], segments)
+    if resource is not None:
+        _, template, params = resource
+        on_it = [r for r in rest if r.path == template]
+        chosen = next((r for r in on_it if r.method == method.upper()), None) or \
+            next((r for r in on_it if r.method == "ANY"), None)
+        return (chosen, params) if chosen else None
+    http = [r for r in routes if r.kind != "rest"]
+    best = _best([(r, r.path) for r in http if r.path != "$default" and r.method in (method.upper(), "ANY")],
+                 segments, prefer_exact=method.upper())
+    if best is not None:
+        return best[0], best[2]
+    fallback = next((r for r in http if r.path == "$default"), None)
+    return (fallback, {}) if fallback else None
+
+
+def _best(candidates: list[tuple[Route, str]], segments: list[str], prefer_exact: str | None = None):
+    """(route, template, params) of the most specific template that matches, or None."""
+    best, best_rank = None, None
+    for route, template in candidates:
+        found = _match_segments(_template(template), segments)
         if found is None:
             continue
-        rank, params = found
-        rank = (rank, route.method != "ANY")
+        rank = (found[0], prefer_exact is not None and route.method == prefer_exact)
         if best_rank is None or rank > best_rank:
-            best, best_rank = (route, params), rank
-    if best is None:
-        fallback = next((r for r in routes if r.path == "$default"), None)
-        return (fallback, {}) if fallback else None
+            best, best_rank = (route, template, found[1]), rank
     return best
 
 
@@ -221,24 +238,31 @@ def http_event(request: Request, route: Route, params: dict[str, str]) -> dict:
 
 
 def response(result: object, kind: str) -> Response:
-    """The HTTP response for a function's result; a result API Gateway cannot read is its 502."""
+    """The HTTP response for a function's result; a result API Gateway cannot read is its 502,
+    with the reason in `problem` (API Gateway's execution log would say "Malformed Lambda
+    proxy response")."""
     if kind == "http" and not (isinstance(result, dict) and "statusCode" in result):
         # Payload 2.0 infers a response from any JSON result without a statusCode.
         body = result if isinstance(result, str) else json.dumps(result)
         return Response(200, (("Content-Type", "application/json"),), body.encode())
-    if not isinstance(result, dict) or not _valid_status(result.get("statusCode")):
-        return Response(*BAD_GATEWAY)
-    headers: list[tuple[str, str]] = []
+    if not isinstance(result, dict):
+        return _malformed(f"the result is a {type(result).__name__}, not an object with a statusCode")
+    if not _valid_status(result.get("statusCode")):
+        return _malformed(f"statusCode {result.get('statusCode')!r} is not an HTTP status")
     single = result.get("headers") or {}
-    multi = result.get("multiValueHeaders") or {}
+    # Payload 2.0 has no multiValueHeaders (repeated values are joined with commas, cookies apart).
+    multi = (result.get("multiValueHeaders") or {}) if kind == "rest" else {}
     if not isinstance(single, dict) or not isinstance(multi, dict):
-        return Response(*BAD_GATEWAY)
-    for name, values in multi.items():
-        headers += [(name, str(v)) for v in (values if isinstance(values, list) else [values])]
-    shown = {name.lower() for name, _ in headers}
-    headers += [(name, str(value)) for name, value in single.items() if name.lower() not in shown]
+        return _malformed("headers and multiValueHeaders must be objects")
+    # Payload 1.0: both lists are merged; a pair in both is sent once.
+    headers = [(name, v) for name, values in multi.items()
+               for v in (values if isinstance(values, list) else [values]) if v is not None]
+    headers += [(name, value) for name, value in single.items() if value is not None and (name, value) not in headers]
+    headers = [(str(name), str(value)) for name, value in headers]
     if kind == "http":
         headers += [("Set-Cookie", str(c)) for c in result.get("cookies") or []]
+    if any(ch in part for name, value in headers for part in (name, value) for ch in "\r\n"):
+        return _malformed("a header name or value holds a line break")
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", "application/json"))
     body = result.get("body")
@@ -246,16 +270,20 @@ def response(result: object, kind: str) -> Response:
         data = b""
     elif not isinstance(body, str):
         if kind == "rest":
-            return Response(*BAD_GATEWAY)  # REST requires a string body
+            return _malformed(f"body is a {type(body).__name__}; payload 1.0 takes a string")
         data = json.dumps(body).encode()
     elif result.get("isBase64Encoded"):
         try:
             data = base64.b64decode(body, validate=True)
         except ValueError:
-            return Response(*BAD_GATEWAY)
+            return _malformed("isBase64Encoded is true and body is not base64")
     else:
         data = body.encode()
     return Response(int(result["statusCode"]), tuple(headers), data)
+
+
+def _malformed(why: str) -> Response:
+    return Response(*BAD_GATEWAY, problem=f"malformed Lambda proxy response: {why}")
 
 
 def _valid_status(value) -> bool:

@@ -32,7 +32,10 @@ def check(obj: Context, runtime, arch, allow_unhashed, as_json) -> None:
 
     project = obj.project()
     result, warnings = check_project(project, runtime, arch, frozenset(allow_unhashed))
-    routes = [Problem(file, None, message) for file, message in route_check(project)]
+    found, unread = route_check(project)
+    routes = [Problem(file, None, message) for file, message in found]
+    warnings = list(warnings) + [f"{source}: its routes were not compared with Terraform's (no build in this "
+                                 "checkout has read them); run `build-pkg.py build`, then `check`" for source in unread]
     if routes:
         result = replace(result, problems=tuple(sorted(result.problems + tuple(routes),
                                                        key=lambda p: (p.file, p.line or 0, p.message))))

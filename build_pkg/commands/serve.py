@@ -12,8 +12,8 @@ from .options import Context, env_option, image_options, layer_option, target_op
 _SHARED_HELP = """
     Builds first (incrementally, as `build`), then keeps one warm runtime per
     function (a second one when requests to it overlap, up to 4; then they
-    queue). An edit under functions/, in Pipfile.lock or in terraform/*.tf
-    rebuilds and restarts only the functions whose code identity or settings
+    queue). An edit under functions/, in Pipfile.lock, terraform/*.tf or
+    terraform/env/*.tfvars rebuilds and restarts only the functions whose code identity or settings
     changed; a rebuild that fails is one line, and the previous build keeps
     serving. Each request is one line on stderr, with the functions' own logs
     (START, END, REPORT); Ctrl-C stops it.
@@ -47,13 +47,18 @@ def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, layer, 
     signal.signal(signal.SIGTERM, _stop)
     options = ServeOptions(build=not no_build, watch=not no_watch, layer=layer, image=image, base_image=base_image,
                            env=dict(env))
-    functions = LocalFunctions(obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter())
+    server = servers.listen(port)
+    try:
+        functions = LocalFunctions(lambda: obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter())
+    except BaseException:
+        server.server_close()
+        raise
 
     def ready(address: str) -> None:
         for line in describe(functions, address):
             click.echo(line)
 
-    servers.serve(functions, getattr(servers, handler_name), port, ready)
+    servers.serve(server, functions, getattr(servers, handler_name), ready)
 
 
 @click.command("start-api")

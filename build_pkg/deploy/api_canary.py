@@ -78,7 +78,7 @@ def canary_operations(stage: dict, variable: str, previous: str, newest: str, pe
         {"op": "replace", "path": "/canarySettings/deploymentId", "value": stage["deploymentId"]},
         {"op": "replace", "path": f"/canarySettings/stageVariableOverrides/{variable}", "value": newest},
         {"op": "replace", "path": "/canarySettings/useStageCache", "value": "false"},
-        {"op": "replace", "path": "/canarySettings/percentTraffic", "value": f"{percent:.1f}"},
+        {"op": "replace", "path": "/canarySettings/percentTraffic", "value": f"{percent:g}"},
     ]
 
 
@@ -194,6 +194,13 @@ def promote(target: ApiTarget, apigw, lam) -> StageSplit:
     if split.canary is None:
         raise CanaryError(f"{target.api_name} stage {target.stage} has no canary for {target.variable}; "
                           f"start one with `canary {target.variable} --api PERCENT`")
+    canary_deployment = _canary_of(stage).get("deploymentId")
+    if canary_deployment and canary_deployment != stage.get("deploymentId"):
+        # The canary runs the deployment the stage had when it began; promoting it now would
+        # put the stage back on that one, undoing the routes deployed since.
+        raise CanaryError(f"{target.api_name} stage {target.stage} was deployed again since the canary began "
+                          f"(stage {stage.get('deploymentId')}, canary {canary_deployment}); run `canary "
+                          f"{target.variable} --api PERCENT` again, then promote")
     for operations in promote_operations(stage):
         _update(apigw, api_id, target, operations)
     alias = traffic.status(target.function, lam, target.alias)

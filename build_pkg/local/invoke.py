@@ -68,7 +68,12 @@ def parse_event(raw: bytes, shown: str) -> bytes:
 
 def function_config(project: Project, function: Function, report: Reporter) -> FunctionConfig:
     """Memory, timeout and literal environment values from terraform/lambda_<name>.tf."""
-    path = project.terraform_dir / tf_filename(function.name)
+    return config_of(project, function.name, report)
+
+
+def config_of(project: Project, name: str, report: Reporter) -> FunctionConfig:
+    """As function_config, by the function's name."""
+    path = project.terraform_dir / tf_filename(name)
     if not path.exists():
         report.warn(f"{project.rel(path)} not found; using memory 128 MB and timeout 30 s")
         return FunctionConfig()

@@ -9,6 +9,7 @@ build cache by its code identity, so a build where no function changed runs noth
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from contextlib import nullcontext
@@ -58,7 +59,11 @@ def plain(app):
     return {'openapi': '3.0.3', 'info': {'title': 'Powertools API', 'version': '1.0.0'}, 'paths': paths}
 
 found = {}
+envs, base = json.loads(os.environ['ENVS']), dict(os.environ)
 for name in json.loads(os.environ['MODULES']):
+    os.environ.clear()
+    os.environ.update(base)
+    os.environ.update(envs.get(name, {}))
     try:
         module = importlib.import_module(name)
         apps = list(vars(module).values())
@@ -103,7 +108,7 @@ def code_routes(project: Project, manifest: dict, target, report: Reporter) -> t
     """Each resolver function's answer (its REST documents, its HTTP API route keys, whether
     the documents have models), from the cache or read now; and the functions read now."""
     wanted = [f for f in manifest["functions"] if uses_resolver(project, f)]
-    answers = {f["name"]: _cached(f) for f in wanted}
+    answers = {f["name"]: _cached(project, f) for f in wanted}
     missing = [f for f in wanted if answers[f["name"]] is None]
     fresh = _generate(project, missing, target, report) if missing else {}
     answers.update(fresh)
@@ -136,7 +141,8 @@ def write_openapi(project: Project, manifest: dict, target, report: Reporter) ->
         atomic_write(out, data)
     found = tuple(sorted({name for name in documents}))
     report.step(f"wrote {project.rel(out)}: {len(openapi.routes(merged))} routes of {len(found)} functions "
-                f"({len(generated)} read from the code, {len(answers) - len(generated)} from the cache)")
+                f"(of {len(answers)} resolvers, {len(generated)} read from the code, {len(answers) - len(generated)} "
+                f"from the cache)")
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged)))
 
 
@@ -156,16 +162,19 @@ def _combined(documents: list[dict]) -> dict:
     return combined
 
 
-FORMAT = 3  # of the cached answers: bump when the script above changes what it reads
+FORMAT = 4  # of the cached answers: bump when the script above changes what it reads
 
 
-def _cache_entry(function: dict) -> Path:
-    return cache_root() / "api" / f"{FORMAT}-{function['code_sha256']}.json"
+def _cache_entry(project: Project, function: dict) -> Path:
+    """By the function's code identity and the environment its module is read with."""
+    key = hashlib.sha256(json.dumps([function["code_sha256"], _environment(project, function)],
+                                    sort_keys=True).encode()).hexdigest()
+    return cache_root() / "api" / f"{FORMAT}-{key}.json"
 
 
-def _cached(function: dict) -> dict | None:
+def _cached(project: Project, function: dict) -> dict | None:
     try:
-        found = json.loads(_cache_entry(function).read_text())
+        found = json.loads(_cache_entry(project, function).read_text())
         return found if isinstance(found, dict) and "rest" in found else None
     except (OSError, ValueError):
         return None
@@ -178,9 +187,12 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
     with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt:
         extra = ([str(opt / "python")] if opt else []) + [str(client_dir)]
         modules = {function["handler"].rsplit(".", 1)[0]: function for function in functions}
-        # No credentials, no instance role: module-level code reads its routes, never AWS.
+        # No credentials, no instance role: module-level code reads its routes, never AWS. Each
+        # module sees its own .tf's environment values (a table name read at import time).
+        envs = {module: _environment(project, function) for module, function in modules.items()}
         env = {"TASK": str(task), "EXTRA": json.dumps(extra), "MODULES": json.dumps(sorted(modules)),
-               "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+               "ENVS": json.dumps(envs), "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1",
+               "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
         try:
             proc = subprocess.run([python, "-I", "-S", "-B", "-c", _SCRIPT], env=env, capture_output=True, text=True,
                                   timeout=_TIMEOUT_S, stdin=subprocess.DEVNULL)
@@ -199,12 +211,35 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
             raise FunctionError(f"{function['source']}: Powertools describes its routes with pydantic, which "
                                 f"Pipfile.lock [packages] lacks; add it ({ADD.replace('NAME', 'pydantic')})")
         if "error" in answer:
-            raise FunctionError(f"{function['source']}: its routes could not be read from its resolver "
-                                f"({answer['error']}); its module must import with no environment variables or AWS calls at "
-                                f"module level (the build reads routes with none)")
-        atomic_write(_cache_entry(function), json.dumps(answer).encode())
+            advice = (f"{function['source']}: its routes could not be read from its resolver ({answer['error']}); "
+                      "its module must import with only its .tf's literal environment values and no AWS calls at "
+                      "module level (the build reads routes that way)")
+            if _names_rest_resolver(project, function):
+                raise FunctionError(advice)
+            # Its routes only feed `check` (an HTTP API resolver's): the build goes on, and reads them next time.
+            report.warn(advice + "; `check` cannot compare its routes until it does")
+            continue
+        atomic_write(_cache_entry(project, function), json.dumps(answer).encode())
         made[function["name"]] = answer
     return made
+
+
+def _environment(project: Project, function: dict) -> dict[str, str]:
+    from .invoke import config_of
+
+    own = dict(config_of(project, function["name"], Reporter(quiet=True)).environment)
+    return {"POWERTOOLS_SERVICE_NAME": function["name"], "AWS_LAMBDA_FUNCTION_NAME": function["name"], **own}
+
+
+def _names_rest_resolver(project: Project, function: dict) -> bool:
+    """Its closure's text names a REST resolver: its routes are the REST API's."""
+    for arc in function.get("closure") or [function["source"].removeprefix("functions/")]:
+        try:
+            if "RestResolver" in (project.functions_dir / arc).read_text(encoding="utf-8"):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def project_routes(project: Project, configs: dict[str, tuple[str, ...]]) -> list[Route]:
@@ -238,10 +273,10 @@ def matching_route(project: Project, kind: str, method: str, path: str) -> tuple
     return (match(routes, method, path) if routes else None), routes
 
 
-def route_check(project: Project) -> list[tuple[str, str]]:
+def route_check(project: Project) -> tuple[list[tuple[str, str]], list[str]]:
     """(file, message) for each route the code and Terraform disagree on, with the routes
-    the last build read from the code (the cache, by each function's code identity: a
-    function whose routes were never read is left out)."""
+    the last build read from the code (the cache, by each function's code identity), and
+    the sources of the resolver functions whose routes no build has read (not compared)."""
     from ..api.route_check import CodeRoutes, route_problems
     from ..package.discover import discover
     from .invoke import function_config
@@ -249,11 +284,14 @@ def route_check(project: Project) -> list[tuple[str, str]]:
     try:
         manifest = json.loads(project.manifest_path.read_text())
     except (OSError, ValueError):
-        return []
-    code = {}
+        return [], _resolver_sources(project)
+    code, unread = {}, []
     for function in manifest.get("functions", []):
-        answer = _cached(function) if uses_resolver(project, function) else None
+        if not uses_resolver(project, function):
+            continue
+        answer = _cached(project, function)
         if answer is None:
+            unread.append(function["source"])
             continue
         rest = tuple((method.upper(), path) for document in answer.get("rest") or []
                      for path, item in (document.get("paths") or {}).items() for method in item
@@ -275,4 +313,12 @@ def route_check(project: Project) -> list[tuple[str, str]]:
             problems.append((code[name].source, f"an adopted function ({environment.adopted[name][0]} in "
                                                 f"{environment.name}) with REST routes: terraform/rest_api.tf calls "
                                                 f"{environment.prefix}-{name}; serve its routes through http_routes"))
-    return problems
+    return problems, unread
+
+
+def _resolver_sources(project: Project) -> list[str]:
+    """Without a build: the entry modules that name Powertools' event handlers."""
+    from ..package.discover import discover
+
+    return [f.source for f in discover(project.root, project.functions_dir, check_handlers=False)
+            if uses_resolver(project, {"source": f.source})]

@@ -17,9 +17,11 @@ import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..api.proxy import Route
 from ..errors import BuildPkgError, InvokeError
+from ..fsutil import file_sha256
 from ..image.build import ImageOptions, build, wanted
 from ..package.build import BuildOptions
 from ..package.discover import discover
@@ -49,7 +51,10 @@ class ServeOptions:
 class LocalFunctions:
     """The built functions as warm runtimes, and the routes that reach them."""
 
-    def __init__(self, inputs: Inputs, options: ServeOptions, report: Reporter):
+    def __init__(self, make_inputs: Callable[[], Inputs], options: ServeOptions, report: Reporter):
+        # The lock is read again for each rebuild: an edit of Pipfile.lock is what it serves next.
+        self._make_inputs = make_inputs
+        inputs = make_inputs()
         self.inputs, self.options, self.report = inputs, options, report
         self.project = inputs.project
         target = inputs.target
@@ -90,10 +95,12 @@ class LocalFunctions:
     def reload(self) -> list[str]:
         """Rebuild; restart the functions whose code or settings changed. Returns those."""
         with self._lock:
-            specs = self._load(first=False)
-            restarted = self.pool.replace(specs)
-            self._release_unused_roots()
-            return restarted
+            try:
+                self.inputs = self._make_inputs()
+                specs = self._load(first=False)
+                return self.pool.replace(specs)
+            finally:  # also what a failed load had taken
+                self._release_unused_roots()
 
     def _load(self, first: bool) -> dict[str, RuntimeSpec]:
         project, inputs, options = self.project, self.inputs, self.options
@@ -113,7 +120,7 @@ class LocalFunctions:
         by_name = {f.name: f for f in functions}
         local_env = local_environment(project)
         layer = None if as_image else built_layer(project)
-        layers = (str(self._hold(("layer", str(layer)), lambda: unpacked(layer)) / "python"),) if layer else ()
+        layers = (str(self._hold(("layer", file_sha256(layer)), lambda: unpacked(layer)) / "python"),) if layer else ()
         specs, http, deployed, identities = {}, {}, {}, {}
         for entry in manifest["functions"]:
             function = by_name.get(entry["name"])
@@ -165,13 +172,20 @@ class LocalFunctions:
                 continue
             self._stop.wait(POLL_S)  # let an editor finish writing
             seen = _fingerprint(self.project)
+            before = set(self.pool.names())
             try:
                 restarted = self.reload()
             except BuildPkgError as exc:
                 self.report.warn(f"rebuild failed, still serving the previous build: {exc}")
                 continue
+            except Exception as exc:  # never let the watcher die quietly: say it, keep watching
+                self.report.warn(f"rebuild failed unexpectedly ({type(exc).__name__}: {exc}); still serving the "
+                                 "previous build (-v shows where)")
+                continue
+            added = sorted(set(self.pool.names()) - before)
             shown = ", ".join(restarted) if restarted else "none"
-            self.report.step(f"rebuilt: restarted {shown}; {len(self.routes)} routes")
+            self.report.step(f"rebuilt: restarted {shown}" + (f", added {', '.join(added)}" if added else "")
+                             + f"; {len(self.routes)} routes")
 
 
 def _same_but_files(old: RuntimeSpec, new: RuntimeSpec) -> bool:
@@ -183,7 +197,7 @@ def _same_but_files(old: RuntimeSpec, new: RuntimeSpec) -> bool:
 
 
 def _fingerprint(project) -> tuple:
-    """What a rebuild reads, as (path, size, mtime) rows: the code, the lock, the .tf files."""
+    """What a rebuild reads, as (path, size, mtime) rows: the code, the lock, the .tf and .tfvars files."""
     rows = []
     for base in (project.functions_dir,):
         for dirpath, dirnames, filenames in os.walk(base):
@@ -192,6 +206,7 @@ def _fingerprint(project) -> tuple:
                 rows.append(_stat(Path(dirpath) / name))
     rows.append(_stat(project.root / "Pipfile.lock"))
     rows += [_stat(p) for p in sorted(project.terraform_dir.glob("*.tf"))]
+    rows += [_stat(p) for p in sorted((project.terraform_dir / "env").glob("*.tfvars"))]  # names, var.buckets
     return tuple(rows)
 
 

@@ -41,8 +41,23 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunks()
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
+
+    def _read_chunks(self) -> bytes:
+        """A chunked body (curl -T -, streaming clients), to its last chunk and trailers, so
+        the connection's next request starts where it should."""
+        body = bytearray()
+        while True:
+            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return bytes(body)
+            body += self.rfile.read(size)
+            self.rfile.readline()  # the CRLF after the chunk
 
     def _send(self, status: int, headers, body: bytes) -> None:
         self.send_response(status)
@@ -85,13 +100,23 @@ class ApiHandler(_Handler):
         except InvokeError:  # the function went away in a rebuild
             self._send(*proxy.BAD_GATEWAY)
             return self._note(502, route.function, began)
-        reply = proxy.response(outcome.document, route.kind) if not outcome.failed \
-            else proxy.Response(*proxy.BAD_GATEWAY)
+        if outcome.failed:
+            reply = proxy.Response(*proxy.BAD_GATEWAY, problem=_failure(outcome.document))
+        else:
+            reply = proxy.response(outcome.document, route.kind)
+        if reply.problem:  # what API Gateway's execution log would say
+            print(f"{route.function}: 502: {reply.problem}", file=sys.stderr, flush=True)
         headers = reply.headers + (("x-amzn-RequestId", request.request_id),)
         self._send(reply.status, headers, reply.body)
         self._note(reply.status, route.function, began)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+
+def _failure(document) -> str:
+    if isinstance(document, dict):
+        return f"the function failed: {document.get('errorType', 'error')}: {document.get('errorMessage', '')}".strip()
+    return "the function failed"
 
 
 class LambdaHandler(_Handler):
@@ -146,13 +171,18 @@ class LambdaHandler(_Handler):
         self._note(status, None, began)
 
 
-def serve(functions: LocalFunctions, handler: type[_Handler], port: int, ready) -> None:
-    """Serve until Ctrl-C; `ready(address)` is called once the port is bound."""
-    bound = type(handler.__name__, (handler,), {"functions": functions})
+def listen(port: int) -> _Server:
+    """The listening socket, bound before the build, so a port in use is said at once.
+    Connections wait in its backlog until `serve` runs."""
     try:
-        server = _Server((HOST, port), bound)
+        return _Server((HOST, port), _Handler)
     except OSError as exc:
         raise InvokeError(f"cannot listen on {HOST}:{port} ({exc.strerror}); pick another --port") from None
+
+
+def serve(server: _Server, functions: LocalFunctions, handler: type[_Handler], ready) -> None:
+    """Serve until Ctrl-C; `ready(address)` is called first."""
+    server.RequestHandlerClass = type(handler.__name__, (handler,), {"functions": functions})
     functions.start_watching()
     try:
         ready(f"http://{HOST}:{server.server_address[1]}")

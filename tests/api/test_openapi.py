@@ -98,6 +98,14 @@ def test_a_route_claimed_by_two_functions_names_both_files():
     other = {**doc, "paths": {"/o/{order_id}": doc["paths"]["/x"]}}
     with pytest.raises(FunctionError, match=r"GET /o/\{order_id\} is served by both"):
         merge({"a": ("functions/lambda_a.py", one), "b": ("functions/lambda_b.py", other)}, "api")
+    # One variable child per resource: API Gateway would refuse this tree at deploy time.
+    item = {**doc, "paths": {"/shop/{item_id}": doc["paths"]["/x"]}}
+    deeper = {**doc, "paths": {"/shop/{other}/x": doc["paths"]["/x"]}}
+    with pytest.raises(FunctionError, match=r"^/shop has two path variables below it, \{item_id\} and \{other\} "
+                                            r"\(functions/lambda_a\.py and functions/lambda_b\.py\)"):
+        merge({"a": ("functions/lambda_a.py", item), "b": ("functions/lambda_b.py", deeper)}, "api")
+    same_name = {**doc, "paths": {"/shop/{item_id}/x": doc["paths"]["/x"]}}
+    merge({"a": ("functions/lambda_a.py", item), "b": ("functions/lambda_b.py", same_name)}, "api")
 
 
 @pytest.fixture
@@ -278,6 +286,11 @@ def test_check_reports_routes_in_code_that_terraform_does_not_serve_and_the_reve
     tf = worker_repo.root / "terraform" / "lambda_ping.tf"
     tf.write_text(tf.read_text().replace('"POST /old"', '"GET /ping/{name}"'))
     assert cli("-C", root, "check").exit_code == 0
+    (worker_repo.root / "terraform" / "dists.manifest.json").unlink()  # a fresh clone: no build yet
+    unread = cli("-C", root, "check")
+    assert unread.exit_code == 0 and ("warning: functions/lambda_ping.py: its routes were not compared with "
+                                      "Terraform's (no build in this checkout has read them)") in unread.stderr
+    assert cli("-C", root, "build").exit_code == 0
 
     worker_repo.write("functions/lambda_rest.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
                       "app = APIGatewayRestResolver()\n\n\n@app.get('/r')\ndef r():\n    return {}\n\n\n"
@@ -299,3 +312,22 @@ def test_check_reports_routes_in_code_that_terraform_does_not_serve_and_the_reve
     adopted = cli("-C", root, "check")
     assert ("functions/lambda_rest.py: an adopted function (legacy-rest in dev) with REST routes: "
             "terraform/rest_api.tf calls worker-dev-rest; serve its routes through http_routes") in adopted.stdout
+
+
+def test_routes_are_read_with_the_tf_environment_and_an_http_resolver_never_stops_the_build(worker_repo, cli):
+    root = str(worker_repo.root)
+    worker_repo.write("functions/lambda_tables.py", "import os\n\nfrom aws_lambda_powertools.event_handler import "
+                      "APIGatewayRestResolver\n\nTABLE = os.environ['TABLE']\napp = APIGatewayRestResolver()\n\n\n"
+                      "@app.get('/tables')\ndef tables():\n    return {'table': TABLE}\n\n\n"
+                      "def handler(event, context):\n    return app.resolve(event, context)\n")
+    assert cli("-C", root, "tf", "tables", "--env", "TABLE=orders").exit_code == 0
+    built = cli("-C", root, "build", "--json")
+    assert built.exit_code == 0, built.output  # module-level os.environ["TABLE"], from its .tf
+    assert json.loads(built.stdout)["openapi"]["routes"] == ["GET /tables"]
+
+    worker_repo.write("functions/lambda_ping.py", "import os\n" + PING.replace("app = ", "SECRET = os.environ['SECRET']\napp = "))
+    assert cli("-C", root, "tf", "ping", "--http", "GET /ping").exit_code == 0
+    result = cli("-C", root, "build")
+    assert result.exit_code == 0, result.output  # its routes only feed check
+    assert ("functions/lambda_ping.py: its routes could not be read from its resolver (KeyError: 'SECRET')"
+            in result.stderr and "`check` cannot compare its routes until it does" in result.stderr)

@@ -137,6 +137,17 @@ def test_promote_follows_api_gateways_order_and_comes_back_to_live(cli, rest_sta
     assert "canarySettings" not in stage and stage["variables"]["process_checker"] == "live"
 
 
+def test_promote_refuses_a_canary_older_than_the_stages_deployment(cli, rest_stage):
+    apigw, api, deployment, _ = rest_stage
+    _run(cli, "canary", "process_checker", "--api", "0.25")
+    assert apigw.get_stage(restApiId=api, stageName="prod")["canarySettings"]["percentTraffic"] == 0.25
+    apigw.update_stage(restApiId=api, stageName="prod", patchOperations=[  # an apply redeployed meanwhile
+        {"op": "replace", "path": "/deploymentId", "value": "newer1"}])
+    refused = cli("promote", "process_checker", "--env", "prod", "--api")
+    assert refused.exit_code == 1 and "was deployed again since the canary began" in refused.stderr
+    assert apigw.get_stage(restApiId=api, stageName="prod")["deploymentId"] == "newer1"
+
+
 def test_rollback_removes_the_canary_and_keeps_the_previous_version(cli, rest_stage):
     apigw, api, _, _ = rest_stage
     _run(cli, "canary", "process_checker", "--api", "50")

@@ -48,6 +48,8 @@ def test_ci_runs_the_tests_check_fmt_and_keeps_the_manifest():
     runs = [s.get("run", "") for s in steps]
     assert "make test" in runs
     assert ".venv/bin/python build-pkg.py check" in runs
+    # check after build: the resolvers' routes it compares are read by the build
+    assert runs.index(".venv/bin/python build-pkg.py build") < runs.index(".venv/bin/python build-pkg.py check")
     assert "terraform fmt -check -recursive terraform" in runs
     validate = next(r for r in runs if "terraform validate" in r)
     assert "terraform -chdir=terraform init -backend=false -input=false" in validate

@@ -39,6 +39,12 @@ def test_the_most_specific_route_wins_as_in_api_gateway():
     assert match(ROUTES, "GET", "/files") is None and match(ROUTES, "POST", "/") is None
     default = [Route("ANY", "$default", "fallback", "http")]
     assert match(ROUTES + default, "POST", "/nothing/here") == (default[0], {})
+    # A REST API picks the resource, then the method: /a/b without GET is its 403, never /a/{x}.
+    rest = [Route("POST", "/a/b", "f", "rest"), Route("GET", "/a/{x}", "g", "rest")]
+    assert match(rest, "GET", "/a/b") is None and match(rest, "GET", "/a/c") == (rest[1], {"x": "c"})
+    # An HTTP API ranks whole routes: the same request takes GET /a/{x}.
+    http = [Route("POST", "/a/b", "f", "http"), Route("GET", "/a/{x}", "g", "http")]
+    assert match(http, "GET", "/a/b") == (http[1], {"x": "b"})
 
 
 def test_a_request_becomes_the_events_api_gateway_sends():
@@ -68,15 +74,24 @@ def test_a_result_becomes_the_response_api_gateway_returns():
                      "multiValueHeaders": {"X-Two": ["c", "d"]}, "body": base64.b64encode(b"\x00\x01").decode(),
                      "isBase64Encoded": True}, "rest")
     assert rest.status == 201 and rest.body == b"\x00\x01"
-    assert [h for h in rest.headers if h[0].lower() == "x-two"] == [("X-Two", "c"), ("X-Two", "d")]
+    assert [h for h in rest.headers if h[0].lower() == "x-two"] == [("X-Two", "c"), ("X-Two", "d"), ("x-two", "b")]
+    both = response({"statusCode": 200, "headers": {"Set-Cookie": "a=1", "X": "same"},
+                     "multiValueHeaders": {"Set-Cookie": ["b=2"], "X": ["same"]}}, "rest")
+    assert [v for k, v in both.headers if k == "Set-Cookie"] == ["b=2", "a=1"]  # merged, as API Gateway does
+    assert [v for k, v in both.headers if k == "X"] == ["same"]  # a pair in both lists is sent once
     assert ("X-One", "a") in rest.headers and ("Content-Type", "application/json") in rest.headers
     http = response({"statusCode": 200, "cookies": ["a=1", "b=2; Secure"], "body": "hi",
                      "headers": {"content-type": "text/plain"}}, "http")
     assert [v for k, v in http.headers if k == "Set-Cookie"] == ["a=1", "b=2; Secure"] and http.body == b"hi"
     inferred = response({"hello": "world"}, "http")  # payload 2.0 without a statusCode
     assert (inferred.status, inferred.body) == (200, b'{"hello": "world"}')
-    for broken in ({"hello": "world"}, {"statusCode": "abc"}, "text", {"statusCode": 200, "body": {"a": 1}}):
-        assert response(broken, "rest").status == 502, broken
+    only_single = response({"statusCode": 200, "headers": {"X-One": "1"}, "multiValueHeaders": {"X-M": ["a", "b"]}},
+                           "http")
+    assert ("X-One", "1") in only_single.headers and not [h for h in only_single.headers if h[0] == "X-M"]
+    for broken in ({"hello": "world"}, {"statusCode": "abc"}, "text", {"statusCode": 200, "body": {"a": 1}},
+                   {"statusCode": 200, "headers": {"X": "a\r\nInjected: 1"}}):
+        reply = response(broken, "rest")
+        assert reply.status == 502 and reply.problem.startswith("malformed Lambda proxy response: "), broken
 
 
 SHOP = '''import os
@@ -108,9 +123,10 @@ WEB = '''import base64
 def handler(event, context):
     if event["rawPath"].endswith("/boom"):
         raise RuntimeError("web exploded")
-    return {"statusCode": 201, "cookies": ["a=1", "b=2"], "multiValueHeaders": {"X-Multi": ["x", "y"]},
-            "headers": {"content-type": "application/octet-stream"}, "isBase64Encoded": True,
-            "body": base64.b64encode(b"\\x00VERSION-1" + event["pathParameters"]["rest"].encode()).decode()}
+    return {"statusCode": 201, "cookies": ["a=1", "b=2"], "multiValueHeaders": {"X-Ignored": ["z"]},
+            "headers": {"content-type": "application/octet-stream", "X-Multi": "x,y"}, "isBase64Encoded": True,
+            "body": base64.b64encode(b"\\x00VERSION-1" + event["pathParameters"]["rest"].encode()
+                                     + (event.get("body") or "").encode()).decode()}
 '''
 
 ECHO = '''import os
@@ -136,7 +152,7 @@ def serve_repo(tmp_path_factory) -> WorkerRepo:
     repo.write("functions/lambda_shop.py", SHOP)
     repo.write("functions/lambda_web.py", WEB)
     repo.write("functions/lambda_echo.py", ECHO)
-    for name, extra in (("shop", ""), ("web", ' --http "GET /web/{rest+}"'), ("echo", "")):
+    for name, extra in (("shop", ""), ("web", ' --http "GET /web/{rest+}" --http "POST /web/{rest+}"'), ("echo", "")):
         command = f"{sys.executable} {REPO / 'build-pkg.py'} -C {repo.root} tf {name}{extra}"
         subprocess.run(command, shell=True, check=True, capture_output=True)
     return repo
@@ -192,11 +208,24 @@ def test_start_api_serves_the_routes_warm_and_restarts_only_what_changed(serve_r
 
         status, headers, body = server.get("/web/a/b")
         assert status == 201 and body == b"\x00VERSION-1a/b"
-        assert headers.get_all("Set-Cookie") == ["a=1", "b=2"] and headers.get_all("X-Multi") == ["x", "y"]
+        assert headers.get_all("Set-Cookie") == ["a=1", "b=2"] and headers.get_all("X-Multi") == ["x,y"]
+        assert headers.get("X-Ignored") is None  # payload 2.0 has no multiValueHeaders
+
+        # A chunked body (curl -T -), then another request on the same connection.
+        host, port = server.address.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(b"POST /web/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                        b"Content-Type: text/plain\r\n\r\n3\r\nhey\r\n2\r\n!!\r\n0\r\n\r\n"
+                        b"GET /web/d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := raw.recv(65536):
+                answer += chunk
+        assert b"\x00VERSION-1chey!!" in answer and b"\x00VERSION-1d" in answer and answer.count(b"HTTP/1.1 201") == 2
 
         status, _, body = server.get("/web/boom")
         assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
         assert "web exploded" in server.log()  # the function's log, on stderr
+        assert "web: 502: the function failed: RuntimeError: web exploded" in server.log()
 
         replies = []
         threads = [threading.Thread(target=lambda: replies.append(server.get("/slow"))) for _ in range(3)]
