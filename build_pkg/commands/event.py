@@ -15,7 +15,8 @@ from ..local.events import EVENT_TYPES, EventOptions, sample
 @click.option("--bucket", default="example-bucket", show_default=True, help="Bucket (s3, s3-put, s3-delete).")
 @click.option("--key", default="incoming/report.csv", show_default=True, help="Object key (s3, s3-put, s3-delete).")
 @click.option("--method", default="GET", show_default=True, help="HTTP method (http, rest).")
-@click.option("--path", "path_", metavar="PATH", default="/items", show_default=True, help="Request path (http, rest).")
+@click.option("--path", "path_", metavar="PATH", default="/items", show_default=True,
+              help="Request path, with a query string if any (http, rest): /items?limit=2.")
 @click.option("--count", type=click.IntRange(1, 10000), default=1, show_default=True,
               help="Records in the batch (sqs, sns, s3-*, dynamodb).")
 @click.option("--keys", metavar="NAME[,NAME]",
@@ -34,8 +35,9 @@ def event(obj, event_type, body, bucket, key, method, path_, count, keys, as_jso
     --method and --path match (its template as resource or routeKey, its path
     parameters filled), as API Gateway would; a warning says when none does.
     """
-    options = EventOptions(body=body, bucket=bucket, key=key, method=method.upper(), path=path_, count=count,
-                           keys=tuple(k.strip() for k in (keys or "").split(",") if k.strip()))
+    path_, _, query = path_.partition("?")
+    options = EventOptions(body=body, bucket=bucket, key=key, method=method.upper(), path=path_ or "/", count=count,
+                           keys=tuple(k.strip() for k in (keys or "").split(",") if k.strip()), query=query)
     if event_type in ("http", "rest"):
         options = _with_route(obj, event_type, options)
     click.echo(json.dumps(sample(event_type, options), indent=2))

@@ -31,6 +31,7 @@ class EventOptions:
     keys: tuple[str, ...] = ()  # dynamodb: the table's key attributes (default: from the item)
     route: str | None = None  # http, rest: the route's template (/items/{id}) when it is not the path
     path_parameters: tuple[tuple[str, str], ...] = ()  # http, rest: the route's parameters, filled from the path
+    query: str = ""  # http, rest: the query string, without its `?`
 
 
 def _uuid(seed: str) -> str:
@@ -149,7 +150,7 @@ def _http(o: EventOptions) -> dict:
         "version": "2.0",
         "routeKey": route,
         "rawPath": o.path,
-        "rawQueryString": "",
+        "rawQueryString": o.query,
         "headers": _headers(),
         "requestContext": {
             "accountId": ACCOUNT,
@@ -169,7 +170,18 @@ def _http(o: EventOptions) -> dict:
     }
     if o.path_parameters:
         event["pathParameters"] = dict(o.path_parameters)
+    if o.query:
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in _query(o.query).items()}
     return event
+
+
+def _query(query: str) -> dict[str, list[str]]:
+    from urllib.parse import parse_qsl
+
+    found: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        found.setdefault(key, []).append(value)
+    return found
 
 
 def _rest(o: EventOptions) -> dict:
@@ -181,8 +193,8 @@ def _rest(o: EventOptions) -> dict:
         "httpMethod": o.method,
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
+        "queryStringParameters": {k: v[-1] for k, v in _query(o.query).items()} or None,
+        "multiValueQueryStringParameters": _query(o.query) or None,
         "pathParameters": dict(o.path_parameters) or None,
         "stageVariables": None,
         "requestContext": {

@@ -85,3 +85,14 @@ def test_dynamodb_keys_come_from_the_item(cli):
     assert keys("--count", "2") == [{"id": {"S": "1"}}, {"id": {"S": "2"}}]
     bad = cli("event", "dynamodb", "--body", '{"a": 1}', "--keys", "b")
     assert bad.exit_code == 2 and "--keys b: not an attribute of the item" in bad.stderr
+
+
+def test_a_query_string_in_the_path_is_the_events_query(cli):
+    rest = json.loads(cli("event", "rest", "--path", "/a?x=1&x=2&y=").stdout)
+    assert rest["path"] == "/a" and rest["queryStringParameters"] == {"x": "2", "y": ""}
+    assert rest["multiValueQueryStringParameters"] == {"x": ["1", "2"], "y": [""]}
+    http = json.loads(cli("event", "http", "--path", "/a?x=1&x=2").stdout)
+    assert http["rawPath"] == "/a" and http["rawQueryString"] == "x=1&x=2"
+    assert http["queryStringParameters"] == {"x": "1,2"}
+    parse(event=rest, model=APIGatewayProxyEventModel)
+    parse(event=http, model=APIGatewayProxyEventV2Model)
