@@ -104,7 +104,7 @@ def _remote(obj: Context, name: str, env: str, qualifier: str | None, asynchrono
     from ..deploy.targets import resolve
     from ..operate import remote
 
-    target = resolve(obj.project, [name], env)[0]
+    target = resolve(obj.project, [name], env, flag="--remote")[0]
     values = target.environment.values if target.environment else None
     outcome = remote.invoke(remote.client(aws.region(region, values)), target.function, qualifier or target.alias,
                             event, asynchronous)

@@ -95,6 +95,9 @@ def metrics(obj: Context, function, every, env, since, region, as_json) -> None:
     if start >= end:
         raise UsageError(f"--since {since}: the window must start before now")
     rows = lambda_metrics.read(aws.client("cloudwatch", region_name), names, start, end)
+    if not every and names[function] == function and not rows[0].invocations and rows[0].p50_ms is None:
+        click.echo(f"warning: no metrics for {function} in the window; it is not a function of functions/, "
+                   "so it was taken as a deployed name: is it deployed under that name, here?", err=True)
     if as_json:
         click.echo(json.dumps({"start": start.isoformat(), "end": end.isoformat(),
                                "functions": [row.as_dict() for row in rows]}, indent=2))

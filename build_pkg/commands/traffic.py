@@ -195,7 +195,11 @@ def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, regio
         if environment is None:
             raise UsageError(f"--env {env}: no terraform/env/{env}.tfvars")
     lam = aws.client("lambda", aws.region(region, environment.values))
-    deployed, others = inventory.read(lam, {n: (t.function, t.alias) for n, t in targets.items()}, environment.prefix)
+    from ..infra.environments import read as read_environments
+
+    neighbours = tuple(e.prefix for e in read_environments(project) if e.name != env)
+    deployed, others = inventory.read(lam, {n: (t.function, t.alias) for n, t in targets.items()}, environment.prefix,
+                                      neighbours)
     rows = inventory.compare(built, deployed, others)
     if as_json:
         click.echo(json.dumps({"environment": env, "ok": not inventory.needs_attention(rows),

@@ -131,8 +131,14 @@ def _identity(function: dict, image: bool) -> str:
 
 
 def _deployed_identity(lam, function: str, qualifier: str, image: bool) -> str | None:
-    """What the alias (or version) runs, as the builder names it."""
-    return version_code.identity(version_code.get_version(lam, function, qualifier), image)
+    """What the alias (or version) runs, as the builder names it: a zip version's marker is
+    believed only with the code the identity was first published with (see zip_identity),
+    so code uploaded outside a release is deployed again, never taken as this build's."""
+    found = version_code.get_version(lam, function, qualifier)
+    if image:
+        return version_code.identity(found, image)
+    version = found.get("Configuration", {}).get("Version", "")
+    return version_code.zip_identity(version_code.versions(lam, function), version)
 
 
 def _code_source(project, manifest, image, options, region, report, result, changed):

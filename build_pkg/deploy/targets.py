@@ -19,7 +19,7 @@ class Target:
     environment: Environment | None
 
 
-def resolve(project_of, names: list[str], env: str | None) -> list[Target]:
+def resolve(project_of, names: list[str], env: str | None, flag: str = "--env") -> list[Target]:
     """`project_of` gives the Project (raising ProjectError outside a worker repository,
     where every name is taken as deployed). A short name without --env is refused: which
     environment's function it means is not something to guess before shifting traffic."""
@@ -29,7 +29,7 @@ def resolve(project_of, names: list[str], env: str | None) -> list[Target]:
         if env:
             raise
         project = None
-    environment = _environment(project, env) if project and env else None
+    environment = _environment(project, env, flag) if project and env else None
     ours = {f.name for f in discover(project.root, project.functions_dir, check_handlers=False)} if project else set()
     targets = []
     for name in names:
@@ -46,10 +46,10 @@ def resolve(project_of, names: list[str], env: str | None) -> list[Target]:
     return targets
 
 
-def _environment(project: Project, env: str) -> Environment:
+def _environment(project: Project, env: str, flag: str = "--env") -> Environment:
     environments = read(project)
     found = next((e for e in environments if e.name == env), None)
     if found is None:
-        raise UsageError(f"--env {env}: no terraform/env/{env}.tfvars (there are: "
+        raise UsageError(f"{flag} {env}: no terraform/env/{env}.tfvars (there are: "
                          f"{', '.join(e.name for e in environments) or 'none'})")
     return found

@@ -48,3 +48,35 @@ def get_version(lam, function: str, qualifier: str) -> dict:
             raise ReleaseError(f"{function}: not deployed (or no {qualifier!r} alias or version); the first deploy of "
                                "a function is Terraform's: run a release without --code-only") from None
         raise ReleaseError(f"{function}: get_function failed: {exc}") from None
+
+
+def zip_identity(versions: dict[str, dict], version: str) -> str | None:
+    """What a zip version runs, from its description's marker, checked against its code: the
+    first version that recorded this identity was published with the code that has it, so
+    a later version recording the same identity with other bytes (code uploaded outside a
+    release, which keeps the description) does not run it. None when it cannot be told."""
+    this = versions.get(version)
+    if this is None:
+        return None
+    recorded = identity({"Configuration": this}, image=False)
+    if recorded is None:
+        return None
+    first = min((int(v) for v, config in versions.items() if v.isdigit()
+                 and identity({"Configuration": config}, image=False) == recorded), default=None)
+    if first is None or versions[str(first)].get("CodeSha256") != this.get("CodeSha256"):
+        return None
+    return recorded
+
+
+def versions(lam, function: str) -> dict[str, dict]:
+    """Every published version's configuration, by version."""
+    from .. import aws
+
+    found, marker = {}, None
+    while True:
+        page = aws.call(f"{function}: list_versions_by_function", ReleaseError, lam.list_versions_by_function,
+                        FunctionName=function, **({"Marker": marker} if marker else {}))
+        found.update({v["Version"]: v for v in page.get("Versions", [])})
+        marker = page.get("NextMarker")
+        if not marker:
+            return found

@@ -16,7 +16,8 @@ from ..project import Project
 from .parse import parse_text, resources
 from .render import MODULE_DIR
 
-CODE_ARGUMENTS = ("image_uri", "filename", "s3_bucket", "s3_key", "source_code_hash")
+# description: the identity marker of the code each version runs, written by whoever deploys the code.
+CODE_ARGUMENTS = ("image_uri", "filename", "s3_bucket", "s3_key", "source_code_hash", "description")
 ALIAS_ARGUMENT = "function_version"
 
 

@@ -2,8 +2,10 @@
 
 For each function of the repository: its alias (`live`, or an adopted function's own),
 the version it points at and any canary weights, that version's runtime, memory and
-last change, and the identity that version records (the description each version is
-published with: see version_code) against the build's. A function deployed with the
+last change, and the code each version the alias sends requests to runs, against the
+build's identity: an image version's resolved digest; a zip version's recorded identity
+(the description it was published with, see version_code), believed only while its
+code's CodeSha256 is the one the first version recording that identity had. A function deployed with the
 environment's name prefix that the repository does not have is listed too. The comparison
 is pure; the reads are at the edge, a few at a time (Lambda's control plane allows about
 15 calls a second besides GetFunction).
@@ -31,7 +33,8 @@ class Deployed:
     runtime: str | None = None
     memory: int | None = None
     last_modified: str | None = None
-    identity: str | None = None  # the code the version records, or None when it records none
+    identity: str | None = None  # the code the version runs, as recorded and checked; None when unknown
+    canary: dict[str, str | None] = field(default_factory=dict)  # a canary version -> the code it runs
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others:
         if found is None or found.version is None:
             rows.append(Row(name, MISSING, found or Deployed(""), built[name]))
         else:
-            rows.append(Row(name, IN_SYNC if found.identity == built[name] else DIFFERS, found, built[name]))
+            running = [found.identity, *found.canary.values()]  # every version the alias sends requests to
+            rows.append(Row(name, IN_SYNC if all(i == built[name] for i in running) else DIFFERS, found, built[name]))
     rows += [Row(d.function, NOT_OURS, d, None) for d in sorted(others, key=lambda d: d.function)]
     return rows
 
@@ -78,15 +82,18 @@ def table(rows: list[Row]) -> list[str]:
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
 
 
-def read(lam, targets: dict[str, tuple[str, str]], prefix: str) -> tuple[dict[str, Deployed | None], list[Deployed]]:
+def read(lam, targets: dict[str, tuple[str, str]], prefix: str,
+         others: tuple[str, ...] = ()) -> tuple[dict[str, Deployed | None], list[Deployed]]:
     """`targets`: name -> (deployed name, alias). Returns each one's state, and the deployed
-    functions named `<prefix>-...` that no target names."""
+    functions named `<prefix>-...` that no target names (but not those of another
+    environment whose prefix starts with this one: `others`, worker-dev-eu beside worker-dev)."""
     with ThreadPoolExecutor(_READERS) as pool:
         found = dict(zip(targets, pool.map(lambda t: _one(lam, *t), targets.values())))
     ours = {function for function, _ in targets.values()}
     others = [Deployed(name, runtime=config.get("Runtime"), memory=config.get("MemorySize"),
                        last_modified=config.get("LastModified"))
-              for name, config in _listed(lam, f"{prefix}-") if name not in ours]
+              for name, config in _listed(lam, f"{prefix}-") if name not in ours
+              and not any(name.startswith(f"{other}-") for other in others if other.startswith(f"{prefix}-"))]
     return found, others
 
 
@@ -104,8 +111,27 @@ def _one(lam, function: str, alias: str) -> Deployed | None:
     found = _call(lam.get_function, function, FunctionName=function, Qualifier=version)
     config = found.get("Configuration", {})
     image = config.get("PackageType") == "Image"
+    versions = None if image else version_code.versions(lam, function)
+    identities = {}
+    for routed in [version, *sorted(weights)]:  # a canary's version runs too
+        if image:
+            answer = found if routed == version else _call(lam.get_function, function, FunctionName=function,
+                                                            Qualifier=routed)
+            identities[routed] = _image_identity(answer)
+        else:
+            identities[routed] = version_code.zip_identity(versions, routed)
     return Deployed(function, alias, version, weights, config.get("Runtime") or ("image" if image else None),
-                    config.get("MemorySize"), config.get("LastModified"), version_code.identity(found, image))
+                    config.get("MemorySize"), config.get("LastModified"), identities[version],
+                    {v: i for v, i in identities.items() if v != version})
+
+
+def _image_identity(answer: dict) -> str | None:
+    """An image version runs the digest Lambda resolved; the marker only where no digest is named."""
+    code = answer.get("Code", {})
+    for uri in (code.get("ResolvedImageUri"), code.get("ImageUri")):
+        if uri and "@sha256:" in uri:
+            return uri.rpartition("@")[2]
+    return version_code.identity(answer, image=True)
 
 
 def _without_alias(lam, function: str) -> Deployed | None:

@@ -55,7 +55,10 @@ def parse_since(text: str, now_ms: int) -> int:
     value = text.strip()
     relative = _RELATIVE.match(value)
     if relative:
-        return now_ms - int(relative.group(1)) * _UNITS[relative.group(2)] * 1000
+        start = now_ms - int(relative.group(1)) * _UNITS[relative.group(2)] * 1000
+        if start < 0:
+            raise _too_far(text)
+        return start
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -66,28 +69,45 @@ def parse_since(text: str, now_ms: int) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def _pattern(query: LogQuery) -> str | None:
-    """The pattern sent to CloudWatch: the user's, else the request id as a quoted term (the
-    runtime's START, END and REPORT lines and every line it logs carry it)."""
-    if query.pattern:
-        return query.pattern
-    return f'"{query.request_id}"' if query.request_id else None
-
-
-def _keep(event: LogEvent, query: LogQuery) -> bool:
-    return query.request_id is None or query.request_id in event.message
+def _too_far(text: str) -> UsageError:
+    return UsageError(f"--since {text!r} reaches before 1970; give a shorter duration or a later time")
 
 
 def fetch(logs, query: LogQuery, start_ms: int | None = None) -> list[LogEvent]:
-    """Every event from `start_ms` (the query's start by default), sorted by time."""
-    kwargs = {"logGroupName": query.group, "startTime": start_ms if start_ms is not None else query.start_ms}
-    pattern = _pattern(query)
+    """Every event from `start_ms` (the query's start by default), sorted by time. With a
+    request id: the lines that carry it mark where the invocation ran (its log stream, one
+    execution environment running one invocation at a time) and when (START to REPORT);
+    every line of that stream in that span is the invocation's, `print()` output included,
+    which carries no request id."""
+    start = start_ms if start_ms is not None else query.start_ms
+    if query.request_id is None:
+        return _filtered(logs, query.group, start, query.pattern)
+    marks = _filtered(logs, query.group, start, f'"{query.request_id}"')
+    spans: dict[str, tuple[int, int]] = {}
+    for event in marks:
+        if query.request_id in event.message:
+            low, high = spans.get(event.stream, (event.timestamp, event.timestamp))
+            spans[event.stream] = (min(low, event.timestamp), max(high, event.timestamp))
+    found = []
+    for stream, (low, high) in sorted(spans.items()):
+        found += _filtered(logs, query.group, low, query.pattern, stream=stream, end_ms=high + 1)
+    found.sort(key=lambda e: (e.timestamp, e.id))
+    return found
+
+
+def _filtered(logs, group: str, start_ms: int, pattern: str | None, stream: str | None = None,
+              end_ms: int | None = None) -> list[LogEvent]:
+    kwargs = {"logGroupName": group, "startTime": start_ms}
     if pattern:
         kwargs["filterPattern"] = pattern
+    if stream:
+        kwargs["logStreamNames"] = [stream]
+    if end_ms is not None:
+        kwargs["endTime"] = end_ms
     found: list[LogEvent] = []
     token = None
     while True:
-        page = _call(logs.filter_log_events, query.group, **kwargs, **({"nextToken": token} if token else {}))
+        page = _call(logs.filter_log_events, group, **kwargs, **({"nextToken": token} if token else {}))
         found += [LogEvent(e["eventId"], e["timestamp"], e.get("logStreamName", ""), e.get("message", ""))
                   for e in page.get("events", [])]
         next_token = page.get("nextToken")
@@ -95,7 +115,7 @@ def fetch(logs, query: LogQuery, start_ms: int | None = None) -> list[LogEvent]:
             break
         token = next_token
     found.sort(key=lambda e: (e.timestamp, e.id))
-    return [e for e in found if _keep(e, query)]
+    return found
 
 
 def follow(logs, query: LogQuery, emit: Callable[[LogEvent], None], poll_s: float = FOLLOW_POLL_S,

@@ -40,11 +40,14 @@ class FunctionMetrics:
 
 
 def periods(start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
-    """(the sparkline's period, the whole window's), in seconds: multiples of 60, as
-    CloudWatch wants them for data older than three hours."""
-    span = max(60, int((end - start).total_seconds()))
-    step = max(60, math.ceil(span / MAX_POINTS / 60) * 60)
-    return step, math.ceil(span / 60) * 60
+    """(the sparkline's period, the whole window's), in seconds, in the multiples CloudWatch
+    keeps data at by age: 60 s up to 15 days back, 300 s up to 63 days, 3600 s beyond (a
+    finer period over older data returns nothing)."""
+    age = (end - start).total_seconds()
+    unit = 60 if age <= 15 * 86400 else 300 if age <= 63 * 86400 else 3600
+    span = max(unit, int(age))
+    step = max(unit, math.ceil(span / MAX_POINTS / unit) * unit)
+    return step, math.ceil(span / unit) * unit
 
 
 def queries(index: int, function: str, step: int, whole: int) -> list[dict]:
@@ -80,7 +83,7 @@ def fold(names: dict[str, str], results: list[dict], start: dt.datetime, step: i
     by_id = {r["Id"]: r for r in results}
 
     def total(key: str, i: int) -> float:
-        return sum(v for v in by_id.get(f"{key}{i}", {}).get("Values", []) if v is not None)
+        return float(sum(v for v in by_id.get(f"{key}{i}", {}).get("Values", []) if v is not None))
 
     found = []
     for i, (name, function) in enumerate(names.items()):

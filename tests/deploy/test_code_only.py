@@ -19,7 +19,7 @@ def _code_only_lifecycle(repo) -> None:
     path = repo.root / MODULE
     text = path.read_text()
     text = text.replace("    ignore_changes = []\n",
-                        "    ignore_changes = [image_uri, filename, s3_bucket, s3_key, source_code_hash]\n", 1)
+                        "    ignore_changes = [image_uri, filename, s3_bucket, s3_key, source_code_hash, description]\n", 1)
     text = text.replace("ignore_changes = [routing_config]", "ignore_changes = [routing_config, function_version]")
     path.write_text(text)
 

@@ -39,6 +39,7 @@ def log_group(aws_env):
                                (10, "REPORT RequestId: req-one\tDuration: 3.00 ms")],
         "2026/12/03/[2]bbbb": [(3, "START RequestId: req-two Version: 2"),
                                (6, "[ERROR]\t2026-12-03T10:00:00Z\treq-two\tprobe failed"),
+                               (8, "printed by the handler"),  # print() output carries no request id
                                (12, "END RequestId: req-two")],
     }
     for stream, events in lines.items():
@@ -58,17 +59,19 @@ def test_logs_newest_last_filtered_and_by_request(cli, log_group):
     everything = _lines(cli("logs", "process_checker", "--env", "prod", "--since", "10m"))
     assert everything == ["START RequestId: req-one Version: 2", "START RequestId: req-two Version: 2",
                           "[INFO]\t2026-12-03T10:00:00Z\treq-one\tchecking",
-                          "[ERROR]\t2026-12-03T10:00:00Z\treq-two\tprobe failed",
+                          "[ERROR]\t2026-12-03T10:00:00Z\treq-two\tprobe failed", "printed by the handler",
                           "END RequestId: req-one", "REPORT RequestId: req-one\tDuration: 3.00 ms",
                           "END RequestId: req-two"]
     assert _lines(cli("logs", NAME, "--since", "10m", "--request-id", "req-two")) == [
         "START RequestId: req-two Version: 2", "[ERROR]\t2026-12-03T10:00:00Z\treq-two\tprobe failed",
-        "END RequestId: req-two"]
+        "printed by the handler", "END RequestId: req-two"]
+    # Another invocation's lines in the same span, in another environment (stream), are not this one's.
+    assert "checking" not in " ".join(_lines(cli("logs", NAME, "--request-id", "req-two")))
     assert _lines(cli("logs", NAME, "--filter", "ERROR")) == ["[ERROR]\t2026-12-03T10:00:00Z\treq-two\tprobe failed"]
     lines = cli("logs", NAME, "--json").stdout.splitlines()
     first = json.loads(lines[0])
     assert first["message"] == "START RequestId: req-one Version: 2" and first["stream"] == "2026/12/03/[2]aaaa"
-    assert first["timestamp"].endswith("Z") and len(lines) == 7
+    assert first["timestamp"].endswith("Z") and len(lines) == 8
     later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert cli("logs", NAME, "--since", later).stdout == ""  # an ISO time: nothing after it
 
@@ -85,7 +88,7 @@ def test_logs_read_every_page_and_follow_prints_each_event_once(log_group, monke
         return page
 
     monkeypatch.setattr(logs, "filter_log_events", small_pages)
-    assert len(cloudwatch_logs.fetch(logs, query)) == 7 and len(pages) >= 3
+    assert len(cloudwatch_logs.fetch(logs, query)) == 8 and len(pages) >= 3
 
     printed = []
     polls = []
@@ -101,7 +104,7 @@ def test_logs_read_every_page_and_follow_prints_each_event_once(log_group, monke
 
     cloudwatch_logs.follow(logs, query, printed.append, poll_s=0, stop=lambda: len(polls) >= 3, sleep=sleep)
     messages = [e.message for e in printed]
-    assert len(messages) == len(set(e.id for e in printed)) == 9  # each once, none skipped
+    assert len(messages) == len(set(e.id for e in printed)) == 10  # each once, none skipped
     assert messages[-2:] == ["new line", "late line"]
 
 
@@ -207,6 +210,23 @@ def test_status_env_tells_what_runs_where(worker_repo, cli, aws_env):
         assert table[0].split() == ["FUNCTION", "STATE", "VERSION", "ALIAS", "RUNTIME", "MEMORY", "LAST", "MODIFIED"]
         assert any(line.startswith("process_checker") and "in sync" in line and "256 MB" in line for line in table)
 
+        # Code uploaded outside a release keeps the description: the marker is not believed.
+        checker = "worker-prod-process_checker"
+        lam.update_function_code(FunctionName=checker, ZipFile=lambda_zip("x = 2\n"))
+        lam.publish_version(FunctionName=checker)
+        assert lam.get_function(FunctionName=checker, Qualifier="2")["Configuration"]["Description"].startswith(
+            f"build-pkg code {identity['process_checker']}")
+        lam.update_alias(FunctionName=checker, Name="live", FunctionVersion="1",
+                         RoutingConfig={"AdditionalVersionWeights": {"2": 0.1}})
+        canary = json.loads(cli("-C", root, "status", "--env", "prod", "--no-build", "--json").stdout)
+        row = {r["name"]: r for r in canary["functions"]}["process_checker"]
+        assert row["state"] == "differs" and row["canary"] == {"2": None}  # 10% runs code nobody built here
+        assert row["weights"] == {"2": 10.0}
+        lam.update_alias(FunctionName=checker, Name="live", FunctionVersion="2", RoutingConfig={})
+        moved = json.loads(cli("-C", root, "status", "--env", "prod", "--no-build", "--json").stdout)
+        assert {r["name"]: r["state"] for r in moved["functions"]}["process_checker"] == "differs"
+        lam.update_alias(FunctionName=checker, Name="live", FunctionVersion="1")
+
         lam.delete_function(FunctionName="worker-prod-api_log_exporter")
         made.remove("worker-prod-api_log_exporter")
         gone = json.loads(cli("-C", root, "status", "--env", "prod", "--no-build", "--json").stdout)
@@ -244,6 +264,8 @@ def test_metrics_pure_parts():
     start = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.timezone.utc)
     step, whole = lambda_metrics.periods(start, start + dt.timedelta(hours=1))
     assert (step, whole) == (120, 3600)
+    assert lambda_metrics.periods(start - dt.timedelta(days=16), start) == (46200, 1382400)  # 300 s multiples
+    assert lambda_metrics.periods(start - dt.timedelta(days=90), start)[0] % 3600 == 0
     results = [{"Id": "series0", "Timestamps": [start, start + dt.timedelta(minutes=58)], "Values": [2.0, 6.0]},
                {"Id": "inv0", "Values": [8.0]}, {"Id": "err0", "Values": [1.0]}, {"Id": "thr0", "Values": []}]
     durations = {"w-a": lambda_metrics.percentiles([{"ExtendedStatistics": {"p50": 12.5, "p99": 240.0}}])}

@@ -122,8 +122,8 @@ resource "aws_lambda_function" "this" {
 
   # Who deploys the code. [] : Terraform, from the build's manifest. For code-only
   # releases (`release --code-only`: the developers push code, Terraform owns the
-  # configuration), set it to [image_uri, filename, s3_bucket, s3_key, source_code_hash]
-  # and the alias's below to [routing_config, function_version]; both or neither
+  # configuration), set it to [image_uri, filename, s3_bucket, s3_key, source_code_hash,
+  # description] (the description records the code: whoever deploys it writes it) and the alias's below to [routing_config, function_version]; both or neither
   # (`check` says so), for every function at once.
   lifecycle {
     ignore_changes = []
