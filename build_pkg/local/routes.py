@@ -225,7 +225,7 @@ def _generate(project: Project, functions: list[dict], target, report: Reporter)
 
 
 def _environment(project: Project, function: dict) -> dict[str, str]:
-    from .invoke import config_of
+    from .function_config import config_of
 
     own = dict(config_of(project, function["name"], Reporter(quiet=True)).environment)
     return {"POWERTOOLS_SERVICE_NAME": function["name"], "AWS_LAMBDA_FUNCTION_NAME": function["name"], **own}
@@ -262,7 +262,7 @@ def matching_route(project: Project, kind: str, method: str, path: str) -> tuple
     """The project's route of `kind` ("rest" or "http") that a request would take, with its
     path parameters, and all the routes of that kind (for a message when none matches)."""
     from ..package.discover import discover
-    from .invoke import function_config
+    from .function_config import function_config
 
     configs = {}
     if kind == "http":
@@ -279,7 +279,7 @@ def route_check(project: Project) -> tuple[list[tuple[str, str]], list[str]]:
     the sources of the resolver functions whose routes no build has read (not compared)."""
     from ..api.route_check import CodeRoutes, route_problems
     from ..package.discover import discover
-    from .invoke import function_config
+    from .function_config import function_config
 
     try:
         manifest = json.loads(project.manifest_path.read_text())

@@ -29,7 +29,8 @@ from ..package.inputs import Inputs
 from ..package.sizes import built_layer
 from ..progress import Reporter
 from . import runtime_client
-from .invoke import built_images, function_config, local_environment
+from .function_config import function_config, local_environment
+from .invoke import built_images
 from .pool import RuntimePool
 from .routes import project_routes, write_openapi
 from .runtime import RuntimeSpec, lambda_environment

@@ -133,7 +133,7 @@ def test_a_hand_written_file_of_the_generated_name_is_never_overwritten(worker_r
 
 
 def test_invoke_takes_per_environment_values_from_dev(worker_repo):
-    from build_pkg.local.invoke import function_config
+    from build_pkg.local.function_config import function_config
     from build_pkg.package.discover import discover
     from build_pkg.progress import Reporter
     from build_pkg.project import Project

@@ -1,0 +1,79 @@
+"""A function's settings for a local run, from its terraform/lambda_<name>.tf: memory,
+timeout, literal environment values (and `var.buckets["KEY"]`-style references, taken from
+the local environment's tfvars) and the HTTP API route keys it serves. Apart from invoke,
+so the route reader, which asks on every build, does not import the runtime."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import InvokeError
+from ..infra.environments import Environment
+from ..infra.environments import read as read_environments
+from ..infra.parse import blocks, parse_text
+from ..infra.render import MODULE_SOURCE, tf_filename
+from ..package.discover import Function
+from ..progress import Reporter
+from ..project import Project
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    memory: int = 128
+    timeout: int = 30
+    environment: tuple[tuple[str, str], ...] = ()
+    source: str | None = None  # the .tf these came from
+    http_routes: tuple[str, ...] = ()  # the HTTP API route keys the .tf serves
+
+
+def function_config(project: Project, function: Function, report: Reporter) -> FunctionConfig:
+    """Memory, timeout and literal environment values from terraform/lambda_<name>.tf."""
+    return config_of(project, function.name, report)
+
+
+def config_of(project: Project, name: str, report: Reporter) -> FunctionConfig:
+    """As function_config, by the function's name."""
+    path = project.terraform_dir / tf_filename(name)
+    if not path.exists():
+        report.warn(f"{project.rel(path)} not found; using memory 128 MB and timeout 30 s")
+        return FunctionConfig()
+    parsed = parse_text(project.rel(path), path.read_text())
+    if parsed.data is None:
+        raise InvokeError(f"{parsed.rel}: {parsed.error}; fix the file (build-pkg.py check)")
+    for _, body in blocks(parsed.data, "module"):
+        if body.get("source") != MODULE_SOURCE:
+            continue
+        environment = []
+        local_env = None
+        for key, value in sorted((body.get("environment") or {}).items()):
+            if isinstance(value, str) and "${" not in value:
+                environment.append((key, value))
+                continue
+            # var.buckets["KEY"] and its kind take the local environment's value (dev when there is one).
+            match = _SOURCE_REF.match(value) if isinstance(value, str) else None
+            if match:
+                local_env = local_env or local_environment(project)
+                resolved = local_env.source(match.group(1), match.group(2)) if local_env else None
+                if isinstance(resolved, str):
+                    environment.append((key, resolved))
+                    report.detail(f"{parsed.rel}: {key} = {resolved} (from {local_env.file})")
+                    continue
+            report.warn(f"{parsed.rel}: environment {key} is an expression; set it with --env {key}=VALUE")
+        routes = body.get("http_routes")
+        return FunctionConfig(_int(body.get("memory_size"), 128), _int(body.get("timeout"), 30),
+                              tuple(environment), parsed.rel,
+                              tuple(r for r in routes if isinstance(r, str)) if isinstance(routes, list) else ())
+    return FunctionConfig()
+
+
+_SOURCE_REF = re.compile(r'^\$\{var\.(queues|topics|buckets)\["([^"]+)"\]\}$')
+
+
+def local_environment(project: Project) -> Environment | None:
+    environments = read_environments(project)
+    return next((e for e in environments if e.name == "dev"), environments[0] if environments else None)
+
+
+def _int(value, default: int) -> int:
+    return value if isinstance(value, int) else default
