@@ -21,7 +21,8 @@ AWS provider, with how many functions get a new code hash after one edit; and th
 static import analysis over --tf-functions (500) functions, cold and warm; and
 what a warm `invoke` adds to the handler's own time; and images (bench/images.py):
 `build --image` against a naive per-function image, the bytes each pushes, digest stability;
-and OpenAPI generation from 50 resolvers, cold and cached (bench/api.py).
+and OpenAPI generation from 50 resolvers, cold and cached, then start-api's first and warm
+requests against the handler's own time (bench/api.py).
 
     .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
                                     [--only build|terraform|validate|layer|levels|closure|invoke|image|api]
