@@ -77,8 +77,9 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
         report.step(f"{function}: deploying {wanted[name][:19]}...")
         updated = _call(lam.update_function_code, function, FunctionName=function, **code(name))
         _wait_updated(lam, function)
+        marker = wanted[name] if image else f"{wanted[name]} zip {updated['CodeSha256']}"
         version = _call(lam.publish_version, function, FunctionName=function, CodeSha256=updated["CodeSha256"],
-                        Description=f"{version_code.MARKER}{wanted[name]}")["Version"]
+                        Description=f"{version_code.MARKER}{marker}")["Version"]
         _call(lam.update_alias, function, FunctionName=function, Name=alias, FunctionVersion=version,
               RoutingConfig={"AdditionalVersionWeights": {}})
         result.deployed.append({"name": name, "function": function, "version": version, "identity": wanted[name]})
@@ -137,8 +138,7 @@ def _deployed_identity(lam, function: str, qualifier: str, image: bool) -> str |
     found = version_code.get_version(lam, function, qualifier)
     if image:
         return version_code.identity(found, image)
-    version = found.get("Configuration", {}).get("Version", "")
-    return version_code.zip_identity(version_code.versions(lam, function), version)
+    return version_code.zip_identity(found.get("Configuration", {}))
 
 
 def _code_source(project, manifest, image, options, region, report, result, changed):

@@ -1,8 +1,9 @@
 """What code a published version runs, as the builder names it (its deploy identity).
 
 Every version carries the build's identity at the start of its description (`build-pkg
-code <identity>`: the image digest, or the function's own code hash), written by Terraform
-(the worker module) and by a code-only release alike. A version Terraform published before
+code <identity>`: the image digest, or the function's own code hash followed by `zip
+<CodeSha256>`, the zip its code was uploaded in), written by Terraform (the worker module)
+and by a code-only release alike. A version Terraform published before
 that names its image in its ImageUri (`<repository>@<digest>`); a zip version without the
 marker cannot be told apart from any other (None: the callers treat it as different).
 """
@@ -50,33 +51,14 @@ def get_version(lam, function: str, qualifier: str) -> dict:
         raise ReleaseError(f"{function}: get_function failed: {exc}") from None
 
 
-def zip_identity(versions: dict[str, dict], version: str) -> str | None:
-    """What a zip version runs, from its description's marker, checked against its code: the
-    first version that recorded this identity was published with the code that has it, so
-    a later version recording the same identity with other bytes (code uploaded outside a
-    release, which keeps the description) does not run it. None when it cannot be told."""
-    this = versions.get(version)
-    if this is None:
+def zip_identity(config: dict) -> str | None:
+    """What a zip version runs: its marker's identity, believed only when the marker names
+    the zip the code was uploaded in and that is the version's CodeSha256 (code uploaded
+    outside a release keeps the description, not the CodeSha256). None when it cannot be told."""
+    description = config.get("Description") or ""
+    if not description.startswith(MARKER):
         return None
-    recorded = identity({"Configuration": this}, image=False)
-    if recorded is None:
+    words = description.removeprefix(MARKER).split()
+    if len(words) < 3 or words[1] != "zip" or words[2] != config.get("CodeSha256"):
         return None
-    first = min((int(v) for v, config in versions.items() if v.isdigit()
-                 and identity({"Configuration": config}, image=False) == recorded), default=None)
-    if first is None or versions[str(first)].get("CodeSha256") != this.get("CodeSha256"):
-        return None
-    return recorded
-
-
-def versions(lam, function: str) -> dict[str, dict]:
-    """Every published version's configuration, by version."""
-    from .. import aws
-
-    found, marker = {}, None
-    while True:
-        page = aws.call(f"{function}: list_versions_by_function", ReleaseError, lam.list_versions_by_function,
-                        FunctionName=function, **({"Marker": marker} if marker else {}))
-        found.update({v["Version"]: v for v in page.get("Versions", [])})
-        marker = page.get("NextMarker")
-        if not marker:
-            return found
+    return words[0]

@@ -4,8 +4,8 @@ For each function of the repository: its alias (`live`, or an adopted function's
 the version it points at and any canary weights, that version's runtime, memory and
 last change, and the code each version the alias sends requests to runs, against the
 build's identity: an image version's resolved digest; a zip version's recorded identity
-(the description it was published with, see version_code), believed only while its
-code's CodeSha256 is the one the first version recording that identity had. A function deployed with the
+(the description it was published with, see version_code), believed only when the zip
+the record names is the version's CodeSha256. A function deployed with the
 environment's name prefix that the repository does not have is listed too. The comparison
 is pure; the reads are at the edge, a few at a time (Lambda's control plane allows about
 15 calls a second besides GetFunction).
@@ -111,15 +111,11 @@ def _one(lam, function: str, alias: str) -> Deployed | None:
     found = _call(lam.get_function, function, FunctionName=function, Qualifier=version)
     config = found.get("Configuration", {})
     image = config.get("PackageType") == "Image"
-    versions = None if image else version_code.versions(lam, function)
     identities = {}
     for routed in [version, *sorted(weights)]:  # a canary's version runs too
-        if image:
-            answer = found if routed == version else _call(lam.get_function, function, FunctionName=function,
-                                                            Qualifier=routed)
-            identities[routed] = _image_identity(answer)
-        else:
-            identities[routed] = version_code.zip_identity(versions, routed)
+        answer = found if routed == version else _call(lam.get_function, function, FunctionName=function,
+                                                        Qualifier=routed)
+        identities[routed] = _image_identity(answer) if image else version_code.zip_identity(answer["Configuration"])
     return Deployed(function, alias, version, weights, config.get("Runtime") or ("image" if image else None),
                     config.get("MemorySize"), config.get("LastModified"), identities[version],
                     {v: i for v, i in identities.items() if v != version})

@@ -7,6 +7,9 @@ a local backend and two test hooks (tests/data/release_hooks) beside it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import json
 import os
 import signal
@@ -127,7 +130,11 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
         ("api_log_exporter", ["added"]), ("process_checker", ["added"])]
     deployed = _function(release_repo, "process_checker")
     own = next(f for f in manifest["functions"] if f["name"] == "process_checker")
-    assert deployed["source_code_hash"] == own["source_code_hash"] != manifest["filebase64sha256"]
+    # The function's own hash, with the zip its code was uploaded in (see the worker module's code_zip).
+    expected = base64.b64encode(hashlib.sha256(
+        f"{own['source_code_hash']} {manifest['filebase64sha256']}".encode()).digest()).decode()
+    assert deployed["source_code_hash"] == expected != manifest["filebase64sha256"]
+    assert deployed["description"] == f"build-pkg code {own['code_sha256']} zip {manifest['filebase64sha256']}"
     assert deployed["function_name"] == "worker-prod-process_checker"
     assert deployed["version"] == "1"
     assert "# Release v1.0.0 to prod: applied" in (out / "summary.md").read_text()

@@ -52,11 +52,11 @@ def test_the_committed_tree_validates_and_plans(built, cli):
     result = _validate(cli, built)
     assert result.exit_code == 0, result.output
     assert "validate: terraform/ is valid and plans with env/dev.tfvars (changes against an empty state)" in result.stdout
-    assert "Plan: 17 to add, 0 to change, 0 to destroy." in result.stderr
+    assert "Plan: 19 to add, 0 to change, 0 to destroy." in result.stderr
     as_json = run_build_pkg("-C", str(built.root), "validate", "--json")
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout) == {"environment": "dev", "valid": True, "changes": True, "plan": {
-        "create": 17, "update": 0, "replace": 0, "delete": 0, "import": 0}}
+        "create": 19, "update": 0, "replace": 0, "delete": 0, "import": 0}}
 
 
 @pytest.mark.parametrize("path, old, new, message", [
@@ -139,7 +139,7 @@ def test_new_then_plan_adds_exactly_the_new_functions_resources(built, cli, tmp_
     assert {a.split(".", 2)[2] for a in added} == {
         "aws_cloudwatch_log_group.this", "aws_iam_role.this[0]", "aws_iam_role_policy.this[0]", "aws_lambda_function.this",
         "aws_lambda_alias.live", "aws_cloudwatch_event_rule.schedule[0]", "aws_cloudwatch_event_target.schedule[0]",
-        "aws_lambda_permission.schedule[0]"}
+        "aws_lambda_permission.schedule[0]", "terraform_data.code_zip[0]"}
     # The package changed (a new function is in it), but no other function's code did: each
     # function's source_code_hash is its own, so nothing else is touched.
     assert {a: actions for a, actions in changes.items() if a not in added} == {}
@@ -204,7 +204,9 @@ def test_terraform_updates_only_the_functions_whose_code_changed(built, cli, tmp
     identities = {f["name"]: f["code_sha256"] for f in built.manifest()["functions"]}
     descriptions = {r["instances"][0]["attributes"]["function_name"]: r["instances"][0]["attributes"]["description"]
                     for r in json.loads(state)["resources"] if r["type"] == "aws_lambda_function"}
-    assert descriptions == {f"worker-dev-{name}": f"build-pkg code {identity}" for name, identity in identities.items()}
+    package = built.manifest()["filebase64sha256"]  # the zip every function's code was uploaded in, this time
+    assert descriptions == {f"worker-dev-{name}": f"build-pkg code {identity} zip {package}"
+                            for name, identity in identities.items()}
 
     plan_after = _planner(built, cli, tmp_path, state)
 

@@ -5,7 +5,9 @@ tests/local/test_servers.py, where a real function raises."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import time
 import urllib.request
@@ -188,16 +190,19 @@ def test_status_env_tells_what_runs_where(worker_repo, cli, aws_env):
     role = iam.create_role(RoleName="status-env", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     made = []
 
+    code = lambda_zip("x = 1\n")
+    zip_hash = base64.b64encode(hashlib.sha256(code).digest()).decode()  # Lambda's CodeSha256 of it
+
     def deploy(name: str, description: str, alias: bool = True) -> None:
         lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="x.handler", MemorySize=256,
-                            Code={"ZipFile": lambda_zip("x = 1\n")}, Publish=True, Description=description)
+                            Code={"ZipFile": code}, Publish=True, Description=description)
         if alias:
             lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
         made.append(name)
 
     try:
-        deploy("worker-prod-process_checker", f"build-pkg code {identity['process_checker']} probes URLs")
-        deploy("worker-prod-api_log_exporter", "build-pkg code " + "0" * 64)
+        deploy("worker-prod-process_checker", f"build-pkg code {identity['process_checker']} zip {zip_hash} probes")
+        deploy("worker-prod-api_log_exporter", f"build-pkg code {'0' * 64} zip {zip_hash}")
         deploy("worker-prod-retired", "")
         result = cli("-C", root, "status", "--env", "prod", "--no-build", "--json")
         assert result.exit_code == 3, result.output  # one differs: CI can gate on it
@@ -225,7 +230,15 @@ def test_status_env_tells_what_runs_where(worker_repo, cli, aws_env):
         lam.update_alias(FunctionName=checker, Name="live", FunctionVersion="2", RoutingConfig={})
         moved = json.loads(cli("-C", root, "status", "--env", "prod", "--no-build", "--json").stdout)
         assert {r["name"]: r["state"] for r in moved["functions"]}["process_checker"] == "differs"
-        lam.update_alias(FunctionName=checker, Name="live", FunctionVersion="1")
+        # A release that brings the same code back in another zip records that zip: in sync again.
+        again = lambda_zip("x = 1\n# other functions changed\n")
+        lam.update_function_code(FunctionName=checker, ZipFile=again)
+        again_hash = base64.b64encode(hashlib.sha256(again).digest()).decode()
+        third = lam.publish_version(FunctionName=checker, CodeSha256=again_hash,
+                                    Description=f"build-pkg code {identity['process_checker']} zip {again_hash}")
+        lam.update_alias(FunctionName=checker, Name="live", FunctionVersion=third["Version"])
+        back = json.loads(cli("-C", root, "status", "--env", "prod", "--no-build", "--json").stdout)
+        assert {r["name"]: r["state"] for r in back["functions"]}["process_checker"] == "in sync"
 
         lam.delete_function(FunctionName="worker-prod-api_log_exporter")
         made.remove("worker-prod-api_log_exporter")
@@ -307,3 +320,12 @@ def test_an_adopted_function_is_read_under_its_own_name(worker_repo, cli, aws_en
         assert _lines(cli("-C", str(worker_repo.root), "logs", "process_checker", "--env", "prod")) == ["from apex days"]
     finally:
         logs.delete_log_group(logGroupName="/aws/lambda/legacy-checker")
+
+
+def test_a_zip_versions_record_is_believed_only_with_the_zip_it_names():
+    from build_pkg.deploy.version_code import zip_identity
+
+    assert zip_identity({"Description": "build-pkg code abc zip Zz= probes URLs", "CodeSha256": "Zz="}) == "abc"
+    assert zip_identity({"Description": "build-pkg code abc zip Zz=", "CodeSha256": "Other="}) is None  # re-uploaded
+    assert zip_identity({"Description": "build-pkg code abc", "CodeSha256": "Zz="}) is None  # names no zip
+    assert zip_identity({"Description": "probes URLs", "CodeSha256": "Zz="}) is None

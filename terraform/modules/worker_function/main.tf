@@ -23,11 +23,29 @@ locals {
   http_api_id    = var.shared.http_api_id
   http_execution = var.shared.http_api_execution_arn
   # What each published version runs, as the builder names it: the image's digest, or
-  # the function's own code hash (the zip's CodeSha256 is every function's). Each version
-  # keeps the description it was published with, so `build-pkg.py status --env` can tell
-  # which code the live version runs; `release --code-only` writes the same marker.
+  # the function's own code hash with the zip its code was uploaded in (a zip's CodeSha256
+  # is every function's, so the hash names the code and the zip proves the version still
+  # has it: code uploaded outside a release keeps the description, not the CodeSha256).
+  # Each version keeps the description it was published with; `build-pkg.py status --env`
+  # reads it, and `release --code-only` writes the same marker.
   code_identity = local.image_uri != null ? split("@", local.image_uri)[1] : lookup(var.shared.code_keys, var.name, null)
-  description   = local.code_identity == null ? var.description : substr(trimspace("build-pkg code ${local.code_identity} ${var.description}"), 0, 256)
+  code_zip      = local.image_uri == null && local.code_identity != null ? terraform_data.code_zip[0].output : null
+  marker        = local.code_identity == null ? null : (local.code_zip == null ? "build-pkg code ${local.code_identity}" : "build-pkg code ${local.code_identity} zip ${local.code_zip}")
+  description   = local.marker == null ? var.description : substr(trimspace("${local.marker} ${var.description}"), 0, 256)
+}
+
+# The zip this function's code was last uploaded in: taken when its code identity changes
+# (the upload happens then) and kept while it stays, however many later zips hold the same
+# code. Its source_code_hash follows it, so the code and the record never part.
+resource "terraform_data" "code_zip" {
+  count = local.image_uri == null && lookup(var.shared.code_keys, var.name, null) != null ? 1 : 0
+
+  triggers_replace = [lookup(var.shared.code_keys, var.name, null)]
+  input            = var.shared.package_hash
+
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 # Created before the function so Lambda never creates it without a retention.
@@ -107,7 +125,7 @@ resource "aws_lambda_function" "this" {
   filename         = local.image_uri == null && !local.from_s3 ? var.shared.package_path : null
   s3_bucket        = local.image_uri == null ? var.shared.package_s3_bucket : null
   s3_key           = local.image_uri == null && local.from_s3 ? local.s3_key : null
-  source_code_hash = local.image_uri == null ? lookup(var.shared.code_hashes, var.name, var.shared.package_hash) : null
+  source_code_hash = local.image_uri != null ? null : (local.code_zip == null ? lookup(var.shared.code_hashes, var.name, var.shared.package_hash) : base64sha256("${lookup(var.shared.code_hashes, var.name, "")} ${local.code_zip}"))
 
   environment {
     variables = merge({ POWERTOOLS_SERVICE_NAME = var.name }, var.environment)
