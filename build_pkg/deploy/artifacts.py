@@ -81,9 +81,12 @@ def function_key(name: str, code_sha256: str) -> str:
 
 
 def store_function_objects(bucket: str, package_key: str, functions: list[dict], client=None) -> list[str]:
-    """Give each function its own key by a server-side copy of the package, only when that key
-    is new: an unchanged function keeps its key (and Terraform its s3_key), and nothing goes up
-    twice from the runner. Returns the names of the functions copied."""
+    """Give each function its own key by a server-side copy of the package, unless the key
+    already holds this package: an unchanged function keeps its key (and Terraform its
+    s3_key), and nothing goes up from the runner. A key holding an older package (the
+    function's code is the same, by its identity) gets this one, so the code Terraform
+    uploads from it is in the zip the worker module records (see its code_zip). Returns the
+    names of the functions copied."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     s3 = client or aws.client("s3")
@@ -91,14 +94,14 @@ def store_function_objects(bucket: str, package_key: str, functions: list[dict],
     for function in functions:
         key = function_key(function["name"], function["code_sha256"])
         try:
-            s3.head_object(Bucket=bucket, Key=key)
-            continue
+            if s3.head_object(Bucket=bucket, Key=key).get("Metadata", {}).get("package") == package_key:
+                continue
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
                 raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket and your credentials") from None
         try:
             s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": package_key},
-                           MetadataDirective="COPY")
+                           MetadataDirective="REPLACE", Metadata={"package": package_key})
         except (ClientError, BotoCoreError) as exc:
             raise ArtifactError(f"copying s3://{bucket}/{package_key} to {key} failed: {exc}") from None
         copied.append(function["name"])

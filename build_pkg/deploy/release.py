@@ -96,8 +96,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
         report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
         copied = store_function_objects(stored.bucket, stored.key, manifest["functions"])
-        report.step(f"function objects: {len(copied)} new ({', '.join(copied) or 'none'}), "
-                    f"{len(manifest['functions']) - len(copied)} unchanged")
+        report.step(f"function objects: {len(copied)} written from this package ({', '.join(copied) or 'none'}), "
+                    f"{len(manifest['functions']) - len(copied)} already hold it")
         if manifest.get("layer"):
             layer_stored = upload_package(project.layer_path, manifest["layer"]["content_sha256"], options.s3_bucket,
                                           prefix="layers")

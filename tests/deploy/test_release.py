@@ -190,7 +190,7 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     deployed = _function(release_repo, "process_checker")
     checker_key = f"functions/process_checker/{code['process_checker']}.zip"
     assert (deployed["s3_bucket"], deployed["s3_key"], deployed["filename"]) == ("releases", checker_key, None)
-    assert "function objects: 2 new (api_log_exporter, process_checker), 0 unchanged" in first.stderr
+    assert "function objects: 2 written from this package (api_log_exporter, process_checker), 0 already hold it" in first.stderr
     assert s3.get_object(Bucket="releases", Key=checker_key)["Body"].read() == release_repo.zip_path.read_bytes()
     latest = json.loads(s3.get_object(Bucket="releases", Key="releases/prod/latest.json")["Body"].read())
     assert latest["tag"] == "v1.0.0"
@@ -206,15 +206,16 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").read_text())
     assert summary["previous"] == "v1.0.0"
     assert [f["changes"] for f in summary["functions"]] == [[], []]
-    assert "function objects: 0 new (none), 2 unchanged" in second.stderr
+    assert "function objects: 0 written from this package (none), 2 already hold it" in second.stderr
 
-    # One function's code changes: one new object; the other function keeps its key.
+    # One function's code changes: a new key for it; the other function keeps its key, which
+    # now holds this package too (its code there is the same, by its identity).
     checker = release_repo.root / "functions" / "lambda_process_checker.py"
     checker.write_text(checker.read_text() + "\n# tuned\n")
     commit_and_tag(release_repo, "v1.1.0")
     third = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
     assert third.exit_code == 0, third.output
-    assert "function objects: 1 new (process_checker), 1 unchanged" in third.stderr
+    assert "function objects: 2 written from this package (api_log_exporter, process_checker), 0 already" in third.stderr
     exporter_key = f"functions/api_log_exporter/{code['api_log_exporter']}.zip"
     assert _function(release_repo, "api_log_exporter")["s3_key"] == exporter_key
     assert _function(release_repo, "process_checker")["s3_key"] != checker_key
@@ -245,7 +246,7 @@ def test_the_dependency_layer_goes_to_s3_once_and_a_code_edit_keeps_its_version(
     assert second.exit_code == 0, second.output
     assert f"layer already in s3://layered/{key}" in second.stderr
     assert _state(release_repo, "prod")["aws_lambda_layer_version.dependencies"]["version"] == published["version"]
-    assert "function objects: 1 new (process_checker), 1 unchanged" in second.stderr
+    assert "function objects: 2 written from this package (api_log_exporter, process_checker), 0 already" in second.stderr
 
 
 def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):

@@ -18,7 +18,8 @@ locals {
   # the image's CMD, the runtime and the dependencies are inside it.
   image_uri = lookup(var.shared.image_uris, var.name, null)
   # With S3, each function has its own key, named by its code hash (release copies the
-  # package there, server-side, only when that key is new): an unchanged function keeps it.
+  # package there, server-side, unless it already holds this package): an unchanged
+  # function keeps its key.
   s3_key         = contains(keys(var.shared.code_keys), var.name) ? "functions/${var.name}/${var.shared.code_keys[var.name]}.zip" : var.shared.package_s3_key
   http_api_id    = var.shared.http_api_id
   http_execution = var.shared.http_api_execution_arn
