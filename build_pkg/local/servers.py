@@ -40,23 +40,44 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            return self._read_chunks()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    def _read_body(self) -> bytes | None:
+        """The request's body; None (after a 400) when it is cut short or malformed, which
+        never reaches a function as if it were whole."""
+        try:
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                return self._read_chunks()
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            if len(body) != max(length, 0):
+                raise ValueError("the body is shorter than its Content-Length")
+            return body
+        except ValueError as exc:
+            self.close_connection = True
+            self._send(400, (("Content-Type", "application/json"),),
+                       json.dumps({"message": f"Bad request: {exc}"}).encode())
+            print(f"{self.command} {self.path} 400 - {exc}", file=sys.stderr, flush=True)
+            return None
 
     def _read_chunks(self) -> bytes:
         """A chunked body (curl -T -, streaming clients), to its last chunk and trailers, so
         the connection's next request starts where it should."""
         body = bytearray()
         while True:
-            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            line = self.rfile.readline()
+            if not line:
+                raise ValueError("the chunked body ends before its last chunk")
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise ValueError(f"chunk size {line.strip()[:20]!r} is not hexadecimal") from None
             if size == 0:
                 while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                     pass  # trailers
                 return bytes(body)
-            body += self.rfile.read(size)
+            chunk = self.rfile.read(size)
+            if len(chunk) != size:
+                raise ValueError("a chunk is shorter than its size")
+            body += chunk
             self.rfile.readline()  # the CRLF after the chunk
 
     def _send(self, status: int, headers, body: bytes) -> None:
@@ -79,6 +100,8 @@ class ApiHandler(_Handler):
     def _serve(self) -> None:
         began = time.monotonic()
         body = self._read_body()
+        if body is None:
+            return
         url = urlsplit(self.path)
         functions = self.functions
         found = proxy.match(functions.routes, self.command, url.path)
@@ -124,7 +147,10 @@ class LambdaHandler(_Handler):
 
     def do_POST(self) -> None:  # noqa: N802
         began = time.monotonic()
-        payload = self._read_body() or b"{}"
+        payload = self._read_body()
+        if payload is None:
+            return
+        payload = payload or b"{}"
         url = urlsplit(self.path)
         matched = _INVOKE_PATH.match(url.path)
         if not matched:

@@ -66,7 +66,10 @@ def parse_since(text: str, now_ms: int) -> int:
                          "(2026-12-01T09:30:00Z)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return int(moment.timestamp() * 1000)
+    start = int(moment.timestamp() * 1000)
+    if start < 0:
+        raise _too_far(text)
+    return start
 
 
 def _too_far(text: str) -> UsageError:

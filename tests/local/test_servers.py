@@ -222,6 +222,12 @@ def test_start_api_serves_the_routes_warm_and_restarts_only_what_changed(serve_r
                 answer += chunk
         assert b"\x00VERSION-1chey!!" in answer and b"\x00VERSION-1d" in answer and answer.count(b"HTTP/1.1 201") == 2
 
+        with socket.create_connection((host, int(port))) as raw:  # cut short: never reaches the function as whole
+            raw.sendall(b"POST /web/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab")
+            raw.shutdown(socket.SHUT_WR)
+            answer = raw.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400") and b"a chunk is shorter than its size" in answer
+
         status, _, body = server.get("/web/boom")
         assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
         assert "web exploded" in server.log()  # the function's log, on stderr

@@ -115,6 +115,9 @@ def test_logs_errors_are_one_line(cli, aws_env):
     assert missing.exit_code == 1
     assert ("no log group /aws/lambda/worker-prod-nothing: the function has not run yet, or is not deployed here"
             in missing.stderr)
+    for early in ("1960-01-01", "99999999999999d"):
+        before = cli("logs", NAME, "--since", early)
+        assert before.exit_code == 2 and "reaches before 1970" in before.stderr, before.output
     bad = cli("logs", NAME, "--since", "yesterday")
     assert bad.exit_code == 2 and "give a duration (30s, 10m, 1h, 2d, 1w) or an ISO time" in bad.stderr
     bare = cli("logs", "process_checker")
