@@ -156,13 +156,12 @@ def canary(target: ApiTarget, percent: float, apigw, lam) -> StageSplit:
         raise CanaryError(f"--api {percent:g} must be between 0 and 100 (promote or rollback for all)")
     api_id = find_api(apigw, target.api_name)
     stage = _stage(apigw, api_id, target)
-    split_of(stage, target.variable, target.api_name, None)  # the variable exists
+    current = split_of(stage, target.variable, target.api_name, None)  # refuses a stage without the variable
     others = other_canary(stage, target.variable)
     if others:
         raise CanaryError(f"{target.api_name} stage {target.stage} has a canary for {', '.join(others)}; promote "
                           f"or roll it back first (a stage has one canary)")
     newest, previous = traffic.newest_and_previous(target.function, lam)
-    current = split_of(stage, target.variable, target.api_name, None)
     if current.canary is not None:  # adjusting a running canary keeps what the stage runs
         previous = current.primary
     for qualifier in (previous, newest):

@@ -7,10 +7,12 @@ change come from the options.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 
+from ..api import proxy
 from ..errors import UsageError
 
 ACCOUNT = "123456789012"
@@ -143,80 +145,23 @@ def _headers() -> dict:
             "x-forwarded-proto": "https"}
 
 
+def _request(o: EventOptions, request_id: str) -> proxy.Request:
+    """The sample's HTTP request: fixed ids, time and client, the parts people change from `o`."""
+    body = o.body.encode() if o.body is not None else b""
+    return proxy.Request(o.method, o.path, o.query, tuple(_headers().items()), body, "203.0.113.10", request_id,
+                         dt.datetime.fromtimestamp(EPOCH_MS / 1000, dt.timezone.utc))
+
+
 def _http(o: EventOptions) -> dict:
-    """API Gateway HTTP API, payload format 2.0."""
-    route = "$default" if o.route == "$default" else f"{o.method} {o.route or o.path}"
-    event = {
-        "version": "2.0",
-        "routeKey": route,
-        "rawPath": o.path,
-        "rawQueryString": o.query,
-        "headers": _headers(),
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "example",
-            "domainName": "example.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "example",
-            "http": {"method": o.method, "path": o.path, "protocol": "HTTP/1.1",
-                     "sourceIp": "203.0.113.10", "userAgent": "curl/8.5.0"},
-            "requestId": "JKJaXmPLvHcESHA=",
-            "routeKey": route,
-            "stage": "$default",
-            "time": "15/Jan/2026:12:00:00 +0000",
-            "timeEpoch": EPOCH_MS,
-        },
-        "body": o.body,
-        "isBase64Encoded": False,
-    }
-    if o.path_parameters:
-        event["pathParameters"] = dict(o.path_parameters)
-    if o.query:
-        event["queryStringParameters"] = {k: ",".join(v) for k, v in _query(o.query).items()}
-    return event
-
-
-def _query(query: str) -> dict[str, list[str]]:
-    from urllib.parse import parse_qsl
-
-    found: dict[str, list[str]] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        found.setdefault(key, []).append(value)
-    return found
+    """API Gateway HTTP API, payload format 2.0, as start-api sends it."""
+    route = proxy.Route(o.method, o.route or o.path, "", "http")
+    return proxy.http_event(_request(o, "JKJaXmPLvHcESHA="), route, dict(o.path_parameters))
 
 
 def _rest(o: EventOptions) -> dict:
-    """API Gateway REST API, Lambda proxy integration."""
-    headers = _headers()
-    return {
-        "resource": o.route or o.path,
-        "path": o.path,
-        "httpMethod": o.method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in _query(o.query).items()} or None,
-        "multiValueQueryStringParameters": _query(o.query) or None,
-        "pathParameters": dict(o.path_parameters) or None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "example",
-            "resourceId": "abc123",
-            "resourcePath": o.route or o.path,
-            "httpMethod": o.method,
-            "path": f"/prod{o.path}",
-            "protocol": "HTTP/1.1",
-            "requestId": _uuid("rest"),
-            "requestTime": "15/Jan/2026:12:00:00 +0000",
-            "requestTimeEpoch": EPOCH_MS,
-            "stage": "prod",
-            "identity": {"sourceIp": "203.0.113.10", "userAgent": "curl/8.5.0", "accountId": None,
-                         "caller": None, "user": None, "userArn": None, "cognitoIdentityId": None,
-                         "cognitoIdentityPoolId": None, "cognitoAuthenticationType": None,
-                         "cognitoAuthenticationProvider": None, "accessKey": None, "apiKey": None},
-        },
-        "body": o.body,
-        "isBase64Encoded": False,
-    }
+    """API Gateway REST API, Lambda proxy integration, as start-api sends it (stage prod)."""
+    route = proxy.Route(o.method, o.route or o.path, "", "rest")
+    return proxy.rest_event(_request(o, _uuid("rest")), route, dict(o.path_parameters), stage="prod")
 
 
 def _attribute(value) -> dict:

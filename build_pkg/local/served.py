@@ -2,8 +2,8 @@
 
 Built once at start (incrementally, as `build` does), each function gets the settings
 `invoke` would give it (memory, timeout, environment from its .tf) and a pool of warm
-runtimes. A watcher polls functions/, Pipfile.lock and terraform/*.tf; on a change it
-rebuilds and restarts only the functions whose code identity (or settings) moved: the
+runtimes. A watcher polls functions/, Pipfile.lock, terraform/*.tf and the environments'
+tfvars; on a change it reads the lock again and rebuilds and restarts only the functions whose code identity (or settings) moved: the
 per-function identity of the manifest is exactly what decides a redeploy, so a function
 that would not be redeployed keeps its warm runtime. A rebuild that fails says why in
 one line and the previous build keeps serving.
@@ -200,11 +200,9 @@ def _same_but_files(old: RuntimeSpec, new: RuntimeSpec) -> bool:
 def _fingerprint(project) -> tuple:
     """What a rebuild reads, as (path, size, mtime) rows: the code, the lock, the .tf and .tfvars files."""
     rows = []
-    for base in (project.functions_dir,):
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
-            for name in sorted(filenames):
-                rows.append(_stat(Path(dirpath) / name))
+    for dirpath, dirnames, filenames in os.walk(project.functions_dir):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+        rows += [_stat(Path(dirpath) / name) for name in sorted(filenames)]
     rows.append(_stat(project.root / "Pipfile.lock"))
     rows += [_stat(p) for p in sorted(project.terraform_dir.glob("*.tf"))]
     rows += [_stat(p) for p in sorted((project.terraform_dir / "env").glob("*.tfvars"))]  # names, var.buckets
