@@ -182,22 +182,20 @@ def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, regio
 
     if not env:
         raise UsageError("give FUNCTION, or --env ENV for every function of that environment")
+    from ..infra.environments import read as read_environments
+
     project = obj.project()
+    environments = read_environments(project)
+    environment = next((e for e in environments if e.name == env), None)
+    if environment is None:  # before the build: a typo costs nothing
+        raise UsageError(f"--env {env}: no terraform/env/{env}.tfvars (there are: "
+                         f"{', '.join(e.name for e in environments) or 'none'})")
     manifest = _built_manifest(obj, no_build, runtime, arch, allow_unhashed, as_json)
     image = manifest.get("package_type") == "image"
     built = {f["name"]: f["image_digest"] if image else f["code_sha256"] for f in manifest["functions"]}
     targets = dict(zip(built, resolve(obj.project, list(built), env)))
-    environment = next(iter(targets.values())).environment if targets else None
-    if environment is None:
-        from ..infra.environments import read
-
-        environment = next((e for e in read(project) if e.name == env), None)
-        if environment is None:
-            raise UsageError(f"--env {env}: no terraform/env/{env}.tfvars")
     lam = aws.client("lambda", aws.region(region, environment.values))
-    from ..infra.environments import read as read_environments
-
-    neighbours = tuple(e.prefix for e in read_environments(project) if e.name != env)
+    neighbours = tuple(e.prefix for e in environments if e.name != env)
     deployed, others = inventory.read(lam, {n: (t.function, t.alias) for n, t in targets.items()}, environment.prefix,
                                       neighbours)
     rows = inventory.compare(built, deployed, others)
