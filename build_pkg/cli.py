@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .commands import (adopt, build, cache, check, completion, event, invoke, new, operate, prune, release, serve,
-                       size, tf, traffic, validate)
+                       size, test, tf, traffic, validate)
 from .commands.options import Context
 from .errors import BuildPkgError
 
@@ -65,8 +65,8 @@ def main(ctx: click.Context, project_dir: str | None, verbose: bool) -> None:
     ctx.obj = Context(project_dir, verbose)
 
 
-for _module in (build, check, tf, new, event, invoke, serve, size, release, traffic, operate, prune, cache, validate,
-                adopt, completion):
+for _module in (build, check, tf, new, event, invoke, serve, size, test, release, traffic, operate, prune, cache,
+                validate, adopt, completion):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

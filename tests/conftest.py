@@ -1,83 +1,51 @@
-"""Shared fixtures: fixture worker repos in tmp_path, a moto server, a local HTTP server."""
+"""Shared fixtures of the builder's tests: worker repositories made in tmp_path from
+tests/data/worker, a local HTTP server, the stand-in AWS provider, a deployed function in
+moto. `moto_server` and `aws_env` come from the builder's own pytest plugin
+(build_pkg.testing.functions), which the team's tests use too. Helpers the tests import
+live in builder_support.py."""
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import json
 import os
 import shutil
-import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from builder_support import REPO, WORKER, WorkerRepo, lambda_zip
 from click.testing import CliRunner
 
-REPO = Path(__file__).resolve().parents[1]
-FUNCTIONS = REPO / "functions"
-BUILD_PKG = REPO / "build-pkg.py"
-
-# Function tests import the functions the way Lambda does: from the functions/ root.
-if str(FUNCTIONS) not in sys.path:
-    sys.path.insert(0, str(FUNCTIONS))
+pytest_plugins = ["team_guard"]
 
 # The real registries and the made base of tests/image, for every test that pushes images.
 sys.path.insert(1, str(REPO / "tests" / "image"))
 from registry_fixtures import registries, registry  # noqa: E402, F401  (fixtures)
 
 
-def project_lock() -> dict:
-    return json.loads((REPO / "Pipfile.lock").read_text())
+def _example_fixtures():
+    """The example repository's own test fixtures (its tests/functions/conftest.py)."""
+    spec = importlib.util.spec_from_file_location("worker_example_fixtures",
+                                                  WORKER / "tests" / "functions" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-class WorkerRepo:
-    """A copy of this repository's worker parts (functions/, Pipfile, lock) to build and break."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(FUNCTIONS, root / "functions", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(REPO / "Pipfile", root / "Pipfile")
-        shutil.copy(REPO / "Pipfile.lock", root / "Pipfile.lock")
-        # The Terraform tree as committed: build outputs and Terraform's own state left behind.
-        shutil.copytree(REPO / "terraform", root / "terraform", ignore=shutil.ignore_patterns(
-            "dists.zip", "layer.zip", "dists.manifest.json", ".terraform", "*.tfstate*", ".terraform.lock.hcl"))
-
-    @property
-    def zip_path(self) -> Path:
-        return self.root / "terraform" / "dists.zip"
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.root / "terraform" / "dists.manifest.json"
-
-    def manifest(self) -> dict:
-        return json.loads(self.manifest_path.read_text())
-
-    def lock(self) -> dict:
-        return json.loads((self.root / "Pipfile.lock").read_text())
-
-    def write_lock(self, data: dict) -> None:
-        (self.root / "Pipfile.lock").write_text(json.dumps(data, indent=4))
-
-    def keep_only(self, *names: str) -> None:
-        """Reduce the lock's [packages] to `names` (taken from the real lock: real hashes)."""
-        data = self.lock()
-        data["default"] = {n: copy.deepcopy(data["default"][n]) for n in names}
-        self.write_lock(data)
-
-    def write(self, rel: str, text: str) -> Path:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
+http_server = _example_fixtures().http_server
 
 
 @pytest.fixture
 def worker_repo(tmp_path) -> WorkerRepo:
     return WorkerRepo(tmp_path / "repo")
+
+
+@pytest.fixture
+def inside_worker_repo(worker_repo, monkeypatch) -> WorkerRepo:
+    """The test runs inside a copy of the example repository, as a team member in theirs
+    runs commands without -C."""
+    monkeypatch.chdir(worker_repo.root)
+    return worker_repo
 
 
 @pytest.fixture
@@ -101,66 +69,6 @@ def cli(monkeypatch):
     return run
 
 
-def run_build_pkg(*args: str, env: dict | None = None, cwd: Path | None = None, umask: int | None = None) -> subprocess.CompletedProcess:
-    """build-pkg.py in a separate process (for umask, TZ and cache isolation)."""
-    full_env = {**os.environ, **(env or {})}
-    preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run([sys.executable, str(BUILD_PKG), *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd, preexec_fn=preexec)
-
-
-@pytest.fixture(scope="session")
-def moto_server():
-    """A real moto server on 127.0.0.1; yields its endpoint URL."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def aws_env(monkeypatch, moto_server):
-    """Point boto3 (in this process and in child processes) at the moto server."""
-    values = {
-        "AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_REGION": "eu-west-1",
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return values
-
-
-class _HealthHandler(BaseHTTPRequestHandler):
-    routes = {"/healthy": 200, "/broken": 500, "/missing": 404}
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        status = self.routes.get(self.path, 404)
-        body = json.dumps({"path": self.path}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def http_server():
-    """A local HTTP server with /healthy (200), /broken (500) and /missing (404)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _HealthHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def standin_env(tmp_path_factory) -> dict:
     """Environment that makes Terraform use the stand-in AWS provider from a filesystem mirror."""
@@ -168,17 +76,6 @@ def standin_env(tmp_path_factory) -> dict:
 
     config = mirror.install(tmp_path_factory.mktemp("standin-aws"))
     return mirror.environment(config)
-
-
-def use_real_tree_offline(tf_dir: Path) -> None:
-    """The real tree, released offline: a local backend per environment and the test hooks
-    (tests/data/release_hooks) beside the real module, root and function files."""
-    hooks = REPO / "tests" / "data" / "release_hooks"
-    for path in hooks.rglob("*"):
-        if path.is_file():
-            target = tf_dir / path.relative_to(hooks)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -191,16 +88,6 @@ def no_instance_metadata():
         os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
     else:
         os.environ["AWS_EC2_METADATA_DISABLED"] = old
-
-
-def lambda_zip(text: str, module: str = "lambda_process_checker.py") -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(module, text)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -238,16 +125,3 @@ def isolated_build_cache(tmp_path_factory):
     else:
         os.environ["BUILD_PKG_CACHE_DIR"] = old
 
-
-def sha256_of(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def elf_machine_of(data: bytes) -> int:
-    """e_machine of an ELF file, read independently of build_pkg's own reader."""
-    import struct
-
-    assert data[:4] == b"\x7fELF", "not an ELF file"
-    return struct.unpack_from("<H" if data[5] == 1 else ">H", data, 18)[0]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WORKER, WorkerRepo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,7 +108,7 @@ def test_the_pipfile_reader_on_any_text(tmp_path_factory, text):
 @READER
 @given(data=st.data())
 def test_the_lock_reader_on_mutated_locks(tmp_path_factory, data):
-    lock = json.loads((REPO / "Pipfile.lock").read_text())
+    lock = json.loads((WORKER / "Pipfile.lock").read_text())
     path = tmp_path_factory.mktemp("lock") / "Pipfile.lock"
     path.write_text(json.dumps(_mutate(lock, data.draw)))
     try:

@@ -12,7 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import REPO
+from builder_support import REPO
 
 from build_pkg.cache import ensure_entry, evict_least_recent, in_use, sweep
 

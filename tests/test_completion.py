@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import REPO
+from builder_support import REPO, WorkerRepo
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +41,18 @@ def test_bash_completes_commands_and_their_options(script):
     assert "--html" in _complete(script, "./build-pkg.py", "size", "--")
 
 
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> WorkerRepo:
+    """The example repository with the builder's script beside it, as a clone has it."""
+    repo = WorkerRepo(tmp_path_factory.mktemp("completion-repo") / "repo")
+    (repo.root / "build-pkg.py").symlink_to(REPO / "build-pkg.py")
+    return repo
+
+
 @pytest.mark.parametrize("command", ["invoke", "tf", "canary", "promote", "rollback", "status", "prune"])
-def test_function_names_complete_from_inside_the_repository(script, command):
+def test_function_names_complete_from_inside_the_repository(script, example, command):
     words = ["../build-pkg.py", command, "pro"]
-    assert _complete(script, *words, cwd=REPO / "functions", command="../build-pkg.py") == ["process_checker"]
+    assert _complete(script, *words, cwd=example.root / "functions", command="../build-pkg.py") == ["process_checker"]
 
 
 def test_sourcing_the_script_outside_the_repository_prints_nothing(script, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 import pytest
-from conftest import REPO
+from builder_support import REPO
 
 from build_pkg.cli import main as cli
 
@@ -91,6 +91,39 @@ def test_every_command_line_in_the_docs_names_a_real_command_and_its_options():
             for opt in re.findall(OPTION, " ".join(words)):
                 if opt not in known:
                     wrong.append(f"{page.name}: `build-pkg.py {' '.join(path)} ... {opt}`")
+    assert not wrong, wrong
+
+
+def test_every_option_a_code_span_gives_a_command_is_that_commands():
+    """`release --region`, `invoke --remote`, `build --layer`: in a code span that starts with
+    a command, each option is that command's own (or a global one)."""
+    wrong = []
+    for page in PAGES:
+        body = page.read_text()
+        for span in re.findall(r"`([^`\n]+)`", body):
+            words = span.removeprefix("./").removeprefix("build-pkg.py ").split()
+            path = ()
+            while words and (*path, words[0]) in PATHS:
+                path, words = (*path, words[0]), words[1:]
+            if not path:
+                continue
+            known = _long_options(COMMANDS[path]) | _long_options(cli) | {"--help"}
+            wrong += [f"{page.name}: `{span}`" for opt in re.findall(OPTION, " ".join(words)) if opt not in known]
+    assert not wrong, wrong
+
+
+def test_commands_said_to_take_an_option_have_it():
+    """"Commands that ... (`status`, `canary`, ... and `release`) take the region from
+    `--region`": each command so listed has the option."""
+    wrong = []
+    for page in PAGES:
+        text = " ".join(page.read_text().split())
+        for listed, option in re.findall(r"\(([^()]*)\) takes? [^.]*?`(--[a-z][a-z0-9-]*)`", text):
+            for span in re.findall(r"`([^`]+)`", listed):
+                words = span.split()
+                path = tuple(words[:2]) if tuple(words[:2]) in PATHS else tuple(words[:1])
+                if path in PATHS and option not in _long_options(COMMANDS[path]) | _long_options(cli):
+                    wrong.append(f"{page.name}: `{span}` is said to take {option}")
     assert not wrong, wrong
 
 

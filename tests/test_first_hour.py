@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PKG, REPO, WorkerRepo
+from builder_support import BUILD_PKG, REPO, WorkerRepo
 
 MAKE = shutil.which("make")
 
@@ -169,8 +169,8 @@ def test_each_pipfile_comment_sits_inside_its_section():
 
 
 AWS_COMMANDS = [
-    ["status", "process_checker"], ["canary", "process_checker", "--percent", "10"],
-    ["promote", "process_checker"], ["rollback", "process_checker"], ["prune", "process_checker"],
+    ["status", "hello", "--env", "ENV"], ["canary", "hello", "--env", "ENV", "--percent", "10"],
+    ["promote", "hello", "--env", "ENV"], ["rollback", "hello", "--env", "ENV"], ["prune", "hello", "--env", "ENV"],
     ["adopt", "--match", "worker-*", "--dry-run"],
 ]
 
@@ -191,9 +191,12 @@ def test_aws_not_set_up_is_one_line(args, setting, small_repo, monkeypatch, tmp_
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    # The tfvars of prod name a region; those of `nowhere` do not.
+    (small_repo.root / "terraform" / "env" / "nowhere.tfvars").write_text('environment = "nowhere"\n')
+    env = "nowhere" if setting == "no region" else "prod"
+    args = [env if arg == "ENV" else arg for arg in args]
     if args[0] == "adopt" and setting == "no region":
-        args = [*args, "--env", "nowhere"]  # the tfvars of prod name a region
-        (small_repo.root / "terraform" / "env" / "nowhere.tfvars").write_text('environment = "nowhere"\n')
+        args = [*args, "--env", "nowhere"]
     proc = subprocess.run([sys.executable, str(BUILD_PKG), "-C", str(small_repo.root), *args],
                           capture_output=True, text=True, env=dict(os.environ), timeout=120)
     assert proc.returncode == 1, proc.stderr

@@ -8,14 +8,14 @@ import inspect
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from builder_support import REPO
 
 import build_pkg.errors as errors
 
 PACKAGE = REPO / "build_pkg"
 # Lower rank may never import higher rank; capabilities of one rank never import each other.
-RANKS = {"helpers": 0, "package": 1, "infra": 2, "image": 2, "api": 2, "local": 3, "deploy": 3, "operate": 4,
-         "commands": 5, "testing": 4, "cli": 6}
+RANKS = {"helpers": 0, "package": 1, "infra": 2, "image": 2, "api": 2, "sandbox": 2, "pipeline": 3, "testing": 4,
+         "local": 5, "deploy": 5, "operate": 6, "commands": 7, "cli": 8}
 
 
 def _module_name(path: Path) -> str:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import termios
 
-from conftest import BUILD_PKG, WorkerRepo
+from builder_support import BUILD_PKG, WorkerRepo
 
 
 def _on_a_terminal(args: list[str], env: dict) -> tuple[int, str]:

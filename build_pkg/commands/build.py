@@ -38,52 +38,36 @@ def build(obj: Context, runtime, arch, allow_unhashed, handler, force, layer, im
     dependencies go to terraform/layer.zip instead. With images, it also writes
     one OCI image per function to terraform/images/. Functions that use a
     Powertools REST or HTTP resolver describe the API in terraform/openapi.json
-    (OpenAPI 3.0, from the resolvers' own generation, after the zip). Nothing of
-    a step is written when it fails, and an unchanged tree is not rebuilt.
+    (OpenAPI 3.0, from the resolvers' own generation, after the zip). The
+    outputs are replaced together, once every phase (package, images, openapi)
+    has succeeded: a failed build leaves the previous ones byte for byte as they
+    were. An unchanged tree is not rebuilt.
     """
-    from ..image.build import ImageOptions, build as run_build
+    from ..errors import UsageError
+    from ..image.build import ImageOptions, wanted
     from ..package.build import BuildOptions
     from ..package.limits import mb
+    from ..pipeline.run import AfterSteps, build as run_build
 
     inputs = obj.inputs(runtime, arch, allow_unhashed)
+    images = ImageOptions(enabled=image, base_image=base_image)
+    makes_images = wanted(inputs.project, images)
+    if base_image and not makes_images:
+        raise UsageError("--base-image is the base of the images, and this build makes none: pass --image too, or "
+                         'set package_type = "image" in terraform/main.tf')
     if push_to:  # before building: a push that cannot happen should not cost a build
-        from ..errors import UsageError
-        from ..image.build import wanted
         from ..image.registry import parse_repository
 
         parse_repository(push_to)
-        if not wanted(inputs.project, ImageOptions(enabled=image)):
+        if not makes_images:
             raise UsageError("--push sends images, and this build makes none: pass --image, or set "
                              'package_type = "image" in terraform/main.tf')
     report = obj.reporter(quiet=as_json)
-    options = BuildOptions(handler=handler, force=force, layer=layer)
-    result = run_build(inputs, options, ImageOptions(enabled=image, base_image=base_image), report)
-    manifest = result.manifest
-    from ..local.routes import write_openapi
-
-    api = write_openapi(inputs.project, manifest, inputs.target, report)
-    pushed = None
-    if push_to:
-        from ..image.push import push_images
-
-        pushed = push_images(inputs.project, manifest, push_to, report)
-    if report_file:
-        from ..package.sizes import write_html_report
-
-        write_html_report(inputs.project, Path(report_file))
-        report.step(f"wrote {report_file} (treemap of the package; open it in a browser)")
-    stored = None
-    if s3_bucket:
-        from ..deploy.artifacts import upload_package
-
-        stored = upload_package(inputs.project.package_path, manifest["sha256"], s3_bucket)
-        report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
-        if manifest.get("layer"):
-            layer = upload_package(inputs.project.layer_path, manifest["layer"]["content_sha256"], s3_bucket,
-                                   prefix="layers")
-            report.step(f"layer {'uploaded to' if layer.uploaded else 'already in'} s3://{layer.bucket}/{layer.key}")
+    built = run_build(inputs, BuildOptions(handler=handler, force=force, layer=layer), images, report,
+                      after=AfterSteps(push_to, Path(report_file) if report_file else None, s3_bucket))
+    result, manifest, api, pushed, stored = built.result, built.manifest, built.api, built.pushed, built.stored
     if as_json:
-        click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(result.warnings),
+        click.echo(json.dumps({**manifest, "up_to_date": result.up_to_date, "warnings": list(report.warnings),
                                "changed": list(result.changed), "layer_changed": result.layer_changed,
                                "removed": list(result.removed), "pushed": pushed.as_dict() if pushed else None,
                                "openapi": {"path": inputs.project.rel(api.path), "routes": [" ".join(r) for r in api.routes],

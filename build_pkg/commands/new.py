@@ -43,7 +43,7 @@ def new(obj: Context, name, layout, trigger, as_json, **options) -> None:
     click.echo("next steps:")
     for line in created.to_add:
         click.echo(f"  {line}")
-    click.echo(f"  make test                                  # runs {created.test_path}")
+    click.echo(f"  make check                                 # its test ({created.test_path}), check, validate")
     click.echo(f"  ./build-pkg.py invoke {name} --event {created.event_path}")
     if trigger == "rest":
         click.echo("  ./build-pkg.py start-api                   # serves its routes on 127.0.0.1:3000")

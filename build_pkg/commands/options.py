@@ -44,7 +44,10 @@ class KeyValue(click.ParamType):
             return value
         key, sep, rest = str(value).partition("=")
         if not sep or not key:
-            self.fail(f"{value!r} is not KEY=VALUE", param, ctx)
+            # `invoke hello --env dev` means the deployed function more often than a variable.
+            hint = (f" (to run the function deployed in {value}, use --remote {value})"
+                    if ctx is not None and ctx.command.name == "invoke" and sep == "" and value else "")
+            self.fail(f"{value!r} is not KEY=VALUE{hint}", param, ctx)
         return key, rest
 
 

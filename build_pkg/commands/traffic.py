@@ -36,7 +36,8 @@ def _api_target(obj: Context, function: str, env: str | None, region: str | None
                          f"give its short name and --env ENV (not {function})")
     environment = target.environment
     region_name = aws.region(region, environment.values)
-    api = ApiTarget(f"{environment.prefix}-rest", environment.name, function, target.function, target.alias)
+    api = ApiTarget(f"{environment.prefix}-rest", environment.name, target.name or function, target.function,
+                    target.alias)
     return api, aws.client("apigateway", region_name), aws.client("lambda", region_name)
 
 
@@ -221,8 +222,9 @@ def _built_manifest(obj: Context, no_build, runtime, arch, allow_unhashed, quiet
 
             raise ProjectError(f"{project.rel(project.manifest_path)} not found or unreadable; run "
                                "`build-pkg.py build` (or drop --no-build)") from None
-    from ..image.build import ImageOptions, build
+    from ..image.build import ImageOptions
     from ..package.build import BuildOptions
+    from ..pipeline.run import build
 
     return build(obj.inputs(runtime, arch, allow_unhashed), BuildOptions(), ImageOptions(),
                  obj.reporter(quiet=quiet)).manifest

@@ -118,10 +118,10 @@ def _refuse_undoing_a_rollback(lam, names, wanted, changed, image, options) -> N
                            "--allow-roll-forward")
 
 
-def write_summary(out_dir: Path, tag: str, commit: str, result: CodeOnlyResult) -> Path:
+def write_summary(out_dir: Path, tag: str, commit: str, result: CodeOnlyResult, tests: dict | None = None) -> Path:
     summary = {"tag": tag, "commit": commit, "environment": result.environment, "mode": "code-only",
                "status": "applied", "deployed": result.deployed, "unchanged": result.unchanged,
-               "pushed": result.pushed}
+               "pushed": result.pushed, "tests": tests}
     path = out_dir / "code-only.json"
     atomic_write(path, (json.dumps(summary, indent=2) + "\n").encode())
     return path

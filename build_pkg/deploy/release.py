@@ -1,7 +1,8 @@
 """`release`: what the tag-triggered pipeline runs. Verify, build, plan, apply, explain.
 
 Refuses unless HEAD is exactly at a release tag and the tree is clean, the
-lock is fresh and `check` passes. Then builds, optionally stores the package in
+lock is fresh and `check` passes; then runs the functions' tests with the closure
+check (a failure stops it before anything is built or asked of AWS). Then builds, optionally stores the package in
 S3 under its sha256, runs `terraform init` (the environment's backend config),
 `plan -out` and `apply` of that very plan, with Terraform's output streamed, and
 writes a summary (Markdown and JSON) of which functions this release changes
@@ -24,10 +25,11 @@ from ..infra import runner
 from ..infra.check import check
 from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
-from ..image.build import ImageOptions, build
+from ..image.build import ImageOptions
 from ..package.build import BuildOptions
 from ..package.discover import FLAT_PREFIX, discover
 from ..package.inputs import Inputs
+from ..pipeline.run import build
 from ..progress import Reporter
 from ..project import Project
 from . import api_canary, traffic
@@ -49,6 +51,7 @@ class ReleaseOptions:
     allow_roll_forward: bool = False  # apply although a rolled-back function would move forward
     code_only: bool = False  # deploy the changed functions' code with the Lambda API, no Terraform
     repository: str | None = None  # images: where to push them; default the environment's ECR repository
+    skip_tests: str | None = None  # why the functions' tests are not run (None: they are)
 
 
 @dataclass
@@ -76,9 +79,9 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     for needed in (var_file, backend):
         if not needed.is_file():
             raise ReleaseError(f"{project.rel(needed)} not found; add it for environment {env!r} or pass --env")
-    previous = _previous(options, env, report)
-
     report.step(f"release {point.tag} ({point.commit[:12]}) to {env}" + (" (code only)" if options.code_only else ""))
+    tests = _tested(project, options, report)  # before anything is built for, or asked of, AWS
+    previous = _previous(options, env, report)
     manifest = build(inputs, BuildOptions(), ImageOptions(), report, functions).manifest
     out_dir = tf_dir / SUMMARY_DIR / point.tag
     if options.code_only:
@@ -88,7 +91,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                                                                      options.allow_roll_forward),
                            report)
         out_dir.mkdir(parents=True, exist_ok=True)
-        path = write_summary(out_dir, point.tag, point.commit, done)
+        path = write_summary(out_dir, point.tag, point.commit, done, tests)
         return ReleaseResult({"tag": point.tag, "environment": env, "status": "applied", "mode": "code-only"},
                              path, path, code_only=done)
     stored = layer_stored = None
@@ -122,12 +125,13 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                   "zipped_bytes": manifest["layer"]["zipped_bytes"]} if manifest.get("layer") else None,
         "runtime": manifest["runtime"], "arch": manifest["arch"],
         "previous": previous.get("tag") if previous else None,
-        "functions": rows, "removed": removed,
+        "functions": rows, "removed": removed, "tests": tests,
         "shared_config_sha256": shared_config, "plan_only": options.plan_only, "status": "planned",
     }
 
     deployed = _deployed_names(project, env, [row["name"] for row in rows])
-    aliases = _live_aliases(deployed, report)
+    lam = _lambda_client(project, env)  # in the environment's region, as status, logs and metrics ask
+    aliases = _live_aliases(deployed, lam, report)
     _refuse_undoing_a_rollback(rows, aliases, options)
     stage, apigw = _api_stage(project, env, report)
     _refuse_undoing_an_api_pin(rows, aliases, stage, options)
@@ -149,7 +153,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                 raise ReleaseError("apply not approved; rerun with --auto-approve, or --plan-only to stop after the plan")
             _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply", report)
             summary["status"] = "applied"
-            summary["canaries_cleared"] = _clear_outlived_canaries(rows, aliases, report)
+            summary["canaries_cleared"] = _clear_outlived_canaries(rows, aliases, lam, report)
             summary["api_canary_cleared"] = _clear_api_canary(stage, apigw, env, report)
     except ReleaseError as exc:
         failed = str(exc)
@@ -167,6 +171,25 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     if stored and summary["status"] == "applied":
         store_summary(stored.bucket, env, point.tag, data)
     return ReleaseResult(summary, json_path, markdown_path, failed)
+
+
+def _tested(project: Project, options: ReleaseOptions, report: Reporter) -> dict:
+    """The functions' tests on the tagged tree, with the closure check failing on a miss (what
+    `build-pkg.py test` runs): a failure stops the release. --skip-tests REASON is recorded."""
+    from ..testing.run import TESTS_DIR, run_tests
+
+    if options.skip_tests is not None:
+        report.warn(f"the functions' tests were not run: {options.skip_tests}")
+        return {"skipped": options.skip_tests}
+    report.step(f"tests: {TESTS_DIR}/ with the closure check")
+    outcome = run_tests(project)
+    if not outcome.ok:
+        raise ReleaseError(f"release stopped before building: {outcome.first_problem()}; fix it (`build-pkg.py "
+                           "test` shows the details), or pass --skip-tests REASON")
+    ran = outcome.passed + len(outcome.failed)
+    report.step(f"tests: {outcome.passed} of {ran} passed, no closure miss ({outcome.seconds:.1f} s)"
+                if ran else f"tests: none under {TESTS_DIR}/")
+    return outcome.summary()
 
 
 _REPOSITORY_TARGETS = ("aws_ecr_repository.functions", "aws_ecr_lifecycle_policy.functions",
@@ -205,12 +228,24 @@ def _deployed_names(project: Project, env: str, names: list[str]) -> dict[str, t
     return {name: (environment.function_name(name), environment.alias(name)) for name in names} if environment else {}
 
 
-def _live_aliases(deployed: dict[str, tuple[str, str]], report: Reporter) -> dict[str, traffic.LiveAlias]:
+def _lambda_client(project: Project, env: str):
+    """Lambda in the environment's region (its tfvars `region`, else AWS_REGION); None when no
+    region can be found, so the alias checks warn and are skipped as when AWS cannot be asked."""
+    environment = next((e for e in read_environments(project) if e.name == env), None)
+    try:
+        return aws.client("lambda", aws.region(None, environment.values if environment else None))
+    except AwsError:
+        return None
+
+
+def _live_aliases(deployed: dict[str, tuple[str, str]], lam, report: Reporter) -> dict[str, traffic.LiveAlias]:
     """Function name -> its live alias as deployed; empty when AWS cannot be asked."""
     from botocore.exceptions import BotoCoreError
 
     try:
-        found = traffic.live_aliases([d for d, _ in deployed.values()], aliases=dict(deployed.values()))
+        if lam is None:
+            raise AwsError(aws.NO_REGION)
+        found = traffic.live_aliases([d for d, _ in deployed.values()], lam, aliases=dict(deployed.values()))
     except (BotoCoreError, AwsError) as exc:
         report.warn(f"could not read the functions' live aliases ({exc}); canary and rollback checks skipped")
         return {}
@@ -230,14 +265,14 @@ def _refuse_undoing_a_rollback(rows: list[dict], aliases: dict, options: Release
             "would move live back to the newest version: release a fix, `promote` them, or pass --allow-roll-forward")
 
 
-def _clear_outlived_canaries(rows: list[dict], aliases: dict, report: Reporter) -> list[str]:
+def _clear_outlived_canaries(rows: list[dict], aliases: dict, lam, report: Reporter) -> list[str]:
     """A function this release changed has a new live version: an earlier canary's weights
     (which Terraform leaves alone) would now send traffic to an old version. Clear them."""
     cleared = []
     for row in rows:
         alias = aliases.get(row["name"])
         if alias and alias.weights and row["changes"]:
-            traffic.clear_canary(alias.function, alias=alias.alias)
+            traffic.clear_canary(alias.function, lam, alias=alias.alias)
             report.step(f"cleared the canary weights of {alias.function} ({alias.weights}): it has a new live version")
             cleared.append(row["name"])
     return cleared

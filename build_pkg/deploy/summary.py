@@ -63,6 +63,7 @@ def render_markdown(summary: dict) -> str:
           if summary.get("images") else []),
         f"- runtime: {summary['runtime']} {summary['arch']}",
         f"- compared with: {summary['previous'] or 'nothing (first release)'}",
+        f"- tests: {_tests_line(summary.get('tests'))}",
     ]
     if summary.get("error"):
         lines.append(f"- error: {summary['error']}")
@@ -72,3 +73,12 @@ def render_markdown(summary: dict) -> str:
     for name in summary["removed"]:
         lines.append(f"| {name} | removed |")
     return "\n".join(lines) + "\n"
+
+
+def _tests_line(tests: dict | None) -> str:
+    if not tests:
+        return "not recorded"
+    if "skipped" in tests:
+        return f"SKIPPED ({tests['skipped']})"
+    return (f"{tests['passed']} passed, {tests.get('skipped', 0)} skipped, no closure miss "
+            f"({tests.get('seconds', 0)} s)")

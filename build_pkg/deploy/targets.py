@@ -1,9 +1,11 @@
 """Which deployed Lambda function a command means: a function of this repository by its
 short name in an environment (`hello --env dev` -> worker-dev-hello, or an adopted
-function's live name and alias), or a deployed name given as it is."""
+function's live name and alias), or the deployed name of one given as it is. A name that
+is neither is refused (with the close matches) before anything asks AWS."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from ..errors import ProjectError, UsageError
@@ -17,33 +19,51 @@ class Target:
     function: str  # the deployed name
     alias: str  # the alias its triggers invoke: `live`, or an adopted function's own
     environment: Environment | None
+    name: str | None = None  # its name in functions/ (None outside a worker repository)
 
 
 def resolve(project_of, names: list[str], env: str | None, flag: str = "--env") -> list[Target]:
     """`project_of` gives the Project (raising ProjectError outside a worker repository,
-    where every name is taken as deployed). A short name without --env is refused: which
-    environment's function it means is not something to guess before shifting traffic."""
+    where every name is taken as deployed: there is nothing to check it against). Inside
+    one, a name is a function of functions/ (with --env), or the deployed name of one in
+    some environment (<project>-<env>-<name>, or an adopted function's live name); anything
+    else is a usage error with the close matches, before any AWS call. A short name without
+    --env is refused: which environment's function it means is not something to guess
+    before shifting traffic."""
     try:
         project: Project | None = project_of()
     except ProjectError:
         if env:
             raise
-        project = None
-    environment = _environment(project, env, flag) if project and env else None
-    ours = {f.name for f in discover(project.root, project.functions_dir, check_handlers=False)} if project else set()
+        return [Target(name, "live", None) for name in names]
+    environment = _environment(project, env, flag) if env else None
+    ours = sorted(f.name for f in discover(project.root, project.functions_dir, check_handlers=False))
+    environments = read(project)
+    deployed = {e.function_name(n): (n, e) for e in environments for n in ours}
     targets = []
     for name in names:
-        if name not in ours:
-            targets.append(Target(name, "live", environment))
+        if name in deployed and name not in ours:
+            short, where = deployed[name]
+            targets.append(Target(name, where.alias(short), where, short))
+        elif name not in ours:
+            raise UsageError(_unknown(name, ours, sorted(deployed), project))
         elif environment is not None:
-            targets.append(Target(environment.function_name(name), environment.alias(name), environment))
+            targets.append(Target(environment.function_name(name), environment.alias(name), environment, name))
         else:
-            environments = read(project)
             example = f" ({environments[0].name}: {environments[0].function_name(name)})" if environments else ""
-            raise UsageError(f"{name} is a function of this repository: say which environment's with --env ENV "
+            raise UsageError(f"{name} is a function of this repository: say which environment's with {flag} ENV "
                              f"({', '.join(e.name for e in environments) or 'terraform/env/ has none'}), "
                              f"or give its deployed name{example}")
     return targets
+
+
+def _unknown(name: str, ours: list[str], deployed: list[str], project: Project) -> str:
+    close = difflib.get_close_matches(name, ours + deployed, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}?" if close else \
+        f"the functions are: {', '.join(ours[:10])}{' ...' if len(ours) > 10 else ''}" if ours else \
+        "functions/ has no function yet"
+    return (f"no function {name!r} in {project.rel(project.functions_dir)}/ (nor a deployed name of one, "
+            f"<project>-<env>-<name>); {hint}")
 
 
 def _environment(project: Project, env: str, flag: str = "--env") -> Environment:

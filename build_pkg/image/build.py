@@ -1,5 +1,6 @@
-"""`build` with images: after the zip, one OCI image per function in terraform/images/ (an
-image layout), each function's `image_digest` in the manifest as its deploy identity.
+"""The images phase of the build: after the zip, one OCI image per function in
+terraform/images/ (an image layout), each function's `image_digest` in the manifest as its
+deploy identity. The build pipeline (build_pkg/pipeline) stages and commits the layout.
 
 A project chooses images with `package_type = "image"` in terraform/main.tf's locals (or
 `build --image`); zip stays the default. The images are rebuilt only when what they are
@@ -11,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..cache import cache_root
-from ..fsutil import atomic_write
 from ..package import deps, main_locals
-from ..package.build import BuildOptions, BuildResult, build as build_zip
-from ..package.discover import Function
+from ..package.build import BuildOptions, BuildResult
 from ..package.inputs import Inputs
 from ..package.limits import mb
 from ..package.sources import walk_functions
@@ -57,43 +57,54 @@ def base_reference(project: Project, runtime: str, options: ImageOptions) -> bas
     return bases.parse_reference(bases.default_reference(runtime), "the pinned base")
 
 
-def build(inputs: Inputs, options: BuildOptions, image: ImageOptions, report: Reporter,
-          functions: list[Function] | None = None) -> BuildResult:
-    """The zip build, then the images when the project (or `image`) wants them."""
-    project = inputs.project
+def resolve_base(project: Project, runtime: str, arch: str, image: ImageOptions, report: Reporter
+                 ) -> bases.ResolvedBase | None:
+    """The base the images will be built on, read before the zip is packed (a base that
+    cannot be read costs no packing); None when this build makes no images."""
     if not wanted(project, image):
-        return build_zip(inputs, options, report, functions, then=lambda result: _zip_only(project, result))
-    reference = base_reference(project, inputs.target.runtime, image)
-    # Before the zip: a base that cannot be read stops the build with nothing written.
-    resolved = bases.resolve(reference, inputs.target.arch, cache_root() / "image")
+        return None
+    reference = base_reference(project, runtime, image)
+    resolved = bases.resolve(reference, arch, cache_root() / "image")
     if not resolved.pinned:
         report.warn(f"base image {reference} has no digest: the images follow whatever the tag names today; "
                     "pin it as HOST/NAME:TAG@sha256:...")
-    return build_zip(inputs, replace(options, package_type="image"), report, functions,
-                     then=lambda result: _with_images(inputs, options, resolved, result, report))
+    return resolved
 
 
-def _zip_only(project: Project, result: BuildResult) -> BuildResult:
-    """A zip build after image builds: the manifest no longer names images, the layout goes."""
+@dataclass(frozen=True)
+class Staged:
+    """What the images phase leaves for the commit: the manifest (with or without images) and
+    whether the layout goes (a zip-only build after image builds)."""
+
+    result: BuildResult
+    remove_layout: bool = False
+
+
+def without_images(project: Project, result: BuildResult, report: Reporter) -> Staged:
+    """A zip build: the manifest names no images, and a layout from earlier builds goes."""
     manifest = result.manifest
     if manifest.get("package_type") == "image" or "images" in manifest:
         manifest = {k: v for k, v in manifest.items() if k != "images"} | {"package_type": "zip"}
         manifest["functions"] = [{k: v for k, v in f.items() if not k.startswith("image_")}
                                  for f in manifest["functions"]]
-        atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
         result = replace(result, manifest=manifest)
-    shutil.rmtree(layout_path(project), ignore_errors=True)
-    return result
+    folder = layout_path(project)
+    if folder.exists():
+        report.step(f"removing {project.rel(folder)}/: this build makes no images (pass --image, or set "
+                    'package_type = "image" in terraform/main.tf, to keep them)')
+    return Staged(result, remove_layout=folder.exists())
 
 
-def _with_images(inputs: Inputs, options: BuildOptions, resolved: bases.ResolvedBase, result: BuildResult,
-                 report: Reporter) -> BuildResult:
+def with_images(inputs: Inputs, options: BuildOptions, resolved: bases.ResolvedBase, result: BuildResult,
+                layout_folder: Callable[[], Path], report: Reporter) -> Staged:
+    """One image per function on `resolved`, written into the folder `layout_folder()` gives
+    (seeded with the current layout's blobs) unless the current layout is up to date."""
     project, target = inputs.project, inputs.target
     key = _inputs_key(result.manifest, resolved)
     folder = layout_path(project)
     if not options.force and _current(result.manifest, key, folder):
         report.step(f"{project.rel(folder)} is up to date")
-        return result
+        return Staged(result)
     sources, dependencies = result.sources, result.dependencies
     if sources is None or dependencies is None:  # the zip was up to date: its parts come from the caches
         walk = walk_functions(project.functions_dir, project.root)
@@ -105,15 +116,14 @@ def _with_images(inputs: Inputs, options: BuildOptions, resolved: bases.Resolved
     made = assemble.assemble(resolved.base, [(f["name"], f["handler"], f["closure"])
                                              for f in result.manifest["functions"]], files, shared)
     largest = assemble.check_size(made, resolved.base, project.rel(folder))
-    oci.write_layout(folder, {name: item.image for name, item in made.images.items()}, made.blobs())
+    oci.write_layout(layout_folder(), {name: item.image for name, item in made.images.items()}, made.blobs())
     manifest = _manifest(result.manifest, made, resolved, key, project.rel(folder), largest)
-    atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
     changed = _changed(result.previous, manifest)
-    report.step(f"wrote {project.rel(folder)}: {len(made.images)} images on {resolved.reference.repository} "
+    report.step(f"images: {len(made.images)} on {resolved.reference.repository} "
                 f"({mb(made.dependency_layer.size)} dependency layer, shared)")
     report.step(f"images changed: {len(changed)} of {len(made.images)} functions"
                 + (f" ({', '.join(changed[:8])}{' and more' if len(changed) > 8 else ''})" if changed else ""))
-    return replace(result, manifest=manifest, up_to_date=False, changed=changed)
+    return Staged(replace(result, manifest=manifest, up_to_date=False, changed=changed))
 
 
 def _inputs_key(manifest: dict, resolved: bases.ResolvedBase) -> str:

@@ -67,7 +67,10 @@ def validate(project: Project, env: str, report: Reporter, work: Path | None = N
 def _validate(project: Project, env: str, report: Reporter, work: Path, summarize: bool) -> Validated:
     var_file = project.terraform_dir / "env" / f"{env}.tfvars"
     if not var_file.is_file():
-        raise ProjectError(f"{project.rel(var_file)} not found; pass --env with one of terraform/env/*.tfvars")
+        known = sorted(p.stem for p in (project.terraform_dir / "env").glob("*.tfvars"))
+        raise ProjectError(f"{project.rel(var_file)} not found; pass --env with one of terraform/env/*.tfvars "
+                           f"({', '.join(known) or 'there are none'})")
+    _refuse_orphans(project)
     tree, extra = prepare(project, work)
     report.step(f"validate: terraform init, validate and plan of {project.rel(project.terraform_dir)}/ "
                 f"with env/{env}.tfvars against the stand-in AWS provider")
@@ -78,6 +81,19 @@ def _validate(project: Project, env: str, report: Reporter, work: Path, summariz
     code = runner.run(tree, ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-var-file=env/{env}.tfvars",
                              "-out=validate.tfplan"], "plan", extra_env=extra, ok_codes=(0, 2), report=report)
     return Validated(tree, code == 2, extra, plan_summary(tree, extra) if summarize else None)
+
+
+def _refuse_orphans(project: Project) -> None:
+    """A function file whose function is gone would fail the plan with an index error deep in
+    the module: say which file, as `check` and `tf --check` do."""
+    from ..package.discover import discover
+    from .write import status
+
+    orphans = status(project, discover(project.root, project.functions_dir, check_handlers=False)).orphans
+    if orphans:
+        more = f" (and {len(orphans) - 1} more)" if len(orphans) > 1 else ""
+        raise ProjectError(f"{orphans[0]}{more}: its function is gone from functions/; delete the file (or bring the "
+                           "function back), as `build-pkg.py check` says")
 
 
 def plan_summary(tree: Path, extra: dict) -> dict:

@@ -19,17 +19,20 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import InvokeError
-from ..image.build import ImageOptions, build, wanted
+from ..image.build import ImageOptions, wanted
 from ..package.build import BuildOptions
 from ..package.discover import Function, discover
 from ..package.inputs import Inputs
+from ..pipeline.run import build
 from ..package.sizes import built_layer
 from ..progress import Reporter
 from ..project import Project
-from . import closure_check, runtime_client
-from .function_config import FunctionConfig, function_config, local_environment
+from ..sandbox import client as runtime_client
+from ..sandbox.unpack import unpacked
+from ..testing import closure_check
+from ..infra.function_config import FunctionConfig, function_config, local_environment
 from .runtime import Outcome, Runtime, RuntimeSpec, lambda_environment
-from .task_root import task_root, unpacked
+from .task_root import task_root
 
 
 @dataclass(frozen=True)

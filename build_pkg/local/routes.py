@@ -1,245 +1,18 @@
-"""Routes from the code: each function that uses a Powertools resolver describes its own
-routes, by the resolver's own OpenAPI generation run inside the built package (the isolated
-interpreter `invoke` uses, with only the package, the layer and the runtime's SDK on its
-path: user code is never imported into the builder), one process for all the functions
-whose document is not cached. The documents are brought to OpenAPI
-3.0, merged into terraform/openapi.json and validated. A function's document is kept in the
-build cache by its code identity, so a build where no function changed runs nothing.
-"""
+"""The project's routes as the local servers and `event` serve them (terraform/openapi.json,
+as the last build wrote it, and each function's http_routes), and `check`'s comparison of
+the routes the last build read from the code with what Terraform serves."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
-from contextlib import nullcontext
-from dataclasses import dataclass
-from pathlib import Path
 
 from ..api import openapi
 from ..api.openapi import OPENAPI_NAME
 from ..api.proxy import Route, http_route, match, rest_routes
 from ..errors import InvokeError
-from ..cache import cache_root
-from ..errors import FunctionError
-from ..fixes import ADD
-from ..fsutil import atomic_write
-from ..package.sizes import built_layer
+from ..pipeline.routes import cached, uses_resolver
 from ..progress import Reporter
 from ..project import Project
-from . import runtime_client
-from .task_root import unpacked
-
-_MARKERS = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools import event_handler")
-_TIMEOUT_S = 60
-# Run in the package's interpreter, once for every function whose document is missing: import
-# each entry module, ask each REST resolver it holds for its document (an HTTP API, ALB or
-# Function URL resolver expects other events: it is not put on the REST API); one JSON object out, with
-# the error of a module that failed to import (its traceback's last line) instead.
-_SCRIPT = """
-import importlib, json, os, sys, traceback
-sys.path[:0] = [os.environ['TASK'], *json.loads(os.environ['EXTRA'])]
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, APIGatewayRestResolver
-
-def routes(app):
-    return [r for r in app._static_routes + app._dynamic_routes if r.include_in_schema]
-
-def plain(app):
-    # What the resolver's own generation gives without pydantic: each route's method, path
-    # and path parameters (no models).
-    paths = {}
-    for route in routes(app):
-        names = [part[1:-1] for part in route.openapi_path.split('/') if part.startswith('{')]
-        operation = {'operationId': route.operation_id, 'responses': {'200': {'description': 'Successful Response'}},
-                     'parameters': [{'name': n, 'in': 'path', 'required': True, 'schema': {'type': 'string'}}
-                                    for n in names]}
-        if route.summary:
-            operation['summary'] = route.summary
-        paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation
-    return {'openapi': '3.0.3', 'info': {'title': 'Powertools API', 'version': '1.0.0'}, 'paths': paths}
-
-found = {}
-envs, base = json.loads(os.environ['ENVS']), dict(os.environ)
-for name in json.loads(os.environ['MODULES']):
-    os.environ.clear()
-    os.environ.update(base)
-    os.environ.update(envs.get(name, {}))
-    try:
-        module = importlib.import_module(name)
-        apps = list(vars(module).values())
-        rest = [v for v in apps if isinstance(v, APIGatewayRestResolver)]
-        http = [v for v in apps if isinstance(v, APIGatewayHttpResolver)]
-        try:
-            documents, models = [json.loads(app.get_openapi_json_schema()) for app in rest], True
-        except ModuleNotFoundError as exc:
-            if exc.name != 'pydantic':
-                raise
-            documents, models = [plain(app) for app in rest], False
-        found[name] = {'rest': documents, 'models': models,
-                       'http': sorted({r.method + ' ' + r.openapi_path for app in http for r in routes(app)})}
-    except BaseException as exc:
-        found[name] = {'error': traceback.format_exception_only(type(exc), exc)[-1].strip()}
-print(json.dumps(found))
-"""
-
-
-@dataclass(frozen=True)
-class ApiResult:
-    path: Path | None  # terraform/openapi.json, or None when no function serves routes
-    functions: tuple[str, ...]  # the functions whose resolvers gave routes
-    generated: tuple[str, ...]  # of those, the ones whose document was made this run (not cached)
-    routes: tuple[tuple[str, str], ...]
-
-
-def uses_resolver(project: Project, function: dict) -> bool:
-    """The function's closure imports Powertools' event handlers (its resolver may live in
-    another module the entry imports)."""
-    for arc in function.get("closure") or [function["source"].removeprefix("functions/")]:
-        try:
-            text = (project.functions_dir / arc).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if any(marker in text for marker in _MARKERS):
-            return True
-    return False
-
-
-def code_routes(project: Project, manifest: dict, target, report: Reporter) -> tuple[dict[str, dict], list[str]]:
-    """Each resolver function's answer (its REST documents, its HTTP API route keys, whether
-    the documents have models), from the cache or read now; and the functions read now."""
-    wanted = [f for f in manifest["functions"] if uses_resolver(project, f)]
-    answers = {f["name"]: _cached(project, f) for f in wanted}
-    missing = [f for f in wanted if answers[f["name"]] is None]
-    fresh = _generate(project, missing, target, report) if missing else {}
-    answers.update(fresh)
-    for name in sorted(fresh):
-        if fresh[name]["rest"] and not fresh[name]["models"]:
-            source = next(f["source"] for f in missing if f["name"] == name)
-            report.warn(f"{source}: its REST routes are described without request or response models, since "
-                        f"Pipfile.lock [packages] lacks pydantic (Powertools needs it for those); add it "
-                        f"({ADD.replace('NAME', 'pydantic')}) for models in terraform/{OPENAPI_NAME}")
-    return answers, sorted(fresh)
-
-
-def write_openapi(project: Project, manifest: dict, target, report: Reporter) -> ApiResult:
-    """terraform/openapi.json from the functions' resolvers, after `build` made the package."""
-    out = project.terraform_dir / OPENAPI_NAME
-    answers, generated = code_routes(project, manifest, target, report)
-    documents = {}
-    for function in manifest["functions"]:
-        answer = answers.get(function["name"])
-        own = [openapi.down_convert(document) for document in (answer or {}).get("rest") or []]
-        if own:  # a module with several resolvers serves their routes as one function
-            documents[function["name"]] = (function["source"], _combined(own))
-    if not documents:
-        out.unlink(missing_ok=True)
-        return ApiResult(None, (), tuple(generated), ())
-    merged = openapi.merge(documents, f"{project.root.name} REST API")
-    data = openapi.dumps(merged)
-    if not _same_bytes(out, data):  # the same bytes were validated when they were written
-        openapi.validate(merged)
-        atomic_write(out, data)
-    found = tuple(sorted({name for name in documents}))
-    report.step(f"wrote {project.rel(out)}: {len(openapi.routes(merged))} routes of {len(found)} functions "
-                f"(of {len(answers)} resolvers, {len(generated)} read from the code, {len(answers) - len(generated)} "
-                f"from the cache)")
-    return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged)))
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _combined(documents: list[dict]) -> dict:
-    combined = {**documents[0], "paths": {}, "components": {"schemas": {}}}
-    for document in documents:
-        for path, item in (document.get("paths") or {}).items():
-            combined["paths"].setdefault(path, {}).update(item)
-        combined["components"]["schemas"].update((document.get("components") or {}).get("schemas") or {})
-    return combined
-
-
-FORMAT = 4  # of the cached answers: bump when the script above changes what it reads
-
-
-def _cache_entry(project: Project, function: dict) -> Path:
-    """By the function's code identity and the environment its module is read with."""
-    key = hashlib.sha256(json.dumps([function["code_sha256"], _environment(project, function)],
-                                    sort_keys=True).encode()).hexdigest()
-    return cache_root() / "api" / f"{FORMAT}-{key}.json"
-
-
-def _cached(project: Project, function: dict) -> dict | None:
-    try:
-        found = json.loads(_cache_entry(project, function).read_text())
-        return found if isinstance(found, dict) and "rest" in found else None
-    except (OSError, ValueError):
-        return None
-
-
-def _generate(project: Project, functions: list[dict], target, report: Reporter) -> dict[str, dict]:
-    python = runtime_client.interpreter_for(target)
-    client_dir = runtime_client.ensure(python, report)
-    layer = built_layer(project)
-    with unpacked(project.package_path) as task, (unpacked(layer) if layer else nullcontext()) as opt:
-        extra = ([str(opt / "python")] if opt else []) + [str(client_dir)]
-        modules = {function["handler"].rsplit(".", 1)[0]: function for function in functions}
-        # No credentials, no instance role: module-level code reads its routes, never AWS. Each
-        # module sees its own .tf's environment values (a table name read at import time).
-        envs = {module: _environment(project, function) for module, function in modules.items()}
-        env = {"TASK": str(task), "EXTRA": json.dumps(extra), "MODULES": json.dumps(sorted(modules)),
-               "ENVS": json.dumps(envs), "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
-        try:
-            proc = subprocess.run([python, "-I", "-S", "-B", "-c", _SCRIPT], env=env, capture_output=True, text=True,
-                                  timeout=_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise FunctionError(f"reading the routes of {', '.join(f['source'] for f in functions)} took over "
-                                f"{_TIMEOUT_S} s; keep work out of module level") from None
-        try:
-            answers = json.loads(proc.stdout.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise FunctionError(f"the routes of {functions[0]['source']} could not be read ({last})") from None
-    made = {}
-    for module, function in modules.items():
-        answer = answers.get(module, {"error": "no answer"})
-        if "error" in answer and "No module named 'pydantic'" in answer["error"]:
-            raise FunctionError(f"{function['source']}: Powertools describes its routes with pydantic, which "
-                                f"Pipfile.lock [packages] lacks; add it ({ADD.replace('NAME', 'pydantic')})")
-        if "error" in answer:
-            advice = (f"{function['source']}: its routes could not be read from its resolver ({answer['error']}); "
-                      "its module must import with only its .tf's literal environment values and no AWS calls at "
-                      "module level (the build reads routes that way)")
-            if _names_rest_resolver(project, function):
-                raise FunctionError(advice)
-            # Its routes only feed `check` (an HTTP API resolver's): the build goes on, and reads them next time.
-            report.warn(advice + "; `check` cannot compare its routes until it does")
-            continue
-        atomic_write(_cache_entry(project, function), json.dumps(answer).encode())
-        made[function["name"]] = answer
-    return made
-
-
-def _environment(project: Project, function: dict) -> dict[str, str]:
-    from .function_config import config_of
-
-    own = dict(config_of(project, function["name"], Reporter(quiet=True)).environment)
-    return {"POWERTOOLS_SERVICE_NAME": function["name"], "AWS_LAMBDA_FUNCTION_NAME": function["name"], **own}
-
-
-def _names_rest_resolver(project: Project, function: dict) -> bool:
-    """Its closure's text names a REST resolver: its routes are the REST API's."""
-    for arc in function.get("closure") or [function["source"].removeprefix("functions/")]:
-        try:
-            if "RestResolver" in (project.functions_dir / arc).read_text(encoding="utf-8"):
-                return True
-        except (OSError, UnicodeDecodeError):
-            continue
-    return False
 
 
 def project_routes(project: Project, configs: dict[str, tuple[str, ...]]) -> list[Route]:
@@ -262,7 +35,7 @@ def matching_route(project: Project, kind: str, method: str, path: str) -> tuple
     """The project's route of `kind` ("rest" or "http") that a request would take, with its
     path parameters, and all the routes of that kind (for a message when none matches)."""
     from ..package.discover import discover
-    from .function_config import function_config
+    from ..infra.function_config import function_config
 
     configs = {}
     if kind == "http":
@@ -279,17 +52,21 @@ def route_check(project: Project) -> tuple[list[tuple[str, str]], list[str]]:
     the sources of the resolver functions whose routes no build has read (not compared)."""
     from ..api.route_check import CodeRoutes, route_problems
     from ..package.discover import discover
-    from .function_config import function_config
+    from ..infra.function_config import function_config
 
     try:
         manifest = json.loads(project.manifest_path.read_text())
     except (OSError, ValueError):
         return [], _resolver_sources(project)
     code, unread = {}, []
+    built = {f.get("name") for f in manifest.get("functions", [])}
+    # A function the last build did not have (`new` since): its routes are unread too.
+    unread += [f.source for f in discover(project.root, project.functions_dir, check_handlers=False)
+               if f.name not in built and uses_resolver(project, {"source": f.source})]
     for function in manifest.get("functions", []):
         if not uses_resolver(project, function):
             continue
-        answer = _cached(project, function)
+        answer = cached(project, function)
         if answer is None:
             unread.append(function["source"])
             continue

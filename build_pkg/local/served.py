@@ -22,19 +22,21 @@ from typing import Callable
 from ..api.proxy import Route
 from ..errors import BuildPkgError, InvokeError
 from ..fsutil import file_sha256
-from ..image.build import ImageOptions, build, wanted
+from ..image.build import ImageOptions, wanted
 from ..package.build import BuildOptions
 from ..package.discover import discover
 from ..package.inputs import Inputs
+from ..pipeline.run import build
 from ..package.sizes import built_layer
 from ..progress import Reporter
-from . import runtime_client
-from .function_config import function_config, local_environment
+from ..sandbox import client as runtime_client
+from ..sandbox.unpack import unpacked
+from ..infra.function_config import function_config, local_environment
 from .invoke import built_images
 from .pool import RuntimePool
-from .routes import project_routes, write_openapi
+from .routes import project_routes
 from .runtime import RuntimeSpec, lambda_environment
-from .task_root import task_root, unpacked
+from .task_root import task_root
 
 POLL_S = 0.3
 
@@ -112,7 +114,6 @@ class LocalFunctions:
         if options.build or not first:
             manifest = build(inputs, BuildOptions(layer=options.layer), ImageOptions(as_image, options.base_image),
                              self.report, functions).manifest
-            write_openapi(project, manifest, inputs.target, self.report)
         elif not project.package_path.exists():
             raise InvokeError(f"{project.rel(project.package_path)} not found; run `build-pkg.py build` "
                               "(or drop --no-build)")

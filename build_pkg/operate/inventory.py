@@ -74,12 +74,19 @@ def table(rows: list[Row]) -> list[str]:
     lines = [header]
     for row in rows:
         d = row.deployed
-        canary = ", ".join(f"{v} {w * 100:g}%" for v, w in sorted(d.weights.items()))
-        alias = f"{d.alias} (canary: {canary})" if canary else (d.alias or "-")
+        alias = f"{d.alias} ({canary_split(d.version, d.weights)})" if d.weights else (d.alias or "-")
         lines.append((row.name, row.state, d.version or "-", alias, d.runtime or "-",
                       f"{d.memory} MB" if d.memory else "-", (d.last_modified or "-")[:19].replace("T", " ")))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+
+
+def canary_split(primary: str | None, weights: dict[str, float]) -> str:
+    """`canary: 2 at 10%, 1 at 90%`: the newer version is the canary, whichever of the alias's
+    primary and its weighted versions it is (canary sends the newest a share of the alias)."""
+    shares = {**weights, **({primary: max(0.0, 1 - sum(weights.values()))} if primary else {})}
+    ordered = sorted(shares, key=lambda v: int(v) if v.isdigit() else -1, reverse=True)
+    return "canary: " + ", ".join(f"{v} at {round(shares[v] * 100, 2):g}%" for v in ordered)
 
 
 def read(lam, targets: dict[str, tuple[str, str]], prefix: str,

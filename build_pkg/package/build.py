@@ -1,5 +1,6 @@
-"""`build`: functions/ + the locked dependencies -> terraform/dists.zip and its manifest;
-with the dependency layer, the dependencies go to terraform/layer.zip instead."""
+"""The package phase of the build: functions/ + the locked dependencies -> the bytes of
+terraform/dists.zip and its manifest; with the dependency layer, the dependencies go to
+terraform/layer.zip instead. The build pipeline (build_pkg/pipeline) writes them."""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import __version__
-from ..cache import exclusive
 from ..errors import BuildPkgError, FunctionError
 from ..fixes import ADD_DEV
-from ..fsutil import atomic_write, file_sha256
+from ..fsutil import file_sha256
 from ..progress import Reporter
 from ..versions import builder_digest
 from ..project import Project
@@ -52,6 +51,9 @@ class BuildResult:
     sources: list | None = field(default=None, compare=False, repr=False)
     dependencies: deps.Dependencies | None = field(default=None, compare=False, repr=False)
     previous: dict | None = field(default=None, compare=False, repr=False)  # the manifest before this build
+    # What to write beside the manifest, by file name in terraform/ (None: remove it); empty
+    # when the package was up to date.
+    outputs: dict[str, bytes | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def source_date_epoch() -> int | None:
@@ -64,24 +66,10 @@ def source_date_epoch() -> int | None:
         raise BuildPkgError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds; fix or unset it") from None
 
 
-def build(inputs: Inputs, options: BuildOptions, report: Reporter,
-          functions: list[Function] | None = None,
-          then: Callable[[BuildResult], BuildResult] | None = None) -> BuildResult:
-    """Build the package from `inputs`; `functions`, when a caller already found
-    them, are not discovered again (their handlers are still checked). `then`, a
-    step that builds on the zip's result (the images), runs under the same lock.
-
-    One build of a repository at a time: two at once could otherwise leave the
-    zip of one beside the manifest of the other.
-    """
-    project = inputs.project
-    name = "build-" + hashlib.sha256(str(project.root.resolve()).encode()).hexdigest()[:16]
-    with exclusive(name, lambda: report.step(f"waiting for another build of {project.root} to finish")):
-        result = _build(inputs, options, report, functions)
-        return then(result) if then else result
-
-
-def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: list[Function] | None) -> BuildResult:
+def pack(inputs: Inputs, options: BuildOptions, report: Reporter, functions: list[Function] | None = None) -> BuildResult:
+    """The package from `inputs`, as bytes to write (BuildResult.outputs); `functions`, when a
+    caller already found them, are not discovered again (their handlers are still checked).
+    Writes nothing: the build pipeline stages the outputs and commits them with the rest."""
     project, target, lock = inputs.project, inputs.target, inputs.fresh_lock()
     packages = list(inputs.packages)
     for warning in inputs.warnings:
@@ -148,19 +136,12 @@ def _build(inputs: Inputs, options: BuildOptions, report: Reporter, functions: l
                          stamp, hashes, dependency_content, options.package_type)
     manifest["layer"] = _layer_manifest(project, layer, layer_sizes, dependency_content) if layer is not None else None
     changes = _changes(previous, manifest)
-    # The manifest goes last: until it is replaced, the old one names the old zips'
-    # hashes, so a build killed half-way is rebuilt rather than trusted.
-    if layer is not None:
-        atomic_write(project.layer_path, layer)
-    atomic_write(project.package_path, data)
-    atomic_write(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
-    if layer is None:
-        project.layer_path.unlink(missing_ok=True)  # a layer from an earlier build would mislead `size`
-    report.step(f"wrote {shown} ({limits.mb(len(data))})"
+    # No layer: one from an earlier build would mislead `size`, so it goes.
+    outputs = {project.package_path.name: data, project.layer_path.name: layer}
+    report.detail(f"packed {shown} ({limits.mb(len(data))})"
                 + (f" and {project.rel(project.layer_path)} ({limits.mb(len(layer))})" if layer is not None else ""))
-    report.step(_describe_changes(changes, len(functions)))
     return BuildResult(manifest, False, tuple(report.warnings), *changes, sources=sources, dependencies=dependencies,
-                       previous=previous)
+                       previous=previous, outputs=outputs)
 
 
 def check_entries(functions: list[Function], analysis: Analysis, handler_name: str) -> None:
@@ -201,8 +182,10 @@ def _changes(previous: dict | None, manifest: dict) -> tuple[tuple[str, ...], bo
     return changed, layer_changed, removed
 
 
-def _describe_changes(changes: tuple[tuple[str, ...], bool, tuple[str, ...]], total: int) -> str:
-    changed, layer_changed, removed = changes
+def describe_changes(result: BuildResult) -> str:
+    """`changed: 1 of 10 functions (api)`, with the layer and the functions that went."""
+    changed, layer_changed, removed = result.changed, result.layer_changed, result.removed
+    total = len(result.manifest["functions"])
     shown = ", ".join(changed[:8]) + (f" and {len(changed) - 8} more" if len(changed) > 8 else "")
     text = f"changed: {len(changed)} of {total} functions" + (f" ({shown})" if changed else "")
     if layer_changed:

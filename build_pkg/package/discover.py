@@ -107,7 +107,9 @@ def _check_unique(functions: list[Function]) -> None:
 def module_names(path: Path, shown: str) -> set[str]:
     """Top-level names of a module, parsed (never imported); syntax errors as file:line."""
     try:
-        tree = ast.parse(path.read_bytes(), filename=shown)
+        # The real path: on a syntax error Python reads the line from the file it is told of,
+        # and a relative name would be read from whatever folder the process runs in.
+        tree = ast.parse(path.read_bytes(), filename=str(path))
     except SyntaxError as exc:
         raise FunctionError(f"{shown}:{exc.lineno}: syntax error: {exc.msg}; fix the code") from None
     except ValueError as exc:  # null bytes

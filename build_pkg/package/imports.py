@@ -96,10 +96,13 @@ def grammar(target: tuple[int, int]) -> str:
 def parse(source: bytes, arcname: str, target: tuple[int, int]) -> tuple[ast.Module | None, str | None, str | None]:
     """(tree, error, newer): the target's grammar where this Python has it."""
     builder = sys.version_info[:2]
+    # Not a file name: on a syntax error Python would read the line from that file, relative
+    # to whatever folder the process runs in.
+    name = f"<functions/{arcname}>"
     try:
         if target <= builder:
-            return ast.parse(source, filename=arcname, feature_version=target), None, None
-        return ast.parse(source, filename=arcname), None, None
+            return ast.parse(source, filename=name, feature_version=target), None, None
+        return ast.parse(source, filename=name), None, None
     except SyntaxError as exc:
         where = f"functions/{arcname}:{exc.lineno or 1}"
         if target > builder:

@@ -14,13 +14,14 @@ reports it (see `build_pkg.local.closure_check`).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from ..local.closure_check import miss_message, source_of
+from .closure_check import miss_message, source_of
 
 
 def pytest_addoption(parser) -> None:
@@ -29,6 +30,8 @@ def pytest_addoption(parser) -> None:
                     help="warn (default) or fail when a function uses a first-party file outside its closure")
     group.addoption("--closure-project", metavar="DIR", default=None,
                     help="the worker repository (default: found upward from pytest's rootdir)")
+    group.addoption("--closure-report", metavar="FILE", default=None,
+                    help="also write what was missed to FILE as JSON: [[function, file], ...]")
 
 
 def pytest_configure(config) -> None:
@@ -117,6 +120,11 @@ class _Checker:
     def pytest_testnodedown(self, node, error) -> None:
         """pytest-xdist's controller: what each worker found."""
         self.found.update(tuple(item) for item in getattr(node, "workeroutput", {}).get("build_pkg_closure_misses", []))
+
+    def pytest_unconfigure(self, config) -> None:
+        path = config.getoption("--closure-report")
+        if path and not hasattr(config, "workeroutput"):
+            Path(path).write_text(json.dumps(sorted(self.found)))
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.found:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WorkerRepo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
 from test_validate import _plan_changes, _planner, _terraform  # noqa: E402

@@ -9,7 +9,7 @@ import subprocess
 
 import boto3
 import pytest
-from conftest import WorkerRepo, lambda_zip
+from builder_support import WorkerRepo, lambda_zip
 
 from build_pkg.deploy.prune import deployed_names
 from build_pkg.infra import runner

@@ -18,6 +18,9 @@ from build_pkg.deploy.release import ReleaseOptions, _refuse_undoing_an_api_pin
 from build_pkg.deploy.traffic import LiveAlias
 from build_pkg.errors import ReleaseError
 
+# Commands run without -C, from inside a worker repository (a copy of the example).
+pytestmark = pytest.mark.usefixtures("inside_worker_repo")
+
 NAME = "worker-prod-process_checker"
 
 
@@ -166,8 +169,10 @@ def test_one_canary_per_stage_and_the_usage_errors(cli, rest_stage):
     assert taken.exit_code == 1 and "stage prod has a canary for other; promote or roll it back first" in taken.stderr
     both = cli("canary", "process_checker", "--env", "prod", "--api", "10", "--percent", "5")
     assert both.exit_code == 2 and "give --percent (the live alias) or --api PERCENT" in both.stderr
-    bare = cli("status", NAME, "--api")
-    assert bare.exit_code == 2 and "give its short name and --env ENV" in bare.stderr
+    # A deployed name says its environment: the same stage as the short name with --env.
+    by_deployed_name = cli("status", NAME, "--api")
+    assert by_deployed_name.exit_code == 0, by_deployed_name.output
+    assert by_deployed_name.stdout == cli("status", "process_checker", "--env", "prod", "--api").stdout
 
 
 def test_a_release_neither_undoes_an_api_rollback_nor_keeps_a_stale_canary(rest_stage):

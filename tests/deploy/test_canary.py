@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 import boto3
-from conftest import lambda_zip
+import pytest
+from builder_support import lambda_zip
+
+# Commands run without -C, from inside a worker repository (a copy of the example).
+pytestmark = pytest.mark.usefixtures("inside_worker_repo")
 
 NAME = "worker-prod-process_checker"
 
@@ -40,20 +44,41 @@ def test_rollback_sends_everything_to_the_previous_version(cli, deployed):
 
 def test_errors(cli, deployed):
     assert cli("canary", NAME, "--percent", "100").exit_code == 2  # that is promote
-    missing = cli("status", "worker-prod-nope")
+    missing = cli("status", "worker-staging-process_checker")  # a function of the repository, not deployed there
     assert missing.exit_code == 1
-    assert "worker-prod-nope: no such function or no 'live' alias; deploy it first" in missing.stderr
+    assert "worker-staging-process_checker: no such function or no 'live' alias; deploy it first" in missing.stderr
+
+
+@pytest.mark.parametrize("args", [["status", "proces_checker", "--env", "prod"], ["canary", "worker-prod-proces_checker",
+                                  "--percent", "10"], ["promote", "helo", "--env", "dev"], ["prune", "worker-prod-nope"],
+                                  ["logs", "proces_checker", "--env", "prod"], ["metrics", "proces_checker", "--env", "prod"],
+                                  ["invoke", "proces_checker", "--remote", "prod"]],
+                         ids=lambda args: args[0])
+def test_an_unknown_name_is_a_usage_error_before_any_aws_call(cli, monkeypatch, args):
+    """No AWS at all (a closed port): the name is refused before anything asks it."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"error: no function {args[1]!r} in functions/ (nor a deployed name of one, "
+                            "<project>-<env>-<name>); ")
+    if "proces_checker" in args[1]:
+        assert "did you mean process_checker" in error or "did you mean worker-prod-process_checker" in error
+    if args[1] == "helo":
+        assert error.endswith("the functions are: api_log_exporter, process_checker")
 
 
 def test_canary_needs_two_versions(cli, aws_env, deployed):
     lam = boto3.client("lambda")
     role = lam.get_function(FunctionName=NAME)["Configuration"]["Role"]
-    lam.create_function(FunctionName="single", Runtime="python3.12", Role=role, Handler="a.handler",
+    single = "worker-dev-process_checker"
+    lam.create_function(FunctionName=single, Runtime="python3.12", Role=role, Handler="a.handler",
                         Code={"ZipFile": lambda_zip("x = 1\n")}, Publish=True)
-    lam.create_alias(FunctionName="single", Name="live", FunctionVersion="1")
-    result = cli("canary", "single", "--percent", "10")
-    assert result.exit_code == 1 and "single: needs two published versions to shift between, has 1" in result.stderr
-    lam.delete_function(FunctionName="single")
+    lam.create_alias(FunctionName=single, Name="live", FunctionVersion="1")
+    result = cli("canary", "process_checker", "--env", "dev", "--percent", "10")
+    assert result.exit_code == 1 and f"{single}: needs two published versions to shift between, has 1" in result.stderr
+    lam.delete_function(FunctionName=single)
 
 
 def test_prune_deletes_versions_no_alias_uses_beyond_the_newest(cli, deployed):
@@ -112,7 +137,7 @@ def test_prune_deletes_the_images_only_deleted_versions_ran(cli, aws_env):
         digests[label] = digest
     role = iam.create_role(RoleName="prune-images", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     url = repo["repositoryUri"]
-    name = "worker-prod-imagefn"
+    name = "worker-prod-api_log_exporter"  # a function of the repository, as deployed in prod
     lam.create_function(FunctionName=name, Role=role, PackageType="Image", Code={"ImageUri": f"{url}@{digests['A']}"})
     for label in "ABCB":
         lam.update_function_code(FunctionName=name, ImageUri=f"{url}@{digests[label]}")

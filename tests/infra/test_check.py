@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import WorkerRepo
+from builder_support import WorkerRepo
 
 
 def _tf(repo: WorkerRepo, name: str = "process_checker"):

@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from conftest import REPO
+from builder_support import REPO, WORKER
 
 CHECKOV = REPO / ".tools" / "checkov" / "bin" / "checkov"
-CONFIG = REPO / "terraform" / ".checkov.yaml"
+CONFIG = WORKER / "terraform" / ".checkov.yaml"
 
 
 def _checkov(directory: Path, *args: str, cwd: Path | None = None) -> dict:
@@ -25,7 +25,7 @@ def _checkov(directory: Path, *args: str, cwd: Path | None = None) -> dict:
 
 
 def test_the_tree_passes_checkov_but_for_the_listed_team_choices():
-    report = _checkov(REPO / "terraform", "--config-file", str(CONFIG))
+    report = _checkov(WORKER / "terraform", "--config-file", str(CONFIG))
     assert report["summary"]["parsing_errors"] == 0
     assert report["summary"]["failed"] == 0, [f["check_id"] for f in report["results"]["failed_checks"]]
     assert report["summary"]["passed"] >= 40
@@ -40,7 +40,7 @@ def test_every_listed_skip_is_still_needed_and_has_a_reason(tmp_path):
         assert before.rstrip().splitlines()[-1].lstrip().startswith(("#", "- CKV")), check
     # checkov reads .checkov.yaml from the scanned folder too: scan a copy without it.
     bare = tmp_path / "terraform"
-    shutil.copytree(REPO / "terraform", bare, ignore=shutil.ignore_patterns(".checkov.yaml", "*.zip", ".terraform"))
+    shutil.copytree(WORKER / "terraform", bare, ignore=shutil.ignore_patterns(".checkov.yaml", "*.zip", ".terraform"))
     report = _checkov(bare, "--framework", "terraform", "--skip-download", cwd=tmp_path)
     failing = {f["check_id"] for f in report["results"]["failed_checks"]}
     assert set(skipped) <= failing, set(skipped) - failing

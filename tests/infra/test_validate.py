@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import WorkerRepo, run_build_pkg
+from builder_support import WorkerRepo, run_build_pkg
 
 from build_pkg.deploy.summary import function_changes
 from build_pkg.infra import runner

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WorkerRepo
 
-from build_pkg.local.closure_check import misses
+from build_pkg.testing.closure_check import misses
 
 MANIFEST = {
     "functions": [{"name": "peek", "closure": ["lambda_peek.py", "worker_lib/__init__.py"],

@@ -14,6 +14,9 @@ from aws_lambda_powertools.utilities.parser.models import (
 
 from build_pkg.local.events import EVENT_TYPES
 
+# Commands run without -C, from inside a worker repository (a copy of the example).
+pytestmark = pytest.mark.usefixtures("inside_worker_repo")
+
 MATCHING = {
     "schedule": (EventBridgeEvent, EventBridgeModel),
     "sqs": (SQSEvent, SqsModel),

@@ -10,7 +10,7 @@ import sys
 
 import boto3
 import pytest
-from conftest import BUILD_PKG, WorkerRepo, run_build_pkg
+from builder_support import BUILD_PKG, WorkerRepo, run_build_pkg
 
 REPORT = re.compile(
     r"^REPORT RequestId: (?P<id>[0-9a-f-]{36})\tDuration: (?P<duration>[\d.]+) ms\tBilled Duration: (?P<billed>\d+) ms"

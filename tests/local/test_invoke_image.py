@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from conftest import BUILD_PKG
+from builder_support import BUILD_PKG
 from registry_fixtures import push_base
 from test_invoke import REPORT
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WorkerRepo
 
 CASES = [
     ("plain", "flat", "none", []),
@@ -22,10 +22,9 @@ CASES = [
 
 
 def _pytest(repo: WorkerRepo, test: str) -> subprocess.CompletedProcess:
-    # As `make test` would run it: functions/ importable, the repo's own rootdir.
-    env = {**os.environ, "PYTHONPATH": str(repo.root / "functions")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
-                          cwd=repo.root, env=env, capture_output=True, text=True)
+    """As `make check` runs it: `build-pkg.py test`, closure check on."""
+    return subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", str(repo.root), "test", test],
+                          capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("name, layout, trigger, extra", CASES)
@@ -38,9 +37,10 @@ def test_scaffolded_function_passes_its_test_and_check(worker_repo, cli, name, l
         assert f"created {rel}" in result.stdout
         assert (worker_repo.root / rel).is_file()
     assert f"invoke {name} --event tests/events/{name}.json" in result.stdout
+    assert f"make check                                 # its test (tests/functions/test_{name}.py)" in result.stdout
     ran = _pytest(worker_repo, f"tests/functions/test_{name}.py")
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert "1 passed" in ran.stdout
+    assert "test: 1 of 1 tests passed; the closure check found no miss" in ran.stdout
     source = {"sqs": ("queues", "orders"), "sns": ("topics", "alerts"), "s3": ("buckets", "team-uploads")}.get(trigger)
     if source:
         # Each environment must say which queue, topic or bucket it uses: new says so, check insists.

@@ -21,7 +21,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import REPO, WorkerRepo
+from builder_support import REPO, WorkerRepo
 
 from build_pkg.api.proxy import Request, Route, http_event, match, response, rest_event
 
@@ -309,8 +309,9 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         assert "hello from echo {'fail': True}" in failed.stderr and "REPORT RequestId:" in failed.stderr
         nothing = subprocess.run(remote[:5] + ["nothing"] + remote[6:], input="{}", capture_output=True, text=True,
                                  env=env)
-        assert nothing.returncode == 1
-        assert nothing.stderr.strip() == ("error: nothing: not deployed here, or no 'live' alias or version "
-                                          "(check --remote ENV, --qualifier and --region)")
+        assert nothing.returncode == 2  # not a function of the repository: refused before asking
+        assert nothing.stderr.strip().splitlines()[-1] == (
+            "error: no function 'nothing' in functions/ (nor a deployed name of one, <project>-<env>-<name>); the "
+            "functions are: api_log_exporter, echo, process_checker, shop, web")
     finally:
         assert server.stop() == 0

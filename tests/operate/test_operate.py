@@ -14,11 +14,14 @@ import urllib.request
 
 import boto3
 import pytest
-from conftest import lambda_zip
+from builder_support import lambda_zip
 
 from build_pkg.operate import logs as cloudwatch_logs
 from build_pkg.operate import metrics as lambda_metrics
 from build_pkg.operate.inventory import DIFFERS, IN_SYNC, MISSING, NOT_OURS, Deployed, compare, needs_attention
+
+# Commands run without -C, from inside a worker repository (a copy of the example).
+pytestmark = pytest.mark.usefixtures("inside_worker_repo")
 
 NAME = "worker-prod-process_checker"
 GROUP = f"/aws/lambda/{NAME}"
@@ -111,10 +114,10 @@ def test_logs_read_every_page_and_follow_prints_each_event_once(log_group, monke
 
 
 def test_logs_errors_are_one_line(cli, aws_env):
-    missing = cli("logs", "worker-prod-nothing")
+    missing = cli("logs", "worker-staging-process_checker")  # a function of the repository that never ran there
     assert missing.exit_code == 1
-    assert ("no log group /aws/lambda/worker-prod-nothing: the function has not run yet, or is not deployed here"
-            in missing.stderr)
+    assert ("no log group /aws/lambda/worker-staging-process_checker: the function has not run yet, or is not "
+            "deployed here" in missing.stderr)
     for early in ("1960-01-01", "99999999999999d"):
         before = cli("logs", NAME, "--since", early)
         assert before.exit_code == 2 and "reaches before 1970" in before.stderr, before.output
@@ -124,12 +127,13 @@ def test_logs_errors_are_one_line(cli, aws_env):
     assert bare.exit_code == 2 and "say which environment's with --env ENV" in bare.stderr
 
 
-def test_no_region_and_no_credentials_are_one_line_each(cli, monkeypatch):
+def test_no_region_and_no_credentials_are_one_line_each(cli, monkeypatch, inside_worker_repo):
     for key in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    no_region = cli("logs", NAME)
+    inside_worker_repo.write("terraform/env/nowhere.tfvars", 'environment = "nowhere"\n')  # names no region
+    no_region = cli("logs", "process_checker", "--env", "nowhere")
     assert no_region.exit_code == 1 and "no AWS region is set: pass --region REGION" in no_region.stderr
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)

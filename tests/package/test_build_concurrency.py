@@ -10,7 +10,7 @@ import sys
 import textwrap
 import zipfile
 
-from conftest import BUILD_PKG, REPO, WorkerRepo, sha256_of
+from builder_support import BUILD_PKG, REPO, WorkerRepo, sha256_of
 
 
 def _start_build(repo: WorkerRepo, env: dict) -> subprocess.Popen:

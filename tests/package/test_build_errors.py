@@ -6,7 +6,7 @@ import os
 import shutil
 
 import pytest
-from conftest import WorkerRepo
+from builder_support import WorkerRepo
 
 # The sdist of docopt 0.6.2 (the only file that release has): a real hash of a real
 # file, so the installer gets as far as finding that no wheel exists.

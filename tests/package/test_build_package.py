@@ -15,7 +15,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import WorkerRepo, elf_machine_of, run_build_pkg, sha256_of
+from builder_support import WorkerRepo, elf_machine_of, run_build_pkg, sha256_of
 
 EM_X86_64, EM_AARCH64 = 62, 183
 
@@ -310,7 +310,7 @@ def test_size_names_what_takes_the_space(worker_repo, cli):
 
 def test_an_edited_builder_rebuilds_instead_of_trusting_its_old_output(worker_repo, tmp_path):
     """'Up to date' and the dependency cache key include the packing code's own bytes."""
-    from conftest import REPO
+    from builder_support import REPO
 
     first = run_build_pkg("-C", str(worker_repo.root), "build", "--json")
     assert first.returncode == 0, first.stderr

@@ -8,7 +8,7 @@ import json
 import shutil
 
 import pytest
-from conftest import WorkerRepo
+from builder_support import WorkerRepo
 
 from build_pkg.package.closure import analyse
 from build_pkg.package.discover import Function

@@ -4,7 +4,7 @@ Each folder of tests/data/closure_repos/ is a small multi-function code base sha
 like a public repository (its README names which, and what was kept of its
 structure): `functions/` is its code root (Lambda's /var/task), `handlers.json`
 lists each handler with an event. Every handler runs in its own Python with an
-audit hook on "open" (`build_pkg.local.closure_check.HOOK`, as `invoke` uses it),
+audit hook on "open" (`build_pkg.testing.closure_check.HOOK`, as `invoke` uses it),
 and every first-party file it opened must be in its static closure. What the code asks
 of AWS, at import or in the call, goes to a moto server on 127.0.0.1. Zero misses;
 the over-approximation (closure files it did not open) is printed with -s.
@@ -24,9 +24,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from builder_support import REPO
 
-from build_pkg.local.closure_check import HOOK
+from build_pkg.testing.closure_check import HOOK
 from build_pkg.package.closure import analyse
 from build_pkg.package.discover import Function
 from build_pkg.package.sources import walk_functions

@@ -8,7 +8,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import REPO
+from builder_support import REPO, WORKER
 
 from build_pkg.package import discover, limits, lockfile, zipwriter
 from build_pkg.package.elf import elf_machine
@@ -17,12 +17,15 @@ from build_pkg.package.target import Target
 
 
 def test_pipfile_hash_matches_what_pipenv_wrote():
-    lock = lockfile.read_lock(REPO / "Pipfile.lock")
-    assert lockfile.pipfile_hash(lockfile.read_pipfile(REPO / "Pipfile")) == lock.pipfile_hash
+    written_by_pipenv = REPO / "bench" / "fixture"
+    lock = lockfile.read_lock(written_by_pipenv / "Pipfile.lock")
+    assert lockfile.pipfile_hash(lockfile.read_pipfile(written_by_pipenv / "Pipfile")) == lock.pipfile_hash
+    example = lockfile.read_lock(WORKER / "Pipfile.lock")
+    assert lockfile.pipfile_hash(lockfile.read_pipfile(WORKER / "Pipfile")) == example.pipfile_hash
 
 
 def test_markers_are_evaluated_for_the_target_not_the_host(tmp_path):
-    data = json.loads((REPO / "Pipfile.lock").read_text())
+    data = json.loads((WORKER / "Pipfile.lock").read_text())
     six = data["default"]["six"]
     data["default"] = {
         "six": six,
@@ -40,7 +43,7 @@ def test_markers_are_evaluated_for_the_target_not_the_host(tmp_path):
 
 
 def test_requirement_lines_carry_every_hash():
-    lock = lockfile.read_lock(REPO / "Pipfile.lock")
+    lock = lockfile.read_lock(WORKER / "Pipfile.lock")
     charset = next(p for p in lock.packages if p.name == "charset-normalizer")
     line = charset.requirement()
     assert line.startswith("charset-normalizer==3.5.2 --hash=sha256:")
@@ -48,7 +51,7 @@ def test_requirement_lines_carry_every_hash():
 
 
 def test_malformed_hash_is_refused(tmp_path):
-    data = json.loads((REPO / "Pipfile.lock").read_text())
+    data = json.loads((WORKER / "Pipfile.lock").read_text())
     data["default"]["six"]["hashes"] = ["md5:abc"]
     path = tmp_path / "Pipfile.lock"
     path.write_text(json.dumps(data))

@@ -7,7 +7,7 @@ import json
 import re
 import zipfile
 
-from conftest import WorkerRepo, run_build_pkg, sha256_of
+from builder_support import WorkerRepo, run_build_pkg, sha256_of
 
 # six 1.16.0's wheel, as the index publishes it: a real older version to bump to.
 SIX_1_16 = {"hashes": ["sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"],

@@ -11,7 +11,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import REPO, WorkerRepo, run_build_pkg
+from builder_support import REPO, WorkerRepo, run_build_pkg
 
 # Real wheels as the index publishes them (name -> lock entry), for the locks below.
 SOUPSIEVE_4_1_2 = {"version": "==4.1.2", "markers": "python_full_version >= '3.11.5'",
@@ -59,7 +59,8 @@ def test_the_layers_identity_is_its_content(small, cli, monkeypatch):
 
 def test_a_new_installer_version_moves_no_function(small, cli, monkeypatch):
     first = _build(cli, small)
-    monkeypatch.setattr("build_pkg.package.deps.installer_version", lambda: "uv 99.0.0")
+    # Not test_validate's "uv 99.0.0": a key no other test of the session fills first.
+    monkeypatch.setattr("build_pkg.package.deps.installer_version", lambda: "uv 98.0.0")
     result = cli("-C", str(small.root), "-v", "build", "--json")
     assert result.exit_code == 0, result.output
     assert "uv:  + six==1.17.0" in result.stderr  # a new cache key: installed again
@@ -162,7 +163,7 @@ def test_a_file_name_that_is_not_utf8_is_one_line_and_keeps_the_zip(small, cli):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "error: functions/caf\\xe9.txt: the file name is not valid UTF-8; rename it "
-        "(the package's file names must be UTF-8)")
+        "(the package's file names must be UTF-8) (the package phase failed; nothing was written)")
     assert (small.zip_path.read_bytes(), small.manifest_path.read_bytes()) == before
 
 
@@ -175,7 +176,8 @@ def test_a_module_named_like_the_standard_library_is_refused(small, cli, rel, sh
     message = (f"functions/{shown} has the name of the standard-library module {name!r} of python3.12 and would "
                "replace it for every function (functions/ comes first on Lambda's import path); rename it")
     built = cli("-C", str(small.root), "build")
-    assert built.exit_code == 1 and built.stderr.strip().splitlines()[-1] == f"error: {message}"
+    assert built.exit_code == 1
+    assert built.stderr.strip().splitlines()[-1] == f"error: {message} (the package phase failed; nothing was written)"
     checked = cli("-C", str(small.root), "check")
     assert checked.exit_code == 1 and message.replace(f"{shown} has", f"{shown}: has") in checked.stdout
 

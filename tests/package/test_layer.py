@@ -8,7 +8,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import BUILD_PKG, WorkerRepo, sha256_of
+from builder_support import BUILD_PKG, WorkerRepo, sha256_of
 
 from build_pkg.package import limits
 

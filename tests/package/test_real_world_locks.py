@@ -8,7 +8,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import WorkerRepo
+from builder_support import WorkerRepo
 
 from build_pkg.package import lockfile
 from build_pkg.package.runtimes import RUNTIMES

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import WorkerRepo
+from builder_support import WorkerRepo
 from PIL import Image
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InvokeError
-from ..infra.environments import Environment
-from ..infra.environments import read as read_environments
-from ..infra.parse import blocks, parse_text
-from ..infra.render import MODULE_SOURCE, tf_filename
+from .environments import Environment
+from .environments import read as read_environments
+from .parse import blocks, parse_text
+from .render import MODULE_SOURCE, tf_filename
 from ..package.discover import Function
 from ..progress import Reporter
 from ..project import Project

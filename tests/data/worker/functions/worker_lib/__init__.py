@@ -1,0 +1,1 @@
+"""Code shared by the worker functions; bundled into every package beside them."""
