@@ -66,7 +66,8 @@ def source_date_epoch() -> int | None:
         raise BuildPkgError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds; fix or unset it") from None
 
 
-def pack(inputs: Inputs, options: BuildOptions, report: Reporter, functions: list[Function] | None = None) -> BuildResult:
+def make_package(inputs: Inputs, options: BuildOptions, report: Reporter,
+                 functions: list[Function] | None = None) -> BuildResult:
     """The package from `inputs`, as bytes to write (BuildResult.outputs); `functions`, when a
     caller already found them, are not discovered again (their handlers are still checked).
     Writes nothing: the build pipeline stages the outputs and commits them with the rest."""

@@ -28,7 +28,7 @@ from ..cache import exclusive
 from ..errors import BuildPkgError
 from ..fsutil import file_sha256
 from ..image.build import LAYOUT_NAME, ImageOptions, layout_path, resolve_base, with_images, without_images
-from ..package.build import BuildOptions, BuildResult, describe_changes, pack
+from ..package.build import BuildOptions, BuildResult, describe_changes, make_package
 from ..package.discover import Function
 from ..package.inputs import Inputs
 from ..package.limits import mb
@@ -80,7 +80,7 @@ def _phases(inputs: Inputs, options: BuildOptions, images: ImageOptions, report:
     base = phase("images", lambda: resolve_base(project, target.runtime, target.arch, images, report))
     if base is not None:
         options = replace(options, package_type="image")
-    result = phase("package", lambda: pack(inputs, options, report, functions))
+    result = phase("package", lambda: make_package(inputs, options, report, functions))
     for output, data in result.outputs.items():
         staging.write(output, data) if data is not None else staging.remove(output)
 
