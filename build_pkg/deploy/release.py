@@ -180,7 +180,7 @@ def _tested(project: Project, options: ReleaseOptions, report: Reporter) -> dict
 
     if options.skip_tests is not None:
         report.warn(f"the functions' tests were not run: {options.skip_tests}")
-        return {"skipped": options.skip_tests}
+        return {"ran": False, "reason": options.skip_tests}
     report.step(f"tests: {TESTS_DIR}/ with the closure check")
     outcome = run_tests(project)
     if not outcome.ok:
@@ -189,7 +189,7 @@ def _tested(project: Project, options: ReleaseOptions, report: Reporter) -> dict
     ran = outcome.passed + len(outcome.failed)
     report.step(f"tests: {outcome.passed} of {ran} passed, no closure miss ({outcome.seconds:.1f} s)"
                 if ran else f"tests: none under {TESTS_DIR}/")
-    return outcome.summary()
+    return {"ran": True, **outcome.summary()}
 
 
 _REPOSITORY_TARGETS = ("aws_ecr_repository.functions", "aws_ecr_lifecycle_policy.functions",

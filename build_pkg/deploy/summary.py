@@ -78,7 +78,7 @@ def render_markdown(summary: dict) -> str:
 def _tests_line(tests: dict | None) -> str:
     if not tests:
         return "not recorded"
-    if "skipped" in tests:
-        return f"SKIPPED ({tests['skipped']})"
+    if not tests.get("ran"):
+        return f"SKIPPED ({tests.get('reason')})"
     return (f"{tests['passed']} passed, {tests.get('skipped', 0)} skipped, no closure miss "
             f"({tests.get('seconds', 0)} s)")

@@ -74,7 +74,7 @@ def test_skipping_the_tests_needs_a_reason_and_the_summary_keeps_it(gated_repo, 
     assert "the functions' tests were not run: INC-42: the test needs the vendor's sandbox" in result.stderr
     out = gated_repo.root / "terraform" / ".release" / "v1.0.0"
     assert json.loads((out / "summary.json").read_text())["tests"] == {
-        "skipped": "INC-42: the test needs the vendor's sandbox"}
+        "ran": False, "reason": "INC-42: the test needs the vendor's sandbox"}
     assert "- tests: SKIPPED (INC-42: the test needs the vendor's sandbox)" in (out / "summary.md").read_text()
 
 
@@ -83,5 +83,5 @@ def test_a_release_records_the_tests_it_ran(gated_repo, cli, aws_env):
     result = release(cli, gated_repo, "--plan-only")
     assert result.exit_code == 0, result.output
     tests = json.loads((gated_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json").read_text())["tests"]
-    assert tests["passed"] == 9 and tests["failed"] == 0 and tests["closure_misses"] == 0
+    assert tests["ran"] and tests["passed"] == 9 and tests["failed"] == 0 and tests["closure_misses"] == 0
     assert "tests: 9 of 9 passed, no closure miss" in result.stderr

@@ -25,7 +25,7 @@ WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 BUCKET = "workflow-artifacts"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull}
-GITHUB_ACTIONS = {"actions/checkout", "actions/setup-python", "hashicorp/setup-terraform",
+GITHUB_ACTIONS = {"actions/checkout", "actions/setup-python", "hashicorp/setup-terraform", "actions/cache",
                   "aws-actions/configure-aws-credentials", "actions/upload-artifact"}
 
 
@@ -100,7 +100,10 @@ def test_release_workflow_steps_run_end_to_end_at_a_tag(tmp_path, moto_server, s
 
     results, step_summary = _release(source, "v1.0.0", tmp_path / "clone-1", env)
     names = [name for name, _ in results]
-    assert names[0] == "Set up the environment" and any("Release" in (n or "") for n in names)
+    assert names[:2] == ["Trust the restored environment only if it is the lock's", "Set up the environment"]
+    assert any("Release" in (n or "") for n in names)
+    assert "is the environment Pipfile.lock describes" in results[0][1].stderr  # the linked one is the lock's
+    assert "- tests: 9 passed, 0 skipped, no closure miss" in step_summary
     assert "# Release v1.0.0 to prod: applied" in step_summary
     assert "| process_checker | added |" in step_summary
     latest = json.loads(s3.get_object(Bucket=BUCKET, Key="releases/prod/latest.json")["Body"].read())

@@ -41,20 +41,84 @@ def _load(name: str) -> dict:
     return data
 
 
-def test_ci_runs_the_tests_check_fmt_and_keeps_the_manifest():
+def _runs(job: dict) -> list[str]:
+    return [s.get("run", "") for s in job["steps"]]
+
+
+def test_ci_runs_the_teams_loop_and_the_builders_suite_as_parallel_jobs():
     ci = _load("ci.yml")
     assert set(ci["on"]) == {"pull_request", "push"} and ci["on"]["push"]["branches"] == ["main"]
-    steps = ci["jobs"]["test"]["steps"]
-    runs = [s.get("run", "") for s in steps]
-    assert "make test" in runs
-    assert ".venv/bin/python build-pkg.py check" in runs
-    # check after build: the resolvers' routes it compares are read by the build
-    assert runs.index(".venv/bin/python build-pkg.py build") < runs.index(".venv/bin/python build-pkg.py check")
-    assert "terraform fmt -check -recursive terraform" in runs
-    validate = next(r for r in runs if "terraform validate" in r)
+    team, builder = ci["jobs"]["team"], ci["jobs"]["builder"]
+    assert "needs" not in team  # never waits for anything
+    assert builder["needs"] == "changes" and builder["if"] == "needs.changes.outputs.builder == 'true'"
+    assert "make check" in _runs(team) and "make test" in _runs(builder)
+    assert "terraform fmt -check -recursive terraform" in _runs(team)
+    validate = next(r for r in _runs(team) if "terraform validate" in r)
     assert "terraform -chdir=terraform init -backend=false -input=false" in validate
-    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    upload = next(s for s in team["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"] == "terraform/dists.manifest.json"
+
+
+@pytest.mark.parametrize("workflow, job", [("ci.yml", "team"), ("ci.yml", "builder"), ("release.yml", "release")])
+def test_each_job_restores_its_caches_by_the_lock_and_verifies_the_environment(workflow, job):
+    steps = _load(workflow)["jobs"][job]["steps"]
+    caches = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    paths = {line.strip() for s in caches for line in s["with"]["path"].splitlines()}
+    assert paths == {".venv", ".tools", "~/.cache/uv", "~/.cache/build-pkg"}
+    assert all("hashFiles('Pipfile.lock'" in s["with"]["key"] for s in caches)
+    environment = next(s for s in caches if ".venv" in s["with"]["path"])
+    assert "restore-keys" not in environment["with"]  # an environment of another lock is never restored
+    runs = _runs({"steps": steps})
+    verify = next(i for i, r in enumerate(runs) if "build_pkg.envcheck Pipfile.lock" in r)
+    first_make = next(i for i, r in enumerate(runs) if r.startswith("make "))
+    assert steps.index(environment) < verify < first_make
+    assert "rm -rf .venv" in runs[verify]  # refused: make syncs afresh
+
+
+def _changes_step() -> str:
+    steps = _load("ci.yml")["jobs"]["changes"]["steps"]
+    return next(s["run"] for s in steps if s.get("id") == "paths")
+
+
+@pytest.mark.parametrize("changed, builder", [
+    (["functions/lambda_hello.py"], False),
+    (["tests/functions/test_hello.py", "tests/events/hello.json", "terraform/lambda_hello.tf"], False),
+    (["build_pkg/cli.py"], True),
+    (["tests/test_docs.py"], True),
+    (["Pipfile.lock"], True),
+    (["Makefile"], True),
+    ([".github/workflows/ci.yml"], True),
+    (["bench/bench.py"], True),
+])
+def test_the_builders_suite_runs_when_the_builder_changed(tmp_path, changed, builder):
+    """The `changes` job's own script, in a real git repository with a base and a head."""
+    import os
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": os.devnull}
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q", "-b", "main")
+    (repo / "README.md").write_text("base\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    base = git("rev-parse", "HEAD").strip()
+    for rel in changed:
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("change\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "head")
+    output = tmp_path / "github-output"
+    for given, expected in ((base, builder), ("", True)):  # no base (a push to main): everything
+        output.write_text("")
+        proc = subprocess.run(["bash", "-e", "-c", _changes_step()], cwd=repo, capture_output=True, text=True,
+                              env={**env, "BASE": given, "GITHUB_OUTPUT": str(output)})
+        assert proc.returncode == 0, proc.stderr
+        assert output.read_text() == f"builder={str(expected).lower()}\n"
 
 
 def test_release_runs_on_tags_one_at_a_time_with_oidc_and_pinned_terraform():
