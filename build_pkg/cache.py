@@ -12,10 +12,12 @@ exclusively, so nothing deletes a tree that a running process still reads.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import fcntl
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -72,9 +74,26 @@ def scratch(parent: Path) -> Iterator[Path]:
         yield work
     finally:
         # Thousands of installed files take a few tenths of a second to delete: a thread does
-        # it while the caller goes on (Python waits for it before exiting; if the process is
+        # it while the caller goes on, and the process waits for it before exiting (if it is
         # killed first, the next sweep removes what is left, as the name carries our pid).
-        threading.Thread(target=remove_tree, args=(work,), name="remove-scratch").start()
+        removal = threading.Thread(target=remove_tree, args=(work,), name="remove-scratch", daemon=True)
+        removal.start()
+        _REMOVALS.append(removal)
+
+
+# Daemon threads, joined at exit here rather than by threading's own shutdown: a Ctrl-C
+# during that wait is then one line and exit 130, as at any other moment, not a traceback.
+_REMOVALS: list[threading.Thread] = []
+
+
+@atexit.register
+def _finish_removals() -> None:
+    try:
+        for removal in _REMOVALS:
+            removal.join()
+    except KeyboardInterrupt:
+        print("interrupted (the next build removes the scratch files left)", file=sys.stderr, flush=True)
+        os._exit(130)
 
 
 def discard(entry: Path) -> None:

@@ -19,7 +19,8 @@ from .errors import BuildPkgError
 
 class _Group(click.Group):
     """Every error as `error: ...` on stderr: domain errors one line (exit 1); usage errors,
-    click's own and ours, after the command's usage line (exit 2); a traceback only with -v."""
+    click's own and ours, after the command's usage line (exit 2); a traceback only with -v.
+    Ctrl-C is `interrupted` and exit 130."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -28,12 +29,16 @@ class _Group(click.Group):
             verbose = isinstance(ctx.obj, Context) and ctx.obj.verbose
             if verbose:
                 traceback.print_exc()
+            message = ctx.obj.advice(str(exc)) if isinstance(ctx.obj, Context) else str(exc)
             if exc.exit_code == click.UsageError.exit_code:
-                _usage_error(self._subcommand_context(ctx), str(exc))
-            click.echo(f"error: {exc}", err=True)
+                _usage_error(self._subcommand_context(ctx), message)
+            click.echo(f"error: {message}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             _usage_error(exc.ctx or ctx, exc.format_message())
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for it (not click's "Aborted!")
+            click.echo("\ninterrupted", err=True)
+            ctx.exit(130)
 
     def _subcommand_context(self, ctx: click.Context) -> click.Context:
         """For the usage line of the command that refused its input."""

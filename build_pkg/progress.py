@@ -6,7 +6,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, TextIO
+from typing import Callable, Iterator, TextIO
 
 
 def stderr_fd() -> int | None:
@@ -21,10 +21,12 @@ def stderr_fd() -> int | None:
 class Reporter:
     """Plain lines, prefixed with elapsed time when verbose. Warnings are always shown."""
 
-    def __init__(self, verbose: bool = False, quiet: bool = False, stream: TextIO | None = None):
+    def __init__(self, verbose: bool = False, quiet: bool = False, stream: TextIO | None = None,
+                 advice: Callable[[str], str] | None = None):
         self.verbose = verbose
         self.quiet = quiet
         self.stream = stream or sys.stderr
+        self.advice = advice or (lambda text: text)  # the fixes a warning names, as the repository can run them
         self.warnings: list[str] = []
         self._start = time.monotonic()
 
@@ -41,6 +43,7 @@ class Reporter:
             self._emit(text)
 
     def warn(self, text: str) -> None:
+        text = self.advice(text)
         self.warnings.append(text)
         self._emit(f"warning: {text}")
 

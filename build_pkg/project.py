@@ -21,6 +21,12 @@ class Project:
         root = Path(directory).absolute()
         if not root.is_dir():
             raise ProjectError(f"{directory}: no such directory; pass the worker repository with -C DIR")
+        if not (root / "Pipfile").is_file():
+            # -C repo/functions: the folder inside the repository, not its root.
+            holder = next((f for f in root.parents if (f / "Pipfile").is_file() and (f / "functions").is_dir()), None)
+            if holder is not None:
+                raise ProjectError(f"{directory} is inside the worker repository {holder}, not its root; pass "
+                                   f"-C {holder}")
         return cls(root)
 
     @classmethod

@@ -184,3 +184,38 @@ def test_cache_prune_keeps_the_most_recent_within_the_budget(tmp_path, monkeypat
 def test_cache_prune_refuses_a_size_it_cannot_read(cli):
     result = cli("cache", "prune", "--max-size", "lots")
     assert result.exit_code == 2 and "'lots' is not a size like 500M or 2G" in result.stderr
+
+
+def test_ctrl_c_while_the_scratch_tree_is_removed_at_exit_is_one_line_and_130(tmp_path):
+    """The removal runs on after the work is done; a Ctrl-C while the process waits for it
+    at exit is `interrupted` and 130, not a traceback out of threading's shutdown."""
+    proc = _python("""
+        import sys, time
+        from pathlib import Path
+        import build_pkg.cache as cache
+        cache.remove_tree = lambda path: time.sleep(30)  # a slow disk's thousands of files
+        with cache.scratch(Path(sys.argv[1])) as work:
+            (work / "f").write_text("x")
+        print("done", flush=True)
+    """, str(tmp_path / "scratch"), start_new_session=True)
+    assert proc.stdout.readline().strip() == "done"
+    time.sleep(0.3)  # now in the wait at exit
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == ["interrupted (the next build removes the scratch files left)"]
+
+
+def test_ctrl_c_during_a_command_is_one_line_and_130(worker_repo):
+    proc = _python("""
+        import sys, time
+        import build_pkg.infra.check as check
+        check.check_project = lambda *args, **kwargs: (print("checking", flush=True), time.sleep(30))
+        from build_pkg.cli import main
+        main(["-C", sys.argv[1], "check"], prog_name="build-pkg.py")
+    """, str(worker_repo.root), start_new_session=True)
+    assert proc.stdout.readline().strip() == "checking"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == ["interrupted"] and "Aborted" not in err

@@ -107,7 +107,7 @@ def test_make_check_passes_on_a_repository_the_team_changed(changed):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "pipenv" not in proc.stdout  # the shared environment was left alone
     assert "check: 64 functions and 64 Terraform definitions agree; lock is fresh" in proc.stdout
-    assert "test: 68 of 68 tests passed; the closure check found no miss" in proc.stdout, proc.stdout[-2000:]
+    assert "test: 70 of 70 tests passed; the closure check found no miss" in proc.stdout, proc.stdout[-2000:]
     assert "validate: terraform/ is valid and plans with env/dev.tfvars" in proc.stdout
 
 

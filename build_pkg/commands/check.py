@@ -43,14 +43,14 @@ def check(obj: Context, runtime, arch, allow_unhashed, as_json) -> None:
         click.echo(json.dumps({
             "ok": not result.problems, "functions": result.functions, "definitions": result.definitions,
             "warnings": list(warnings),
-            "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
+            "problems": [{"file": p.file, "line": p.line, "message": obj.advice(p.message)} for p in result.problems],
         }, indent=2))
     else:
         report = obj.reporter()
         for warning in warnings:
             report.warn(warning)
         for problem in result.problems:
-            click.echo(str(problem))
+            click.echo(obj.advice(str(problem)))
         if not result.problems:
             click.echo(f"check: {result.functions} functions and {result.definitions} Terraform definitions agree; lock is fresh")
     if result.problems:

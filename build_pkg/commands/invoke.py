@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -108,8 +109,8 @@ def _remote(obj: Context, name: str, env: str, qualifier: str | None, asynchrono
     values = target.environment.values if target.environment else None
     outcome = remote.invoke(remote.client(aws.region(region, values)), target.function, qualifier or target.alias,
                             event, asynchronous)
-    if outcome.log:
-        click.echo(outcome.log.rstrip("\n"), err=True)
+    if outcome.log:  # a traceback's lines joined by \r, as Lambda logs them: one per line here
+        click.echo(re.sub(r"\r(?!\n)", "\n", outcome.log).rstrip("\n"), err=True)
     if as_json:
         click.echo(json.dumps({"function": name, "deployed": target.function, "invocations": [
             {"request_id": outcome.request_id, "status": outcome.status, "result": outcome.document,

@@ -10,6 +10,7 @@ import click
 from ..package.inputs import Inputs, resolve
 from ..package.target import ARCHES
 from ..progress import Reporter
+from ..errors import ProjectError
 from ..project import Project
 
 if TYPE_CHECKING:
@@ -31,7 +32,16 @@ class Context:
         return resolve(self.project(), runtime, arch, frozenset(allow_unhashed))
 
     def reporter(self, quiet: bool = False) -> Reporter:
-        return Reporter(verbose=self.verbose, quiet=quiet)
+        return Reporter(verbose=self.verbose, quiet=quiet, advice=self.advice)
+
+    def advice(self, text: str) -> str:
+        """`text` with the `make` fixes it names as this repository can run them."""
+        from ..fixes import for_repository
+
+        try:
+            return for_repository(text, self.project().root)
+        except ProjectError:
+            return text
 
 
 class KeyValue(click.ParamType):

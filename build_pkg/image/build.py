@@ -48,6 +48,17 @@ def wanted(project: Project, options: ImageOptions) -> bool:
     return main_locals.choice(project, SETTING, ('"zip"', '"image"'), '"zip"') == '"image"'
 
 
+def last_base(project: Project) -> str | None:
+    """The base the last image build used (its manifest says), for a local run to rebuild on
+    the same one: `build --image --base-image X`, then `invoke NAME --image`."""
+    try:
+        images = json.loads(project.manifest_path.read_text()).get("images") or {}
+        reference = (images.get("base") or {}).get("reference")
+        return reference if isinstance(reference, str) and reference else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def base_reference(project: Project, runtime: str, options: ImageOptions) -> bases.Reference:
     if options.base_image:
         return bases.parse_reference(options.base_image, "--base-image")

@@ -9,7 +9,7 @@ build's runtime, architecture and package path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import BuildPkgError, LockError, SettingError, TargetError
@@ -61,7 +61,17 @@ def check_project(project: Project, runtime: str | None, arch: str,
         where = "Pipfile.lock" if str(exc).startswith("Pipfile.lock") else "Pipfile"
         return CheckResult((_file_problem(where, str(exc)),), 0, 0), ()
     result = check(inputs)
-    return result, inputs.warnings + tuple(_import_warnings(inputs))
+    analysis = _analysis(inputs)
+    if analysis is None:
+        return result, inputs.warnings
+    # A syntax error in a module some function imports fails the build: check says it first.
+    reported = {p.file for p in result.problems}
+    syntax = [_parse_problem(error.split(":", 1)[0], error)[0] for error in analysis.errors]
+    syntax = [p for p in syntax if p.file not in reported]
+    if syntax:
+        result = replace(result, problems=tuple(sorted(result.problems + tuple(syntax),
+                                                       key=lambda p: (p.file, p.line or 0, p.message))))
+    return result, inputs.warnings + tuple(_import_warnings(inputs, analysis))
 
 
 def _file_problem(where: str, message: str) -> Problem:
@@ -72,10 +82,10 @@ def _file_problem(where: str, message: str) -> Problem:
     return Problem(where, None, message.removeprefix(f"{where} ").removeprefix(f"{where}: "))
 
 
-def _import_warnings(inputs: Inputs) -> list[str]:
-    """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
+def _analysis(inputs: Inputs):
+    """The closure analysis `build` runs (its scans kept: a warm check parses nothing again);
+    None when functions/ itself is wrong (check reports that)."""
     from ..package.closure import analyse, cache_file
-    from ..package.provided import dependency_import_names, unprovided
     from ..package.sources import walk_functions
 
     project = inputs.project
@@ -83,10 +93,18 @@ def _import_warnings(inputs: Inputs) -> list[str]:
         functions = discover(project.root, project.functions_dir, check_handlers=False)
         files = walk_functions(project.functions_dir, project.root).files
     except BuildPkgError:
-        return []  # check reports what is wrong with functions/ itself
-    # the scans build keeps (a warm check parses nothing again)
-    analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple,
-                       cache_file(project))
+        return None
+    return analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple,
+                   cache_file(project))
+
+
+def _import_warnings(inputs: Inputs, analysis) -> list[str]:
+    """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
+    from ..package.provided import dependency_import_names, unprovided
+    from ..package.sources import walk_functions
+
+    project = inputs.project
+    files = walk_functions(project.functions_dir, project.root).files
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
     missing = unprovided(analysis, first_party, dependency_import_names(inputs),
                          inputs.target.python_version)
@@ -310,8 +328,8 @@ def _check_handler(call: ModuleCall, by_module: dict[str, Function], names: dict
                              "(lambda_<name>.py or <name>/main.py); fix the handler or remove the file"))
         return None
     defined = names[function.source]
-    if isinstance(defined, str):  # the module does not parse
-        found.append(Problem(function.source, None, defined.split(": ", 1)[-1]))
+    if isinstance(defined, str):  # the module does not parse: at its line, as `build` says it
+        found += _parse_problem(function.source, defined)
         return function
     if attribute not in defined:
         found.append(Problem(rel, call.line_of("handler"),

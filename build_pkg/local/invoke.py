@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import InvokeError
-from ..image.build import ImageOptions, wanted
+from ..image.build import ImageOptions, last_base, wanted
 from ..package.build import BuildOptions
 from ..package.discover import Function, discover
 from ..package.inputs import Inputs
@@ -68,7 +68,7 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     as_image = options.image
     if as_image is None:  # the project's setting; or the images the last build made, which a run keeps
         as_image = wanted(project, ImageOptions()) or built_images(project)
-    image_options = ImageOptions(as_image, options.base_image)
+    image_options = ImageOptions(as_image, base_for_a_run(project, as_image, options.base_image))
     if options.build:
         manifest = build(inputs, BuildOptions(layer=options.layer), image_options, report,
                          list(functions.values())).manifest
@@ -92,6 +92,16 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
         for arc in _closure_misses(project, function, task, trace):
             report.warn(closure_check.miss_message(arc, function.name))
         return outcomes
+
+
+def base_for_a_run(project: Project, as_image: bool, given: str | None) -> str | None:
+    """--base-image, else main.tf's base_image, else the base the last image build used (a
+    run rebuilds on the base the images were made on, not on the pinned default)."""
+    from ..package import main_locals
+
+    if given or not as_image or main_locals.string_or_null(project, "base_image"):
+        return given
+    return last_base(project)
 
 
 def built_images(project: Project) -> bool:

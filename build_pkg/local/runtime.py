@@ -16,6 +16,7 @@ import fcntl
 import json
 import math
 import os
+import re
 import queue
 import select
 import struct
@@ -104,7 +105,14 @@ def lambda_environment(function_name: str, handler: str, deployed_name: str, mem
     return env
 
 
+def for_a_terminal(data: bytes) -> bytes:
+    """The runtime client joins a traceback's lines with \\r, which keeps a multi-line message
+    one CloudWatch event; printed as it is, a terminal would draw each line over the last."""
+    return re.sub(rb"\r(?!\n)", b"\n", data)
+
+
 def to_stderr(data: bytes) -> None:
+    data = for_a_terminal(data)
     stream = sys.stderr
     try:
         stream.buffer.write(data)

@@ -203,6 +203,7 @@ def _render_rest(name: str, layout: str) -> Scaffold:
         "from __future__ import annotations\n\n"
         "from aws_lambda_powertools import Logger\n"
         "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+        "from aws_lambda_powertools.event_handler.exceptions import BadRequestError\n"
         "from aws_lambda_powertools.utilities.typing import LambdaContext\n\n"
         f'logger = Logger(service="{name}")\n'
         "app = APIGatewayRestResolver()\n\n\n"
@@ -212,7 +213,10 @@ def _render_rest(name: str, layout: str) -> Scaffold:
         '    return {"id": item_id}\n\n\n'
         f'@app.post("{collection}")\n'
         "def create_item() -> tuple[dict, int]:\n"
-        "    item = app.current_event.json_body or {}\n"
+        "    try:\n"
+        "        item = app.current_event.json_body or {}\n"
+        "    except ValueError:  # not JSON: the caller's mistake (400), not the function's (502)\n"
+        '        raise BadRequestError("the body is not JSON") from None\n'
         '    logger.info("create", extra={"item": item})\n'
         '    return {"created": item}, 201\n\n\n'
         "@logger.inject_lambda_context\n"
@@ -233,7 +237,13 @@ def _render_rest(name: str, layout: str) -> Scaffold:
         '             "body": json.dumps({"name": "widget"})}\n'
         "    response = function.handler(event, Context())\n"
         '    assert response["statusCode"] == 201\n'
-        '    assert json.loads(response["body"]) == {"created": {"name": "widget"}}\n'
+        '    assert json.loads(response["body"]) == {"created": {"name": "widget"}}\n\n\n'
+        "def test_a_body_that_is_not_json_is_the_callers_mistake():\n"
+        f'    event = {{**EVENT, "httpMethod": "POST", "path": "{collection}", "resource": "{collection}", '
+        '"pathParameters": None,\n'
+        '             "body": "{not json"}\n'
+        "    response = function.handler(event, Context())\n"
+        '    assert response["statusCode"] == 400\n'
     )
     files = {where["code"]: code, where["test"]: test, where["event"]: json.dumps(event, indent=2) + "\n"}
     if "init" in where:

@@ -32,7 +32,7 @@ from ..progress import Reporter
 from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 from ..infra.function_config import function_config, local_environment
-from .invoke import built_images
+from .invoke import base_for_a_run, built_images
 from .pool import RuntimePool
 from .routes import project_routes
 from .runtime import RuntimeSpec, lambda_environment
@@ -112,8 +112,9 @@ class LocalFunctions:
         if as_image is None:
             as_image = wanted(project, ImageOptions()) or built_images(project)
         if options.build or not first:
-            manifest = build(inputs, BuildOptions(layer=options.layer), ImageOptions(as_image, options.base_image),
-                             self.report, functions).manifest
+            base = base_for_a_run(project, as_image, options.base_image)
+            manifest = build(inputs, BuildOptions(layer=options.layer), ImageOptions(as_image, base), self.report,
+                             functions).manifest
         elif not project.package_path.exists():
             raise InvokeError(f"{project.rel(project.package_path)} not found; run `build-pkg.py build` "
                               "(or drop --no-build)")

@@ -113,13 +113,28 @@ def code_routes(project: Project, manifest: dict, target, package: Path, layer: 
     missing = [f for f in wanted if answers[f["name"]] is None]
     fresh = _generate(project, missing, target, package, layer, report) if missing else {}
     answers.update(fresh)
-    for name in sorted(fresh):
-        if fresh[name]["rest"] and not fresh[name]["models"]:
-            source = next(f["source"] for f in missing if f["name"] == name)
-            report.warn(f"{source}: its REST routes are described without request or response models, since "
-                        f"Pipfile.lock [packages] lacks pydantic (Powertools needs it for those); add it "
-                        f"({ADD.replace('NAME', 'pydantic')}) for models in terraform/{OPENAPI_NAME}")
+    _warn_without_models(project, manifest, wanted, answers, report)
     return answers, sorted(fresh)
+
+
+def _warn_without_models(project: Project, manifest: dict, wanted: list[dict], answers: dict,
+                         report: Reporter) -> None:
+    """Once per repository and change of which REST functions go without models, or of the
+    lock: the same warning on every build would teach people to skip the warnings."""
+    plain = sorted(f["source"] for f in wanted if (answers.get(f["name"]) or {}).get("rest")
+                   and not answers[f["name"]].get("models"))
+    if not plain:
+        return
+    key = hashlib.sha256(json.dumps([str(project.root), plain, manifest.get("dependencies")],
+                                    sort_keys=True).encode()).hexdigest()
+    marker = cache_root() / "api" / f"warned-{key[:32]}"
+    if marker.exists():
+        return
+    more = f" (and {len(plain) - 1} more)" if len(plain) > 1 else ""
+    report.warn(f"{plain[0]}{more}: its REST routes are described without request or response models, since "
+                f"Pipfile.lock [packages] lacks pydantic (Powertools needs it for those); add it "
+                f"({ADD.replace('NAME', 'pydantic')}) for models in terraform/{OPENAPI_NAME}")
+    atomic_write(marker, b"")
 
 
 def openapi_document(project: Project, manifest: dict, target, package: Path, layer: Path | None,

@@ -224,6 +224,12 @@ def test_a_resolver_without_pydantic_in_the_lock_still_gives_its_routes(worker_r
     document = json.loads((small_repo.root / "terraform" / "openapi.json").read_text())
     assert document["paths"]["/r/{rid}"]["get"]["parameters"] == [
         {"name": "rid", "in": "path", "required": True, "schema": {"type": "string"}}]
+    # Said once: not again for an edit of the same function, nor of another one.
+    small_repo.write("functions/lambda_rest.py", (small_repo.root / "functions" / "lambda_rest.py").read_text() + "#\n")
+    small_repo.write("functions/lambda_process_checker.py",
+                     (small_repo.root / "functions" / "lambda_process_checker.py").read_text() + "#\n")
+    again = cli("-C", str(small_repo.root), "build")
+    assert again.exit_code == 0 and "changed: 2 of 3 functions" in again.stderr and "pydantic" not in again.stderr
 
     small_repo.write("functions/lambda_rest.py", "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
                      "app = APIGatewayRestResolver(enable_validation=True)\n\n\ndef handler(event, context):\n"

@@ -53,3 +53,9 @@ def test_an_image_function_runs_from_its_own_layers(small_repo, registry):
     plain = _invoke(small_repo, "fail", "--base-image", base, event={})
     assert plain.returncode == 0, plain.stderr
     assert small_repo.manifest()["package_type"] == "image" and (small_repo.root / "terraform" / "images").is_dir()
+
+    # A run without --base-image rebuilds on the base the last image build used (not on the
+    # pinned AWS base, which this machine cannot fetch), and its traceback reads line by line.
+    again = _invoke(small_repo, "fail", "--image", event={"boom": "again"})
+    assert again.returncode == 1 and json.loads(again.stdout)["errorMessage"] == "boom: again", again.stderr
+    assert "\r" not in again.stderr and "\nTraceback (most recent call last):\n" in again.stderr

@@ -121,7 +121,7 @@ def test_a_rest_resolver_scaffold_is_served_by_the_rest_api(worker_repo, cli):
     assert result.exit_code == 0, result.output
     assert "./build-pkg.py start-api" in result.stdout
     ran = _pytest(worker_repo, "tests/functions/test_catalog.py")
-    assert ran.returncode == 0 and "2 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert ran.returncode == 0 and "test: 3 of 3 tests passed" in ran.stdout, ran.stdout + ran.stderr
     assert cli("-C", root, "check").exit_code == 0
     built = cli("-C", root, "build", "--json")
     assert built.exit_code == 0, built.output
