@@ -237,7 +237,7 @@ def test_a_resolver_without_pydantic_in_the_lock_still_gives_its_routes(worker_r
     result = cli("-C", str(small_repo.root), "build")
     assert result.exit_code == 1, result.output
     assert ("functions/lambda_rest.py: Powertools describes its routes with pydantic, which Pipfile.lock [packages] "
-            "lacks; add it (`make add PACKAGE=pydantic`)") in result.output
+            "lacks; add it (`pipenv install pydantic`)") in result.output
 
 
 def test_route_problems_compare_the_code_with_what_terraform_serves():

@@ -161,7 +161,7 @@ def test_stale_lock(worker_repo, cli):
     pipfile = worker_repo.root / "Pipfile"
     pipfile.write_text(pipfile.read_text().replace("[packages]", '[packages]\nattrs = "*"'))
     [problem] = _problems(cli, worker_repo)
-    assert problem.startswith("Pipfile.lock: is out of date with Pipfile") and "run `make lock`" in problem
+    assert problem.startswith("Pipfile.lock: is out of date with Pipfile") and "run `pipenv lock`" in problem  # no Makefile here
 
 
 def test_json_output(worker_repo, cli):
@@ -202,4 +202,4 @@ def test_an_import_that_nothing_provides_is_named(small_repo, cli):
     # six is locked, boto3 comes with the runtime, ujson is optional (a try with a fallback).
     assert found == ["warning: functions/lambda_hello.py imports 'yaml', which neither Pipfile.lock [packages] nor "
                      "the python3.12 runtime provides: it would fail in Lambda with Runtime.ImportModuleError; add it "
-                     "(`make add PACKAGE=NAME`)"]
+                     "(`pipenv install NAME`)"]  # no Makefile in this repository: pipenv's own command

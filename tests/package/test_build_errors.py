@@ -42,19 +42,19 @@ def test_missing_pipfile(built, cli):
 def test_malformed_pipfile(built, cli):
     repo, old = built
     repo.write("Pipfile", "[packages\nsix = '*'\n")
-    _fails(cli, repo, old, "Pipfile is not valid TOML", "make lock")
+    _fails(cli, repo, old, "Pipfile is not valid TOML", "pipenv lock")
 
 
 def test_missing_lock(built, cli):
     repo, old = built
     (repo.root / "Pipfile.lock").unlink()
-    _fails(cli, repo, old, "Pipfile.lock not found", "run `make lock`")
+    _fails(cli, repo, old, "Pipfile.lock not found", "run `pipenv lock`")
 
 
 def test_malformed_lock(built, cli):
     repo, old = built
     repo.write("Pipfile.lock", '{"_meta": {"hash": ')
-    _fails(cli, repo, old, "Pipfile.lock is not valid JSON", "make lock")
+    _fails(cli, repo, old, "Pipfile.lock is not valid JSON", "pipenv lock")
 
 
 def test_lock_without_pinned_version(built, cli):
@@ -69,7 +69,7 @@ def test_stale_lock(built, cli):
     repo, old = built
     pipfile = repo.root / "Pipfile"
     pipfile.write_text(pipfile.read_text().replace("[packages]", '[packages]\nattrs = "*"'))
-    _fails(cli, repo, old, "Pipfile.lock is out of date with Pipfile", "run `make lock`")
+    _fails(cli, repo, old, "Pipfile.lock is out of date with Pipfile", "run `pipenv lock`")
 
 
 def test_hash_that_does_not_match(built, cli):
@@ -77,7 +77,7 @@ def test_hash_that_does_not_match(built, cli):
     lock = repo.lock()
     lock["default"]["six"]["hashes"] = [PYCRYPTO_SDIST_SHA256]  # a real hash, of another file
     repo.write_lock(lock)
-    _fails(cli, repo, old, "Pipfile.lock: six==1.17.0", "sha256 is not among the locked hashes", "make lock")
+    _fails(cli, repo, old, "Pipfile.lock: six==1.17.0", "sha256 is not among the locked hashes", "pipenv lock")
 
 
 def test_package_without_a_wheel_that_does_not_build_pure(built, cli):
