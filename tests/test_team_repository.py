@@ -1,8 +1,9 @@
 """A team's repository stays green whatever the team does to it.
 
-A copy of this checkout, changed as a team changes theirs: a function of every trigger in
-both layouts, the two examples deleted with their .tf files and tests, 50 more functions,
-a run-time dependency added. There, `make check` (the team's loop) passes, and so do the
+A copy of this checkout, changed as a team changes theirs (docs/starting.md, then a day's
+work): the project named, an environment added, a function of every trigger in both
+layouts, the two examples deleted with their .tf files and tests, 50 more functions, a
+run-time dependency added. There, `make check` (the team's loop) passes, and so do the
 builder's tests that read the checkout's own files (docs, the Makefile, the workflows,
 the CLI's layout): none of them may depend on what the team keeps in functions/,
 terraform/ or tests/functions/. Every other builder test is kept off the team's content by
@@ -53,6 +54,17 @@ def _add_sources(root: Path) -> None:
         tfvars.write_text(text)
 
 
+def _name_the_project_and_add_an_environment(root: Path, project: str = "acme") -> None:
+    """docs/starting.md, steps 3 and 4."""
+    variables = root / "terraform" / "variables.tf"
+    text = variables.read_text()
+    assert 'default     = "worker"' in text
+    variables.write_text(text.replace('default     = "worker"', f'default     = "{project}"', 1))
+    env = root / "terraform" / "env"
+    (env / "qa.tfvars").write_text((env / "staging.tfvars").read_text().replace('"staging"', '"qa"'))
+    (env / "qa.backend.hcl").write_text((env / "staging.backend.hcl").read_text().replace("staging", "qa"))
+
+
 def _delete_the_examples(root: Path) -> None:
     shutil.rmtree(root / "functions" / "api_log_exporter")
     for rel in ("functions/lambda_process_checker.py", "terraform/lambda_process_checker.tf",
@@ -79,6 +91,7 @@ def changed(tmp_path_factory) -> Path:
     root = checkout_copy(tmp_path_factory.mktemp("team") / "checkout")
     for name in (".venv", ".tools", "tests/tools/node_modules"):
         (root / name).symlink_to(REPO / name)
+    _name_the_project_and_add_an_environment(root)
     _add_sources(root)
     for trigger in TRIGGERS:
         for layout in ("flat", "package"):
@@ -109,6 +122,9 @@ def test_make_check_passes_on_a_repository_the_team_changed(changed):
     assert "check: 64 functions and 64 Terraform definitions agree; lock is fresh" in proc.stdout
     assert "test: 70 of 70 tests passed; the closure check found no miss" in proc.stdout, proc.stdout[-2000:]
     assert "validate: terraform/ is valid and plans with env/dev.tfvars" in proc.stdout
+    planned = _run(changed, sys.executable, "build-pkg.py", "validate", "--env", "qa", "--json")
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    assert json.loads(planned.stdout)["plan"]["create"] > 64 * 5  # each function's role, log group, alias...
 
 
 def test_the_builders_tests_of_the_checkouts_own_files_pass_there(changed):
