@@ -22,10 +22,11 @@ static import analysis over --tf-functions (500) functions, cold and warm; and
 what a warm `invoke` adds to the handler's own time; and images (bench/images.py):
 `build --image` against a naive per-function image, the bytes each pushes, digest stability;
 and OpenAPI generation from 50 resolvers, cold and cached, then start-api's first and warm
-requests against the handler's own time (bench/api.py).
+requests against the handler's own time (bench/api.py); and `make check` at --functions (50)
+against the whole suite `make test` ran before it (bench/check.py).
 
-    .venv/bin/python bench/bench.py [--functions 50] [--runs 3]
-                                    [--only build|terraform|validate|layer|levels|closure|invoke|image|api]
+    .venv/bin/python bench/bench.py [--functions 50] [--runs 3] [--baseline-runs 1]
+                                    [--only build|terraform|validate|layer|levels|closure|invoke|image|api|check]
 """
 
 from __future__ import annotations
@@ -43,11 +44,15 @@ import time
 from pathlib import Path
 
 from api import bench_api
+from check import bench_check
 from images import bench_images
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 FIXTURE = HERE / "fixture"
+# The builder's example repository (its worker_lib and Terraform tree): never the team's
+# functions/ and terraform/, which the benchmark must not depend on.
+EXAMPLE = REPO / "tests" / "data" / "worker"
 PYTHON = sys.executable
 PIPENV = REPO / ".tools" / "bin" / "pipenv"
 
@@ -92,7 +97,7 @@ def handler(event, context):
 def make_repo(root: Path, count: int) -> None:
     (root / "functions").mkdir(parents=True)
     (root / "terraform").mkdir()
-    shutil.copytree(REPO / "functions" / "worker_lib", root / "functions" / "worker_lib",
+    shutil.copytree(EXAMPLE / "functions" / "worker_lib", root / "functions" / "worker_lib",
                     ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("Pipfile", "Pipfile.lock"):
         shutil.copy(FIXTURE / name, root / name)
@@ -134,7 +139,7 @@ def bench_terraform(count: int, runs: int, work: Path) -> list[str]:
     repo = work / "terraform-scale"
     make_repo(repo, count)
     shutil.rmtree(repo / "terraform")
-    shutil.copytree(REPO / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
+    shutil.copytree(EXAMPLE / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
         "dists.zip", "dists.manifest.json", ".terraform", "*.tfstate*", "lambda_*.tf"))
     cli = [PYTHON, str(REPO / "build-pkg.py"), "-C", str(repo)]
     timed(cli + ["tf"], repo, dict(os.environ))
@@ -194,7 +199,7 @@ def bench_layer(count: int, runs: int, work: Path) -> list[str]:
     repo = work / "layer-scale"
     make_repo(repo, count)
     shutil.rmtree(repo / "terraform")
-    shutil.copytree(REPO / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
+    shutil.copytree(EXAMPLE / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
         "dists.zip", "layer.zip", "dists.manifest.json", ".terraform", "*.tfstate*", "lambda_*.tf", ".release"))
     cache = work / "layer-cache"
     env = {**os.environ, "BUILD_PKG_CACHE_DIR": str(cache)}
@@ -279,7 +284,7 @@ def bench_validate(count: int, runs: int, work: Path) -> list[str]:
     repo = work / "validate-scale"
     make_repo(repo, count)
     shutil.rmtree(repo / "terraform")
-    shutil.copytree(REPO / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
+    shutil.copytree(EXAMPLE / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(
         "dists.zip", "dists.manifest.json", ".terraform", "*.tfstate*", "lambda_*.tf", ".release"))
     cli = [PYTHON, str(REPO / "build-pkg.py"), "-C", str(repo)]
     env = {**os.environ, "BUILD_PKG_CACHE_DIR": str(work / "validate-cache")}
@@ -381,12 +386,14 @@ def main() -> None:
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
     parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure", "invoke",
-                                           "image", "api"),
+                                           "image", "api", "check"),
                         help="run one part only")
+    parser.add_argument("--baseline-runs", type=int, default=1,
+                        help="runs of the whole suite, the baseline of `make check` (minutes each)")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image", "api"):
+    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image", "api", "check"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
         part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
                 "validate": lambda: bench_validate(args.functions, args.runs, work),
@@ -396,7 +403,9 @@ def main() -> None:
                 "invoke": lambda: bench_invoke(args.runs, work),
                 "image": lambda: bench_images(args.functions, args.runs, work, make_repo, edit_one, unedit,
                                               timed),
-                "api": lambda: bench_api(args.functions, args.runs, work, timed)}[args.only]()
+                "api": lambda: bench_api(args.functions, args.runs, work, timed),
+                "check": lambda: bench_check(args.functions, args.runs, work, make_repo, edit_one, unedit, timed,
+                                             args.baseline_runs)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return
@@ -472,6 +481,7 @@ def main() -> None:
         lines += bench_validate(args.functions, args.runs, work)
         lines += bench_images(args.functions, args.runs, work, make_repo, edit_one, unedit, timed)
         lines += bench_api(args.functions, args.runs, work, timed)
+        lines += bench_check(args.functions, args.runs, work, make_repo, edit_one, unedit, timed, args.baseline_runs)
     table = "\n".join(lines)
     print(table)
     out = HERE / "results"
