@@ -75,22 +75,27 @@ def test_every_option_the_docs_tabulate_exists_on_its_command():
     assert not wrong, f"docs/commands.md lists options its commands do not have: {wrong}"
 
 
+def _unknown_options(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """`text` read as a command line (`canary NAME --percent 10`): the command it names, and
+    the options in it that are neither that command's nor the global ones."""
+    words = text.split()
+    path = ()
+    while words and (*path, words[0]) in PATHS:
+        path, words = (*path, words[0]), words[1:]
+    if not path:
+        return (), []
+    known = _long_options(COMMANDS[path]) | _long_options(cli) | {"--help"}
+    return path, [opt for opt in re.findall(OPTION, " ".join(words)) if opt not in known]
+
+
 def test_every_command_line_in_the_docs_names_a_real_command_and_its_options():
     """Each `./build-pkg.py COMMAND ... --option` in a code span or block of any page: the
     command exists and the options are its own or the global ones."""
     wrong = []
     for page in PAGES:
         for line in re.findall(r"(?:\./)?build-pkg\.py((?: +[^`\n|#]*)?)", page.read_text()):
-            words = line.split()
-            path = ()
-            while words and (*path, words[0]) in PATHS:
-                path, words = (*path, words[0]), words[1:]
-            if not path:
-                continue
-            known = _long_options(COMMANDS[path]) | _long_options(cli) | {"--help"}
-            for opt in re.findall(OPTION, " ".join(words)):
-                if opt not in known:
-                    wrong.append(f"{page.name}: `build-pkg.py {' '.join(path)} ... {opt}`")
+            path, unknown = _unknown_options(line)
+            wrong += [f"{page.name}: `build-pkg.py {' '.join(path)} ... {opt}`" for opt in unknown]
     assert not wrong, wrong
 
 
@@ -99,16 +104,9 @@ def test_every_option_a_code_span_gives_a_command_is_that_commands():
     a command, each option is that command's own (or a global one)."""
     wrong = []
     for page in PAGES:
-        body = page.read_text()
-        for span in re.findall(r"`([^`\n]+)`", body):
-            words = span.removeprefix("./").removeprefix("build-pkg.py ").split()
-            path = ()
-            while words and (*path, words[0]) in PATHS:
-                path, words = (*path, words[0]), words[1:]
-            if not path:
-                continue
-            known = _long_options(COMMANDS[path]) | _long_options(cli) | {"--help"}
-            wrong += [f"{page.name}: `{span}`" for opt in re.findall(OPTION, " ".join(words)) if opt not in known]
+        for span in re.findall(r"`([^`\n]+)`", page.read_text()):
+            _, unknown = _unknown_options(span.removeprefix("./").removeprefix("build-pkg.py "))
+            wrong += [f"{page.name}: `{span}` ({opt})" for opt in unknown]
     assert not wrong, wrong
 
 
