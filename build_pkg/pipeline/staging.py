@@ -33,6 +33,7 @@ class Staging:
         self.root = outputs / FOLDER
         self.last = last  # the output that moves last (the manifest)
         self._changes: dict[str, str] = {}
+        self._committing = False
 
     def __enter__(self) -> "Staging":
         finish_interrupted_commit(self.outputs)
@@ -40,7 +41,12 @@ class Staging:
         (self.root / "out").mkdir()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, value, traceback) -> None:
+        if self._committing and kind is not None:
+            # Interrupted half-way through the commit (a Ctrl-C): finish it now, from the
+            # journal; if that is cut short too, the next build finishes it.
+            finish_interrupted_commit(self.outputs)
+            return
         shutil.rmtree(self.root, ignore_errors=True)  # after a commit: already gone
 
     def write(self, name: str, data: bytes) -> Path:
@@ -83,8 +89,9 @@ class Staging:
             return
         ordered = sorted(self._changes.items(), key=lambda item: (item[0] == self.last, item[0]))
         atomic_write(self.root / _JOURNAL, json.dumps(ordered).encode())
+        self._committing = True
         _apply(self.outputs, self.root, ordered)
-        self._changes = {}
+        self._changes, self._committing = {}, False
 
 
 def finish_interrupted_commit(outputs: Path) -> None:

@@ -158,6 +158,30 @@ def test_a_commit_cut_short_is_finished_by_the_next_build(tmp_path, monkeypatch)
     assert not (outputs / staging.FOLDER).exists()
 
 
+def test_a_ctrl_c_during_the_commit_finishes_it(tmp_path, monkeypatch):
+    """An interrupt that lands between two moves: the commit is finished on the way out."""
+    outputs = tmp_path / "terraform"
+    real_replace = os.replace
+    calls = []
+
+    def interrupted_once(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    stage = _stage(outputs)  # entered, as the pipeline's `with` has it
+    monkeypatch.setattr(staging.os, "replace", interrupted_once)
+    with pytest.raises(KeyboardInterrupt) as interrupt:
+        stage.commit()
+    monkeypatch.setattr(staging.os, "replace", real_replace)
+    stage.__exit__(KeyboardInterrupt, interrupt.value, None)  # leaving the pipeline's `with`
+    assert (outputs / "dists.zip").read_text() == "new zip"
+    assert (outputs / "images" / "index.json").read_text() == "new layout"
+    assert (outputs / "dists.manifest.json").read_text() == "new manifest"
+    assert not (outputs / "openapi.json").exists() and not (outputs / staging.FOLDER).exists()
+
+
 def test_a_build_killed_before_its_commit_leaves_the_outputs_and_its_staging_is_thrown_away(tmp_path):
     outputs = tmp_path / "terraform"
     _stage(outputs)  # staged, never committed: no journal
