@@ -66,6 +66,10 @@ def main(ctx: click.Context, project_dir: str | None, verbose: bool) -> None:
     Functions live in functions/ as lambda_<name>.py or <name>/main.py; code
     shared by them lives in functions/worker_lib/. Run-time dependencies come
     from the [packages] of Pipfile.lock.
+
+    Before a push, `make check` runs a team member's loop: build, check,
+    tf --check, test (the functions' tests with the closure check) and
+    validate. `make test` runs that and the builder's own suite.
     """
     ctx.obj = Context(project_dir, verbose)
 

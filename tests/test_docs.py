@@ -164,3 +164,10 @@ def test_the_link_check_catches_a_broken_anchor(tmp_path):
     page = tmp_path / "a.md"
     page.write_text("# How `build` works\n## The manifest (`x.json`)\n")
     assert _anchors(page) == {"how-build-works", "the-manifest-xjson"}
+
+
+def test_the_help_names_the_teams_loop():
+    """A team member's loop is `make check`; `--help` says so and what it runs, as the README does."""
+    assert "`make check` runs a team member's loop" in cli.help
+    readme = (REPO / "README.md").read_text()
+    assert "make check   # build, check, tf --check, the functions' tests (closure check on), validate" in readme
