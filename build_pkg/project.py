@@ -27,6 +27,9 @@ class Project:
             if holder is not None:
                 raise ProjectError(f"{directory} is inside the worker repository {holder}, not its root; pass "
                                    f"-C {holder}")
+            # Nothing is written into a folder that is no worker repository (`new` would scaffold there).
+            raise ProjectError(f"{directory} is not a worker repository: Pipfile not found there; pass the worker "
+                               "repository with -C DIR (the folder with the Pipfile and functions/)")
         return cls(root)
 
     @classmethod

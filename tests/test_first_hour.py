@@ -253,8 +253,8 @@ def test_usage_errors_and_domain_errors_share_the_prefix(worker_repo, cli):
     assert usage.stderr.splitlines()[-1] == "error: name a FUNCTION, or pass --all --env ENV"
     clicks = cli("-C", str(worker_repo.root), "size", "--top", "0")  # click's own
     assert clicks.exit_code == 2 and clicks.stderr.splitlines()[-1].startswith("error: Invalid value for '--top'")
-    domain = cli("-C", str(worker_repo.root), "invoke", "nope")
-    assert domain.exit_code == 1 and domain.stderr.splitlines()[-1].startswith("error: no function named 'nope'")
+    domain = cli("-C", str(worker_repo.root), "invoke", "process_checker", "--event", "/nonexistent.json")
+    assert domain.exit_code == 1 and domain.stderr.splitlines()[-1].startswith("error: /nonexistent.json: cannot read")
 
 
 def test_check_reports_a_syntax_error_in_a_function_that_has_no_tf_yet(worker_repo, cli):

@@ -112,3 +112,20 @@ def test_the_rest_scaffold_answers_bad_json_with_400(tmp_path):
     assert outcome["ok"] and outcome["passed"] == 3, ran.stdout + ran.stderr
     assert "def test_a_body_that_is_not_json_is_the_callers_mistake" in (
         repo.root / "tests" / "functions" / "test_cart.py").read_text()
+
+
+def test_test_with_pytest_options_stays_on_the_functions_tests(tmp_path):
+    """`build-pkg.py test -k NAME` (the docs' example) selects among tests/functions/, never
+    the builder's tests beside them; a test file given is run as given."""
+    repo = WorkerRepo(tmp_path / "repo", team_tests=True)
+    repo.write("tests/test_builders_own.py", "def test_worker_lib_of_the_builder():\n    assert False\n")
+
+    def run(*args: str) -> dict:
+        proc = subprocess.run([sys.executable, str(BUILD_PKG), "-C", str(repo.root), "test", "--json", *args],
+                              capture_output=True, text=True)
+        return json.loads(proc.stdout)
+
+    selected = run("-k", "worker_lib")
+    assert selected["ok"] and selected["passed"] == 2, selected
+    one = run("tests/functions/test_worker_lib.py::test_env_helpers")
+    assert one["ok"] and one["passed"] == 1, one

@@ -51,9 +51,10 @@ def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, pr
     def confirm(question: str) -> bool:
         return sys.stdin.isatty() and click.confirm(question, err=True)
 
-    if skip_tests is not None and not skip_tests.strip():
-        raise click.BadParameter("give the reason the tests are skipped (it goes into the release summary)",
-                                 param_hint="--skip-tests")
+    if skip_tests is not None and (not skip_tests.strip() or skip_tests.startswith("-")):
+        # `--skip-tests --plan-only` would take the option as the reason, and release for real.
+        raise click.BadParameter("give the reason the tests are skipped (it goes into the release summary), "
+                                 'quoted: --skip-tests "INC-42: the vendor sandbox is down"', param_hint="--skip-tests")
     options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
                              s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward,
                              code_only=code_only, repository=repository,

@@ -5,12 +5,11 @@ is neither is refused (with the close matches) before anything asks AWS."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from ..errors import ProjectError, UsageError
 from ..infra.environments import Environment, read
-from ..package.discover import discover
+from ..package.discover import discover, unknown_function
 from ..project import Project
 
 
@@ -46,7 +45,7 @@ def resolve(project_of, names: list[str], env: str | None, flag: str = "--env") 
             short, where = deployed[name]
             targets.append(Target(name, where.alias(short), where, short))
         elif name not in ours:
-            raise UsageError(_unknown(name, ours, sorted(deployed), project))
+            raise UsageError(unknown_function(name, ours, project, sorted(deployed)))
         elif environment is not None:
             targets.append(Target(environment.function_name(name), environment.alias(name), environment, name))
         else:
@@ -55,15 +54,6 @@ def resolve(project_of, names: list[str], env: str | None, flag: str = "--env") 
                              f"({', '.join(e.name for e in environments) or 'terraform/env/ has none'}), "
                              f"or give its deployed name{example}")
     return targets
-
-
-def _unknown(name: str, ours: list[str], deployed: list[str], project: Project) -> str:
-    close = difflib.get_close_matches(name, ours + deployed, n=3, cutoff=0.6)
-    hint = f"did you mean {' or '.join(close)}?" if close else \
-        f"the functions are: {', '.join(ours[:10])}{' ...' if len(ours) > 10 else ''}" if ours else \
-        "functions/ has no function yet"
-    return (f"no function {name!r} in {project.rel(project.functions_dir)}/ (nor a deployed name of one, "
-            f"<project>-<env>-<name>); {hint}")
 
 
 def _environment(project: Project, env: str, flag: str = "--env") -> Environment:

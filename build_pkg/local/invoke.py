@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import InvokeError
+from ..errors import InvokeError, UsageError
 from ..image.build import ImageOptions, last_base, wanted
 from ..package.build import BuildOptions
-from ..package.discover import Function, discover
+from ..package.discover import Function, discover, unknown_function
 from ..package.inputs import Inputs
 from ..pipeline.run import build
 from ..package.sizes import built_layer
@@ -61,7 +61,7 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
     functions = {f.name: f for f in discover(project.root, project.functions_dir, check_handlers=False)}
     function = functions.get(name)
     if not function:
-        raise InvokeError(f"no function named {name!r} in functions/; known: {', '.join(sorted(functions))}")
+        raise UsageError(unknown_function(name, sorted(functions), project))
     if target.machine != os.uname().machine:
         raise InvokeError(f"cannot run a {target.arch} package on this {os.uname().machine} machine; "
                           f"invoke with --arch {'arm64' if os.uname().machine == 'aarch64' else 'x86_64'}")

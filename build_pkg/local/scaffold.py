@@ -28,7 +28,7 @@ class Trigger:
 
 _TRIGGERS = {
     "none": Trigger(
-        "invoked directly (console, SDK, Step Functions)", None, None,
+        "direct invocation (console, SDK, Step Functions)", None, None,
         '    name = event.get("name", "world")\n'
         '    logger.info("greeting", extra={"greeted": name})\n'
         '    return {"message": f"hello, {name}"}\n',

@@ -7,6 +7,8 @@ Two layouts, both deployable from the same zip:
 
 from __future__ import annotations
 
+import difflib
+
 import ast
 import re
 from dataclasses import dataclass
@@ -124,3 +126,14 @@ def check_handler(path: Path, shown: str, handler_name: str) -> None:
             f"{shown}: no top-level {handler_name!r} defined; add "
             f"`def {handler_name}(event, context):`"
         )
+
+
+def unknown_function(name: str, ours: list[str], project, deployed: list[str] | None = None) -> str:
+    """The message for a function name that is not one of `ours` (nor of `deployed`, the
+    deployed names of ours, where a command takes those): the close matches, else the names."""
+    close = difflib.get_close_matches(name, ours + (deployed or []), n=3, cutoff=0.6)
+    hint = (f"did you mean {' or '.join(close)}?" if close else
+            f"the functions are: {', '.join(ours[:10])}{' ...' if len(ours) > 10 else ''}" if ours else
+            "functions/ has no function yet")
+    also = " (nor a deployed name of one, <project>-<env>-<name>)" if deployed is not None else ""
+    return f"no function {name!r} in {project.rel(project.functions_dir)}/{also}; {hint}"

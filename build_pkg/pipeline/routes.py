@@ -156,7 +156,9 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
     if not _same_bytes(out, data):  # the same bytes were validated when they were written
         openapi.validate(merged)
     found = tuple(sorted({name for name in documents}))
-    report.step(f"{project.rel(out)}: {len(openapi.routes(merged))} routes of {len(found)} functions "
+    count, functions = len(openapi.routes(merged)), len(found)
+    report.step(f"{project.rel(out)}: {count} route{'s' if count != 1 else ''} of {functions} "
+                f"function{'s' if functions != 1 else ''} "
                 f"(of {len(answers)} resolvers, {len(generated)} read from the code, {len(answers) - len(generated)} "
                 f"from the cache)")
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged))), data

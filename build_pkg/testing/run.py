@@ -71,7 +71,7 @@ def run_tests(project: Project, args: tuple[str, ...] = (), capture: bool = True
         # Only tests/functions/'s own conftest.py: the team's tests need nothing of the builder's.
         command = [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(project.root),
                    "--confcutdir", str(folder), "--closure-project", str(project.root), "--closure-report", str(misses),
-                   "--continue-on-collection-errors", "--junitxml", str(junit), *(args or (TESTS_DIR,))]
+                   "--continue-on-collection-errors", "--junitxml", str(junit), *_with_tests(project, args)]
         # The plugins are the builder's: importable from wherever the repository is.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [BUILDER_ROOT, os.environ.get("PYTHONPATH")]))}
         started = time.monotonic()
@@ -89,6 +89,13 @@ def run_tests(project: Project, args: tuple[str, ...] = (), capture: bool = True
         passed, failed, skipped = _read_junit(junit) if junit.exists() else (0, (), 0)
         found = tuple(tuple(item) for item in json.loads(misses.read_text())) if misses.exists() else ()
     return TestRun(passed, failed, skipped, found, seconds, output)
+
+
+def _with_tests(project: Project, args: tuple[str, ...]) -> list[str]:
+    """pytest's arguments, on tests/functions/ unless they name test files or folders
+    themselves (`-k orders` selects among the functions' tests, never the builder's)."""
+    paths = [a for a in args if not a.startswith("-") and (project.root / a.split("::", 1)[0]).exists()]
+    return [*args] if paths else [*args, TESTS_DIR]
 
 
 def _read_junit(path: Path) -> tuple[int, tuple[str, ...], int]:

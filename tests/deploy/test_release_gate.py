@@ -69,6 +69,9 @@ def test_skipping_the_tests_needs_a_reason_and_the_summary_keeps_it(gated_repo, 
     commit_and_tag(gated_repo, "v1.0.0")
     empty = release(cli, gated_repo, "--plan-only", "--skip-tests", " ")
     assert empty.exit_code == 2 and "give the reason the tests are skipped" in empty.stderr
+    # An option is no reason: `--skip-tests --plan-only` would otherwise release for real.
+    option = release(cli, gated_repo, "--skip-tests", "--plan-only")
+    assert option.exit_code == 2 and "give the reason the tests are skipped" in option.stderr
     result = release(cli, gated_repo, "--plan-only", "--skip-tests", "INC-42: the test needs the vendor's sandbox")
     assert result.exit_code == 0, result.output
     assert "the functions' tests were not run: INC-42: the test needs the vendor's sandbox" in result.stderr

@@ -107,7 +107,22 @@ def test_tf_check_lists_missing_and_orphaned_files(worker_repo, cli):
         "terraform/lambda_process_checker.tf: no function for it in functions/; delete it or restore the function",
     ]
     as_json = json.loads(cli("-C", root, "tf", "--check", "--json").stdout)
-    assert as_json == {"missing": ["reports"], "orphans": ["terraform/lambda_process_checker.tf"]}
+    assert as_json == {"missing": ["reports"], "orphans": ["terraform/lambda_process_checker.tf"], "unformatted": []}
+
+
+def test_tf_check_lists_what_terraform_fmt_would_rewrite_and_fmt_rewrites_it(tf_repo, cli):
+    """What CI's `terraform fmt -check` fails on, `make check` (tf --check) fails on first."""
+    root = str(tf_repo.root)
+    assert cli("-C", root, "tf").exit_code == 0
+    tfvars = tf_repo.root / "terraform" / "env" / "dev.tfvars"
+    tfvars.write_text(tfvars.read_text().replace("region             =", "region ="))
+    checked = cli("-C", root, "tf", "--check")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines() == ["terraform/env/dev.tfvars: not as `terraform fmt` writes it (CI checks "
+                                           "that); run `build-pkg.py tf --fmt`"]
+    formatted = cli("-C", root, "tf", "--fmt")
+    assert formatted.stdout.splitlines() == ["formatted terraform/env/dev.tfvars"]
+    assert _fmt_check(tf_repo.root / "terraform")[0] == 0 and cli("-C", root, "tf", "--check").exit_code == 0
 
 
 @pytest.mark.parametrize("args, message", [
