@@ -116,7 +116,7 @@ image-tools:
 
 # The team's loop: the package built (incrementally), functions/ and terraform/ agreeing,
 # every function with its .tf, the functions' tests with the closure check failing on a
-# miss, and the Terraform tree validated and planned offline (about 15 s warm at 50 functions).
+# miss, and the Terraform tree validated and planned offline (about 9 s warm at 50 functions: docs/benchmark.md).
 check: setup
 	$(VENV_PY) build-pkg.py build
 	$(VENV_PY) build-pkg.py check
