@@ -93,6 +93,9 @@ def changed(tmp_path_factory) -> Path:
         (root / name).symlink_to(REPO / name)
     _name_the_project_and_add_an_environment(root)
     _add_sources(root)
+    # Entries written by hand are not aligned as `terraform fmt` wants (make check and CI fail on that).
+    result = CliRunner().invoke(main, ["-C", str(root), "tf", "--fmt"], catch_exceptions=False)
+    assert result.exit_code == 0 and "formatted terraform/env/dev.tfvars" in result.stdout, result.output
     for trigger in TRIGGERS:
         for layout in ("flat", "package"):
             _new(root, f"{trigger}_{layout}", "--trigger", trigger, "--layout", layout, *TRIGGER_OPTIONS[trigger],
