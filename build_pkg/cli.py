@@ -37,7 +37,7 @@ class _Group(click.Group):
         except click.UsageError as exc:
             _usage_error(exc.ctx or ctx, exc.format_message())
         except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for it (not click's "Aborted!")
-            click.echo("\ninterrupted", err=True)
+            click.echo(("\n" if sys.stderr.isatty() else "") + "interrupted", err=True)  # after a terminal's ^C
             ctx.exit(130)
 
     def _subcommand_context(self, ctx: click.Context) -> click.Context:

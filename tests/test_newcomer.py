@@ -36,7 +36,7 @@ def test_validate_refuses_a_tf_whose_function_is_gone_and_lists_the_environments
         "bring the function back), as `build-pkg.py check` says")
     assert "terraform/lambda_process_checker.tf" in cli("-C", root, "check").stdout
     typo = cli("-C", root, "validate", "--env", "prd")
-    assert typo.exit_code == 1 and typo.stderr.strip().splitlines()[-1] == (
+    assert typo.exit_code == 2 and typo.stderr.strip().splitlines()[-1] == (
         "error: terraform/env/prd.tfvars not found; pass --env with one of terraform/env/*.tfvars "
         "(dev, prod, staging)")
 

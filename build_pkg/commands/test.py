@@ -20,26 +20,47 @@ def test(obj: Context, pytest_args, as_json) -> None:
     sys.path (as Lambda's /var/task), the `aws_env` fixture (boto3 against a
     local moto server), and the check that every first-party file a function
     used lies in its closure (else an edit there would not redeploy it).
-    PYTEST_ARGS go to pytest (for example -k orders, or a test file). Exit 1
-    when a test fails or the closure misses a file.
+    PYTEST_ARGS go to pytest (for example -k orders, or a test file, from
+    wherever you stand). Exit 1 when a test fails, the closure misses a file, or
+    PYTEST_ARGS select no test.
     """
     from ..testing.run import TESTS_DIR, run_tests
 
     project = obj.project()
-    outcome = run_tests(project, tuple(pytest_args), capture=as_json)
+    outcome = run_tests(project, _from_the_project(project, pytest_args), capture=as_json)
+    ran = outcome.passed + len(outcome.failed)
+    ok = outcome.ok and bool(ran or not pytest_args)  # `-k typo` selects nothing: that is no pass
     if as_json:
-        click.echo(json.dumps({"ok": outcome.ok, **outcome.summary(), "failures": list(outcome.failed),
+        click.echo(json.dumps({"ok": ok, **outcome.summary(), "failures": list(outcome.failed),
                                "misses": [{"function": name, "file": arc} for name, arc in outcome.misses]},
                               indent=2))
     else:
-        ran = outcome.passed + len(outcome.failed)
         click.echo(f"test: {outcome.passed} of {ran} tests passed"
                    + (f", {outcome.skipped} skipped" if outcome.skipped else "")
                    + (f"; the closure check found {len(outcome.misses)} miss(es)" if outcome.misses else
                       "; the closure check found no miss")
                    + ("" if ran or pytest_args else f" (no tests under {TESTS_DIR}/)"))
-    if not outcome.ok:
+    if pytest_args and not ran and not as_json:
+        click.echo(f"test: no test of {TESTS_DIR}/ matches {' '.join(pytest_args)}", err=True)
+    if not ok:
         raise SystemExit(1)
+
+
+def _from_the_project(project, args) -> tuple[str, ...]:
+    """Test paths given from the current folder (`test test_orders.py` in tests/functions/),
+    as the repository's root sees them: pytest runs there."""
+    from pathlib import Path
+
+    shown = []
+    for arg in args:
+        path, sep, rest = arg.partition("::")
+        if not arg.startswith("-") and Path(path).exists():
+            try:
+                arg = Path(path).resolve().relative_to(project.root.resolve()).as_posix() + sep + rest
+            except ValueError:
+                pass  # outside the repository: as given
+        shown.append(arg)
+    return tuple(shown)
 
 
 COMMANDS = (test,)

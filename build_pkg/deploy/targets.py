@@ -43,6 +43,9 @@ def resolve(project_of, names: list[str], env: str | None, flag: str = "--env") 
     for name in names:
         if name in deployed and name not in ours:
             short, where = deployed[name]
+            if environment is not None and where.name != environment.name:
+                raise UsageError(f"{name} is {short} as deployed in {where.name}, not in {environment.name}: drop "
+                                 f"{flag} {environment.name}, or name {environment.function_name(short)}")
             targets.append(Target(name, where.alias(short), where, short))
         elif name not in ours:
             raise UsageError(unknown_function(name, ours, project, sorted(deployed)))

@@ -103,6 +103,12 @@ def _adopted(project: Project) -> dict[str, dict[str, tuple[str, str]]]:
     return found
 
 
+def project_name(project: Project) -> str:
+    """The project's name, as terraform/variables.tf declares its default ("worker" without one)."""
+    found = _default(project.terraform_dir / "variables.tf", "project")
+    return found if isinstance(found, str) and found else "worker"
+
+
 def _default(variables_tf: Path, name: str):
     if not variables_tf.is_file():
         return None

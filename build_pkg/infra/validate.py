@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import cache_root
-from ..errors import ProjectError, ReleaseError
+from ..errors import ProjectError, ReleaseError, TerraformInterrupted, UsageError
 from ..progress import Reporter
 from ..project import Project
 from . import runner
@@ -68,18 +68,23 @@ def _validate(project: Project, env: str, report: Reporter, work: Path, summariz
     var_file = project.terraform_dir / "env" / f"{env}.tfvars"
     if not var_file.is_file():
         known = sorted(p.stem for p in (project.terraform_dir / "env").glob("*.tfvars"))
-        raise ProjectError(f"{project.rel(var_file)} not found; pass --env with one of terraform/env/*.tfvars "
-                           f"({', '.join(known) or 'there are none'})")
+        raise UsageError(f"{project.rel(var_file)} not found; pass --env with one of terraform/env/*.tfvars "
+                         f"({', '.join(known) or 'there are none'})")
     _refuse_orphans(project)
     tree, extra = prepare(project, work)
     report.step(f"validate: terraform init, validate and plan of {project.rel(project.terraform_dir)}/ "
                 f"with env/{env}.tfvars against the stand-in AWS provider")
     # The tree is a scratch copy with the stand-in's mirror: the lock file advice is for neither.
-    runner.run(tree, ["init", "-input=false", "-no-color"], "init", extra_env=extra, report=report,
-               drop=runner.LOCK_ADVICE + runner.MIRROR_CHECKSUMS)
-    runner.run(tree, ["validate", "-no-color"], "validate", extra_env=extra, report=report)
-    code = runner.run(tree, ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-var-file=env/{env}.tfvars",
-                             "-out=validate.tfplan"], "plan", extra_env=extra, ok_codes=(0, 2), report=report)
+    try:
+        runner.run(tree, ["init", "-input=false", "-no-color"], "init", extra_env=extra, report=report,
+                   drop=runner.LOCK_ADVICE + runner.MIRROR_CHECKSUMS)
+        runner.run(tree, ["validate", "-no-color"], "validate", extra_env=extra, report=report)
+        code = runner.run(tree, ["plan", "-input=false", "-no-color", "-detailed-exitcode",
+                                 f"-var-file=env/{env}.tfvars", "-out=validate.tfplan"], "plan", extra_env=extra,
+                          ok_codes=(0, 2), report=report)
+    except TerraformInterrupted:
+        # A scratch copy with a local state: nothing to save or run again; a Ctrl-C like any other.
+        raise KeyboardInterrupt from None
     return Validated(tree, code == 2, extra, plan_summary(tree, extra) if summarize else None)
 
 

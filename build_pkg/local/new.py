@@ -114,8 +114,9 @@ def create(project: Project, name: str, layout: str, trigger: str, settings: Fun
         _refuse_provided_name(project, name)
     functions_dir = project.functions_dir
     existing = {}
-    if functions_dir.is_dir() and any(functions_dir.iterdir()):
-        existing = {f.name.lower(): f for f in discover(project.root, functions_dir, check_handlers=False)}
+    if functions_dir.is_dir():  # with no function yet (the examples removed): this one is the first
+        existing = {f.name.lower(): f for f in discover(project.root, functions_dir, check_handlers=False,
+                                                        allow_empty=True)}
     if name.lower() in existing:
         raise ProjectError(f"function {name!r} already exists ({existing[name.lower()].source}); pick another name")
     settings = with_trigger_defaults(name, trigger, settings)

@@ -40,11 +40,12 @@ class Function:
 
 
 def discover(project_root: Path, functions_dir: Path, handler_name: str = "handler",
-             check_handlers: bool = True) -> list[Function]:
+             check_handlers: bool = True, allow_empty: bool = False) -> list[Function]:
     """All functions, sorted by name; raises on the first invalid one.
 
     `check_handlers=False` skips parsing the modules (for commands that only need
     the names, such as `tf --check`, or that check handlers against Terraform).
+    `allow_empty`: no function yet is no error (`new`, which makes the first one).
     """
     if not functions_dir.is_dir():
         raise ProjectError(f"{_rel(functions_dir, project_root)}/ not found: create it and add a function")
@@ -53,7 +54,7 @@ def discover(project_root: Path, functions_dir: Path, handler_name: str = "handl
         function = _as_function(entry, project_root, handler_name)
         if function:
             found.append(function)
-    if not found:
+    if not found and not allow_empty:
         raise ProjectError(
             f"{_rel(functions_dir, project_root)}/ holds no function: add "
             f"{FLAT_PREFIX}<name>.py or <name>/{PACKAGE_ENTRY} (build-pkg.py new NAME)"

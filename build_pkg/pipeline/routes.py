@@ -11,7 +11,9 @@ changed runs nothing, and `check` compares the routes the last build read.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 import subprocess
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from ..cache import cache_root
 from ..errors import FunctionError
 from ..fixes import ADD
 from ..fsutil import atomic_write
+from ..infra.environments import project_name
 from ..infra.function_config import config_of
 from ..progress import Reporter
 from ..project import Project
@@ -151,7 +154,9 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
             documents[function["name"]] = (function["source"], _combined(own))
     if not documents:
         return ApiResult(None, (), tuple(generated), ()), None
-    merged = openapi.merge(documents, f"{project.root.name} REST API")
+    # The project's name, never the checkout folder's: the same tree gives the same document
+    # (and the REST API no new deployment) wherever it is cloned.
+    merged = openapi.merge(documents, f"{project_name(project)} REST API")
     data = openapi.dumps(merged)
     if not _same_bytes(out, data):  # the same bytes were validated when they were written
         openapi.validate(merged)
@@ -232,7 +237,7 @@ def _generate(project: Project, functions: list[dict], target, package: Path, la
         if "error" in answer:
             advice = (f"{function['source']}: its routes could not be read from its resolver ({answer['error']}); "
                       "its module must import with only its .tf's literal environment values and no AWS calls at "
-                      "module level (the build reads routes that way)")
+                      "module level (the build reads routes that way)" + _missing_variable(answer["error"]))
             if _names_rest_resolver(project, function):
                 raise FunctionError(advice)
             # Its routes only feed `check` (an HTTP API resolver's): the build goes on, and reads them next time.
@@ -244,10 +249,20 @@ def _generate(project: Project, functions: list[dict], target, package: Path, la
 
 
 def _environment(project: Project, function: dict) -> dict[str, str]:
-    from ..infra.function_config import config_of
-
-    own = dict(config_of(project, function["name"], Reporter(quiet=True)).environment)
+    # Its notes (an expression it cannot evaluate: set it with invoke's --env) are invoke's,
+    # not the build's: the build says what to do when a module fails for want of one.
+    silent = Reporter(quiet=True, stream=io.StringIO())
+    own = dict(config_of(project, function["name"], silent).environment)
     return {"POWERTOOLS_SERVICE_NAME": function["name"], "AWS_LAMBDA_FUNCTION_NAME": function["name"], **own}
+
+
+def _missing_variable(error: str) -> str:
+    """For `KeyError: 'TABLE'`: read it inside the handler (or give it a literal in the .tf)."""
+    match = re.fullmatch(r"KeyError: '([A-Za-z_][A-Za-z0-9_]*)'", error)
+    if not match:
+        return ""
+    return (f"; read {match.group(1)} inside the handler or with os.environ.get, or give it a literal value in "
+            "the .tf")
 
 
 def _names_rest_resolver(project: Project, function: dict) -> bool:

@@ -156,3 +156,12 @@ def test_prune_deletes_the_images_only_deleted_versions_ran(cli, aws_env):
         lam.delete_function(FunctionName=name)
         iam.delete_role(RoleName="prune-images")
         ecr.delete_repository(repositoryName="worker-prod-functions", force=True)
+
+
+def test_a_deployed_name_of_another_environment_than_env_is_refused(cli, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    result = cli("status", "worker-dev-process_checker", "--env", "prod")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: worker-dev-process_checker is process_checker as deployed in dev, not in prod: drop --env prod, or "
+        "name worker-prod-process_checker")

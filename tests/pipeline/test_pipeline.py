@@ -205,3 +205,17 @@ def test_only_the_pipeline_runs_the_builds_phases():
                 if name in PHASES:
                     callers.setdefault(name, set()).add(path.relative_to(REPO).as_posix())
     assert callers == {name: {"build_pkg/pipeline/run.py"} for name in PHASES}
+
+
+def test_the_same_tree_in_another_folder_gives_the_same_openapi_bytes(rest_repo, cli, tmp_path):
+    """The document's title is the project's name, not the checkout folder's: a release from a
+    clone named otherwise must not redeploy the REST API."""
+    import shutil
+
+    assert cli("-C", str(rest_repo.root), "build").exit_code == 0
+    elsewhere = tmp_path / "another-clone-name"
+    shutil.copytree(rest_repo.root, elsewhere, ignore=shutil.ignore_patterns("*.zip", "*.json"))
+    assert cli("-C", str(elsewhere), "build").exit_code == 0
+    document = (rest_repo.root / "terraform" / "openapi.json").read_bytes()
+    assert (elsewhere / "terraform" / "openapi.json").read_bytes() == document
+    assert json.loads(document)["info"]["title"] == "worker REST API"  # terraform/variables.tf's project
