@@ -142,7 +142,19 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
         if _is_key_file(path, st.st_size):
             result.secrets.append(shown)
             continue
-        result.files.append(SourceFile(prefix + entry.name, path, normal_mode(st.st_mode)))
+        result.files.append(SourceFile(prefix + entry.name, path, _first_party_mode(path)))
+
+
+def _first_party_mode(path: Path) -> int:
+    """0755 for what Lambda would execute (a script with #!, an ELF binary), 0644 for the
+    rest, whatever the file system says: a checkout where every file looks executable (WSL,
+    SMB mounts, core.fileMode false) must give the same zip and identities as any other."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return 0o644
+    return 0o755 if head.startswith(b"#!") or head == b"\x7fELF" else 0o644
 
 
 def _check_has_source(name: str, path: Path, shown: str) -> None:

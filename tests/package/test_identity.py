@@ -236,3 +236,22 @@ def test_setuptools_whose_pkg_resources_a_function_imports_is_not_named(small, c
     result = cli("-C", str(small.root), "build")
     assert result.exit_code == 0, result.output
     assert "development tools" not in result.stderr
+
+
+def test_a_checkout_where_every_file_looks_executable_moves_nothing(small, cli):
+    """WSL, SMB mounts, core.fileMode false: `chmod a+x` on every file of functions/ is no
+    change git sees, and none the build sees either. What Lambda runs as a program (#!, ELF)
+    is 0755 in the zip whatever the file system says."""
+    small.write("functions/tools/run.sh", "#!/bin/sh\necho hi\n")  # not executable here
+    with_script = _build(cli, small)
+    for path in (small.root / "functions").rglob("*"):
+        if path.is_file():
+            path.chmod(0o755)
+    again = _build(cli, small)
+    assert again["up_to_date"] and again["sha256"] == with_script["sha256"]
+    assert _hashes(again) == _hashes(with_script)
+    import zipfile
+
+    with zipfile.ZipFile(small.zip_path) as archive:
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+    assert modes["tools/run.sh"] == 0o755 and modes["lambda_hello.py"] == 0o644
