@@ -21,6 +21,8 @@ import boto3
 import pytest
 from builder_support import BUILD_PKG, REPO, WorkerRepo, use_real_tree_offline
 
+from build_pkg.infra import runner
+
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull}
 
@@ -114,6 +116,22 @@ def test_plan_only_applies_nothing(release_repo, cli):
     assert (release_repo.root / "terraform" / ".release" / "v1.0.0-rc.1" / "release.tfplan").stat().st_size > 0
     state = release_repo.root / "terraform" / "state" / "staging.tfstate"
     assert not state.exists() or not json.loads(state.read_text())["resources"]
+
+
+def test_a_release_from_a_fresh_clone_plans_the_rest_api(release_repo, cli, aws_env):
+    """openapi.json is git-ignored: a clone at the tag has none until the release builds it,
+    and the release's build must (it once skipped that phase, and the plan dropped the API)."""
+    assert cli("-C", str(release_repo.root), "new", "shop", "--trigger", "rest").exit_code == 0
+    commit_and_tag(release_repo, "v1.0.0")
+    assert not (release_repo.root / "terraform" / "openapi.json").exists()
+    result = release(cli, release_repo, "--plan-only")
+    assert result.exit_code == 0, result.output
+    tree = release_repo.root / "terraform"
+    shown = subprocess.run([*runner.command(), f"-chdir={tree}", "show", "-json", ".release/v1.0.0/release.tfplan"],
+                           env=runner.environment(), capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    planned = {c["type"] for c in json.loads(shown.stdout)["resource_changes"] if c["change"]["actions"] == ["create"]}
+    assert {"aws_api_gateway_rest_api", "aws_api_gateway_deployment", "aws_api_gateway_stage"} <= planned
 
 
 def test_release_applies_and_explains_what_changed(release_repo, cli):
