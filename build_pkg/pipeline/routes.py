@@ -32,7 +32,10 @@ from ..project import Project
 from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 
-_MARKERS = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools import event_handler")
+# Both names in one file: every spelling of the import (`from aws_lambda_powertools import
+# Logger, event_handler`, an alias, importlib) is caught, and a file that names both without
+# a resolver only costs its function a look in the package's interpreter.
+_MARKERS = ("aws_lambda_powertools", "event_handler")
 _TIMEOUT_S = 60
 # Run in the package's interpreter, once for every function whose document is missing: import
 # each entry module, ask each REST resolver it holds for its document (an HTTP API, ALB or
@@ -101,7 +104,7 @@ def uses_resolver(project: Project, function: dict) -> bool:
             text = (project.functions_dir / arc).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if any(marker in text for marker in _MARKERS):
+        if all(marker in text for marker in _MARKERS):
             return True
     return False
 
@@ -152,6 +155,7 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
         own = [openapi.down_convert(document) for document in (answer or {}).get("rest") or []]
         if own:  # a module with several resolvers serves their routes as one function
             documents[function["name"]] = (function["source"], _combined(own))
+    _warn_about_vanished_routes(out, manifest, documents, report)
     if not documents:
         return ApiResult(None, (), tuple(generated), ()), None
     # The project's name, never the checkout folder's: the same tree gives the same document
@@ -167,6 +171,21 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
                 f"(of {len(answers)} resolvers, {len(generated)} read from the code, {len(answers) - len(generated)} "
                 f"from the cache)")
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged))), data
+
+
+def _warn_about_vanished_routes(out: Path, manifest: dict, documents: dict, report: Reporter) -> None:
+    """A function that still exists and served REST routes at the last build, and serves none
+    now: the next apply removes them (with the last one, the REST API, its deployment and its
+    stage). Meant or not, it must not pass unsaid."""
+    try:
+        before = set(re.findall(r"\$\{uri_([A-Za-z0-9_]+)\}", out.read_text(encoding="utf-8")))
+    except OSError:
+        return
+    sources = {f["name"]: f["source"] for f in manifest["functions"]}
+    for name in sorted(n for n in before - set(documents) if n in sources):
+        whole = "" if documents else ", and with no route left the REST API itself (its deployment and stage)"
+        report.warn(f"{sources[name]}: served REST routes at the last build and serves none now: the next apply "
+                    f"removes them{whole}; if that is not meant, see how it makes its resolver")
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

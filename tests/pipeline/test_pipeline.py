@@ -219,3 +219,29 @@ def test_the_same_tree_in_another_folder_gives_the_same_openapi_bytes(rest_repo,
     document = (rest_repo.root / "terraform" / "openapi.json").read_bytes()
     assert (elsewhere / "terraform" / "openapi.json").read_bytes() == document
     assert json.loads(document)["info"]["title"] == "worker REST API"  # terraform/variables.tf's project
+
+
+SPELLED_OTHERWISE = ("from aws_lambda_powertools import Logger, event_handler\n\n"
+                     "app = event_handler.APIGatewayRestResolver()\n\n\n@app.get('/shop/<item>')\n"
+                     "def item(item: str) -> dict:\n    return {'item': item}\n\n\n"
+                     "def handler(event, context):\n    return app.resolve(event, context)\n")
+
+
+def test_any_import_spelling_serves_its_routes_and_vanished_routes_are_said(rest_repo, cli):
+    """`from aws_lambda_powertools import Logger, event_handler`: its routes are read (they once
+    were not, and openapi.json, and with it the REST API, went away without a word)."""
+    root = str(rest_repo.root)
+    assert cli("-C", root, "build").exit_code == 0
+    before = json.loads((rest_repo.root / "terraform" / "openapi.json").read_text())
+    rest_repo.write("functions/lambda_shop.py", SPELLED_OTHERWISE)
+    built = cli("-C", root, "build", "--json")
+    assert built.exit_code == 0, built.output
+    assert json.loads(built.stdout)["openapi"]["routes"] == ["GET /shop/{item}"]
+    assert json.loads((rest_repo.root / "terraform" / "openapi.json").read_text())["paths"] == before["paths"]
+
+    rest_repo.write("functions/lambda_shop.py", "def handler(event, context):\n    return {}\n")  # no resolver
+    gone = cli("-C", root, "build")
+    assert gone.exit_code == 0
+    assert ("warning: functions/lambda_shop.py: served REST routes at the last build and serves none now: the next "
+            "apply removes them, and with no route left the REST API itself (its deployment and stage)") in gone.stderr
+    assert not (rest_repo.root / "terraform" / "openapi.json").exists()
