@@ -136,10 +136,26 @@ def _path_digest(package: LockedPackage) -> str | None:
         return None
     root = Path(package.location or package.path)
     digest = hashlib.sha256()
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+    files = [root] if root.is_file() else _files_followed(root)
     for file in files:
         digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
+
+
+def _files_followed(root: Path) -> list[Path]:
+    """Every file under `root` as the installer reads it: through symlinked folders too (a
+    package's src/ linked to a shared folder; Path.rglob does not follow those on 3.12), each
+    real folder once (a link loop ends)."""
+    found, seen = [], set()
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        found += [Path(folder) / name for name in filenames if (Path(folder) / name).is_file()]
+    return sorted(found)
 
 
 def ensure(lock: Lock, packages: list[LockedPackage], target: Target, all_keys: Keys, report: Reporter

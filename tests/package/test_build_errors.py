@@ -146,6 +146,30 @@ def test_relative_path_entry_resolves_against_the_project_not_the_cwd(built, cli
         assert archive.read("teamlib.py") == b"VALUE = 43\n"
 
 
+def test_a_path_entry_whose_code_is_a_symlinked_folder_follows_its_edits(built, cli):
+    """teamlib/ is a link to a folder shared with another project: the installer reads through
+    it, so an edit there is a new package, not "up to date" with the old module in the zip."""
+    import zipfile
+
+    repo, _ = built
+    repo.write("vendor/teamlib/pyproject.toml",
+               '[build-system]\nrequires = ["flit_core>=3.2,<4"]\nbuild-backend = "flit_core.buildapi"\n'
+               '[project]\nname = "teamlib"\nversion = "1.0"\ndescription = "x"\n')
+    repo.write("shared/teamlib/__init__.py", "VALUE = 42\n")
+    (repo.root / "vendor" / "teamlib" / "teamlib").symlink_to(repo.root / "shared" / "teamlib")
+    lock = repo.lock()
+    lock["default"]["teamlib"] = {"path": "./vendor/teamlib", "editable": False}
+    repo.write_lock(lock)
+    assert cli("-C", str(repo.root), "build", "--allow-unhashed", "teamlib").exit_code == 0
+    with zipfile.ZipFile(repo.zip_path) as archive:
+        assert archive.read("teamlib/__init__.py") == b"VALUE = 42\n"
+    repo.write("shared/teamlib/__init__.py", "VALUE = 43\n")
+    again = cli("-C", str(repo.root), "build", "--allow-unhashed", "teamlib")
+    assert again.exit_code == 0 and "up to date" not in again.stderr, again.output
+    with zipfile.ZipFile(repo.zip_path) as archive:
+        assert archive.read("teamlib/__init__.py") == b"VALUE = 43\n"
+
+
 def test_function_with_a_syntax_error(built, cli):
     repo, old = built
     repo.write("functions/lambda_broken.py", "import os\n\ndef handler(event, context)\n    return 1\n")
