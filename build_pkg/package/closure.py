@@ -47,7 +47,7 @@ from ..versions import builder_digest
 from .discover import FLAT_PREFIX, PACKAGE_ENTRY, SHARED_LIB, Function
 from .imports import FileScan, data_refs, grammar, scan
 
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4  # 4: every string a path candidate, dotted names anywhere, wide-text data files
 # Top-level names no library imports: test set-up, and what `python -m` would run.
 _NOT_FOR_LIBRARIES = {"conftest", "__main__"}
 _SCANNER_CODE = ("imports", "closure")

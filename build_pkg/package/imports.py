@@ -3,8 +3,9 @@
 The rule is to over-approximate: every import statement counts wherever it sits
 (inside functions, `try`, `if TYPE_CHECKING`); a literal `importlib.import_module`
 or `__import__` counts, relative ones resolved as importlib resolves them; a
-string literal that looks like a dotted module path (`"worker_lib.fmt.Json"`, as
-logging's dictConfig or a settings module name takes it) counts too. Whatever
+dotted module path in a string literal (`"worker_lib.fmt.Json"`, as logging's
+dictConfig or a settings module name takes it, or inside a longer string: JSON,
+`ext://`, `module:attr`) counts too. Whatever
 could load code that cannot be followed is recorded as *dynamic*, with its file
 and line: a loader reached through an alias, a variable or `getattr`, a
 non-literal target, `sys.path`/`sys.meta_path` changed at run time,
@@ -12,8 +13,8 @@ non-literal target, `sys.path`/`sys.meta_path` changed at run time,
 the other loaders, `runpy`, `exec`/`eval`/`compile`. A function whose closure
 holds one depends on all of functions/.
 
-String literals that look like file paths (`"templates/query.sql"`, `"x.yaml"`,
-`"f_rel/x.yaml"`) are kept as `paths`: a file read by a path built from
+Every one-line string literal may be a file name (`"templates/query.sql"`,
+`"x.yaml"`, `"VERSION"`, `"price list.json"`), so all are kept as `paths`: a file read by a path built from
 `__file__` or relative to the task root, even a `.py` read as text, joins the
 closure of every function that reaches the literal.
 
@@ -55,11 +56,11 @@ _RESOURCE_CALLS = {
     "resource_exists", "resource_isdir",
 }
 # A string that may name a file: a path with "/" or a name with an extension, no spaces.
-_PATHLIKE = re.compile(r"^(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*\.[A-Za-z0-9]{1,10}$|^(?:[\w.@+-]+/)+[\w.@+-]+$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?::[A-Za-z_][\w.]*)?$")
 # Dotted names in a data file's text (a logging config naming "worker_lib.fmt.Json").
 DATA_DOTTED = re.compile(rb"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
-DATA_SCAN_MAX = 1024 * 1024
+_DOTTED_ANYWHERE = re.compile(DATA_DOTTED.pattern.decode())
+_NAME_MAX = 255  # a file name's length on Linux: longer literals name no file
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,35 @@ def scan(source: bytes, arcname: str, target: tuple[int, int]) -> FileScan:
 
 
 def data_refs(data: bytes) -> tuple[str, ...]:
-    """Dotted names in a data file's text: candidates for first-party modules it names."""
-    if len(data) > DATA_SCAN_MAX:
-        return ()
-    found = {m.group(0).decode("ascii") for m in DATA_DOTTED.finditer(data)}
+    """Dotted names in a data file's text, of any size and text encoding (a pickle names
+    its classes' modules in ASCII; a UTF-16 or UTF-32 JSON file is read as text first):
+    candidates for first-party modules it names."""
+    found = {m.group(0).decode("ascii") for text in _as_texts(data) for m in DATA_DOTTED.finditer(text)}
     return tuple(sorted(found))
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+         (b"\xfe\xff", "utf-16-be"))
+
+
+def _as_texts(data: bytes) -> list[bytes]:
+    """The bytes, and their ASCII letters when they are wide text: by a BOM, or by NULs on
+    every other (or every fourth) byte of a sample, as UTF-16/32 text without a BOM has."""
+    texts = [data]
+    encodings = [encoding for bom, encoding in _BOMS if data.startswith(bom)][:1]
+    sample = data[:4096]
+    if not encodings and b"\x00" in sample:
+        half = max(1, len(sample) // 2)
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if sample.count(0) > 0.6 * len(sample):
+            encodings = ["utf-32-le", "utf-32-be"]
+        elif odd > 0.4 * half and even < 0.1 * half:
+            encodings = ["utf-16-le"]
+        elif even > 0.4 * half and odd < 0.1 * half:
+            encodings = ["utf-16-be"]
+    for encoding in encodings:
+        texts.append(data.decode(encoding, errors="ignore").encode("ascii", errors="ignore"))
+    return texts
 
 
 class _Scanner:
@@ -305,6 +330,8 @@ class _Scanner:
         base = resolve_relative(self.package, name or None, level)
         if base is None:
             return []
+        if "*" in fromlist:  # __import__(name, fromlist=["*"]) star-imports, as `from name import *`
+            self.stars.append(base)
         return [base] + [f"{base}.{item}" for item in fromlist if item != "*"]
 
     def _string(self, node: ast.Constant) -> None:
@@ -313,17 +340,34 @@ class _Scanner:
             self._why(node, f"names {value!r} (a loader reached through getattr or a mapping)")
         elif len(value) <= 200 and _DOTTED.match(value):
             self.refs.append(value.split(":", 1)[0])
-        if len(value) <= 200 and _PATHLIKE.match(value):
+        else:
+            # A dotted name anywhere in the text: a class path in a JSON logging config given as
+            # a string ("()": "worker_lib.fmt.Json"), an "ext://worker_lib.streams.sink", a
+            # "pkg.mod:attr" entry point. Only first-party modules among them join a closure.
+            self.refs += _DOTTED_ANYWHERE.findall(value)
+        if value and len(value) <= _NAME_MAX and "\n" not in value and "\0" not in value:
+            # What a file name can be, not what it usually is: "price list.json", "VERSION",
+            # "prices(eu).json", ".settings.json", "/orders/prices.json" of an f-string. A literal
+            # joins a closure only through files whose names end with it.
             self.paths.append(value)
 
     def _exports(self, body: list[ast.stmt]) -> None:
         """`__all__` at module level: literal lists (also `+=`, `.extend`, `.append`), or dynamic."""
         for stmt in body:
-            if isinstance(stmt, (ast.If, ast.Try)):
+            if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
+                # `with contextlib.suppress(...): __all__ = [...]` and the like: still module level.
                 for block in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
                     self._exports(block)
                 for handler in getattr(stmt, "handlers", []):
                     self._exports(handler.body)
+                continue
+            if isinstance(stmt, ast.Match):
+                for case in stmt.cases:
+                    self._exports(case.body)
+                continue
+            if isinstance(stmt, (ast.ImportFrom, ast.Import)) and any(
+                    (alias.asname or alias.name) == "__all__" for alias in stmt.names):
+                self.exports_dynamic = True  # `from .names import __all__`: not readable here
                 continue
             value, extend = None, False
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"

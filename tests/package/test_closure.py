@@ -405,3 +405,74 @@ def test_bytecode_without_its_source_fails_the_build_and_keeps_the_zip(worker_re
     assert ("error: functions/worker_lib/pyconly.pyc is bytecode with no pyconly.py beside it, and the package holds "
             "sources only") in result.stderr
     assert repo.zip_path.read_bytes() == before
+
+
+# Issue 29's blind spots: each left a function's identity unchanged after the named file was
+# edited. Each case is one function whose closure must hold the file.
+LIB = WORKER_LIB | {"worker_lib/fmt.py": "class Json:\n    pass\n", "worker_lib/streams.py": "sink = None\n",
+                    "worker_lib/features.py": "class Scaler:\n    pass\n",
+                    "worker_lib/plugins/__init__.py": "from .names import __all__\n",
+                    "worker_lib/plugins/names.py": "__all__ = ['csv']\n", "worker_lib/plugins/csv.py": "X = 1\n"}
+BLIND_SPOTS = [
+    ("a class path inside a JSON string",
+     "import json, logging.config\nCONFIG = '{\"formatters\": {\"j\": {\"()\": \"worker_lib.fmt.Json\"}}}'\n",
+     {}, "worker_lib/fmt.py"),
+    ("an ext:// stream",
+     "HANDLER = {'stream': 'ext://worker_lib.streams.sink'}\n", {}, "worker_lib/streams.py"),
+    ("a pickle over 1 MiB naming its class's module",
+     "import pickle\n", {"lambda_f.model.pkl": None}, "worker_lib/features.py"),
+    ("a UTF-16 JSON file naming a formatter",
+     "", {"lambda_f.logging.json": "utf-16"}, "worker_lib/fmt.py"),
+    ("__import__ with fromlist ['*']",
+     "__import__('worker_lib.plugins', fromlist=['*'])\n", {}, "worker_lib/plugins/csv.py"),
+    ("__all__ inside `with contextlib.suppress`",
+     "from worker_lib.shelf import *\n", {"worker_lib/shelf/__init__.py": "import contextlib\nwith "
+                                          "contextlib.suppress(ImportError):\n    __all__ = ['book']\n",
+                                          "worker_lib/shelf/book.py": "Y = 2\n"}, "worker_lib/shelf/book.py"),
+    ("__all__ imported from a submodule", "from worker_lib.plugins import *\n", {}, "worker_lib/plugins/csv.py"),
+    ("a data file named by parts with a space", "NAME = 'price list.json'\nDIR = 'orders'\n",
+     {"orders/price list.json": "{}"}, "orders/price list.json"),
+    ("a data file without an extension", "HERE = 'orders'\nV = 'VERSION'\n", {"orders/VERSION": "1"}, "orders/VERSION"),
+    ("an f-string under the task root", "import os\nP = f\"{os.environ['LAMBDA_TASK_ROOT']}/orders/prices.json\"\n",
+     {"orders/prices.json": "{}"}, "orders/prices.json"),
+    ("a long extension", "M = 'model.safetensors'\n", {"orders/model.safetensors": "x"}, "orders/model.safetensors"),
+    ("parentheses in a name", "P = 'prices(eu).json'\n", {"orders/prices(eu).json": "{}"}, "orders/prices(eu).json"),
+    ("a dot file", "P = '.settings.json'\n", {"orders/.settings.json": "{}"}, "orders/.settings.json"),
+]
+
+
+def _pickled_scaler() -> bytes:
+    """pickle.dumps of a worker_lib.features.Scaler, made from stand-in modules (pickle imports
+    a class's module to check it: never this checkout's own worker_lib)."""
+    import pickle
+    import sys
+    import types
+
+    package, module = types.ModuleType("worker_lib"), types.ModuleType("worker_lib.features")
+    exec(LIB["worker_lib/features.py"], module.__dict__)
+    module.Scaler.__module__, package.features = "worker_lib.features", module
+    saved = {name: sys.modules.get(name) for name in ("worker_lib", "worker_lib.features")}
+    sys.modules.update({"worker_lib": package, "worker_lib.features": module})
+    try:
+        return pickle.dumps([b"\0" * (1024 * 1024 + 1), module.Scaler()], protocol=4)
+    finally:
+        for name, old in saved.items():
+            sys.modules.pop(name) if old is None else sys.modules.__setitem__(name, old)
+
+
+@pytest.mark.parametrize("code, extra, needed", [case[1:] for case in BLIND_SPOTS],
+                         ids=[case[0] for case in BLIND_SPOTS])
+def test_what_the_analysis_once_missed_is_in_the_closure(code, extra, needed):
+    sources = {rel: text.encode() for rel, text in LIB.items()}
+    sources["lambda_f.py"] = (code + "\ndef handler(e, c):\n    return 1\n").encode()
+    sources["orders/__init__.py"] = b""  # another function's folder
+    sources["orders/main.py"] = b"def handler(e, c):\n    return 2\n"
+    for rel, how in extra.items():
+        if how is None:  # a real pickle of worker_lib.features.Scaler, padded past 1 MiB
+            sources[rel] = _pickled_scaler()
+        elif how == "utf-16":
+            sources[rel] = json.dumps({"formatters": {"j": {"()": "worker_lib.fmt.Json"}}}).encode("utf-16")
+        else:
+            sources[rel] = how.encode()
+    found = analyse([_flat("f"), _package("orders")], sorted(sources.items()), (3, 12)).closures["f"]
+    assert needed in found.files and not found.depends_on_everything
