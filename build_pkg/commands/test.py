@@ -32,7 +32,7 @@ def test(obj: Context, pytest_args, as_json) -> None:
     ok = outcome.ok and bool(ran or not pytest_args)  # `-k typo` selects nothing: that is no pass
     if as_json:
         click.echo(json.dumps({"ok": ok, **outcome.summary(), "failures": list(outcome.failed),
-                               "misses": [{"function": name, "file": arc} for name, arc in outcome.misses]},
+                               "misses": [{"function": miss[0], "file": miss[1]} for miss in outcome.misses]},
                               indent=2))
     else:
         click.echo(f"test: {outcome.passed} of {ran} tests passed"

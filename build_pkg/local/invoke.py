@@ -90,7 +90,7 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
         outcomes = _Session(function, config, options, target, python, task, client_dir, out, layers, trace,
                             deployed).run()
         for arc in _closure_misses(project, function, task, trace):
-            report.warn(closure_check.miss_message(arc, function.name))
+            report.warn(closure_check.miss_message(arc, function.name, function.source))
         return outcomes
 
 

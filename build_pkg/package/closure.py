@@ -44,6 +44,7 @@ from pathlib import Path
 from ..cache import cache_root
 from ..fsutil import atomic_write
 from ..versions import builder_digest
+from .declared import MARKER, declared_uses, matching
 from .discover import FLAT_PREFIX, PACKAGE_ENTRY, SHARED_LIB, Function
 from .imports import FileScan, data_refs, grammar, scan
 
@@ -87,6 +88,7 @@ class _Tree:
 
     def __init__(self, arcs: list[str], functions: list[Function]):
         self.everything = frozenset(arcs)
+        self.declared: dict[str, list[str]] = {}  # a module -> the files its `# build-pkg: uses` name
         self.by_module: dict[str, list[str]] = {}
         self.children: dict[str, list[str]] = {}  # package -> its direct submodules' names
         for arc in sorted(arcs):
@@ -151,6 +153,9 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     """Every function's closure; `sources` are (arcname, bytes) of every file of functions/."""
     scans, refs = _scan_all(sources, target, cache_file, warn)
     tree = _Tree([arc for arc, _ in sources], functions)
+    declared = {arc: uses for arc, data in sources if arc.endswith(".py") and (uses := declared_uses(data))}
+    tree.declared = {arc: [file for _, name in uses for file in matching(name, tree.everything)]
+                     for arc, uses in declared.items()}
     result: dict[str, Closure] = {}
     errors: set[str] = set()
     newer: set[str] = set()
@@ -165,6 +170,9 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     warnings = [f"{text.split(': syntax error', 1)[0]}: syntax error in a file no function imports statically; "
                 "fix or remove it" for text in unreached]
     warnings += sorted(newer)
+    warnings += [f"functions/{arc}:{line}: `{MARKER} {name}` names no file under functions/; fix the name"
+                 for arc, uses in sorted(declared.items()) for line, name in uses
+                 if not matching(name, tree.everything)]
     return Analysis(result, tuple(sorted(errors)), tuple(warnings), scans, tuple(notes))
 
 
@@ -224,6 +232,7 @@ def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dic
         reasons += found.dynamic
         for name in found.modules + found.refs:
             follow(name)
+        queue.extend(tree.declared.get(arc, ()))  # what the module says it uses (package/declared.py)
         for literal in found.paths:
             queue.extend(tree.files_named(literal))
         for base in found.stars:

@@ -121,17 +121,28 @@ class _Checker:
         """pytest-xdist's controller: what each worker found."""
         self.found.update(tuple(item) for item in getattr(node, "workeroutput", {}).get("build_pkg_closure_misses", []))
 
+    def sources(self) -> dict[str, str]:
+        """Each function's entry module (what a closure-miss message tells to declare the file in)."""
+        from ..package.discover import discover
+
+        try:
+            return {f.name: f.source for f in discover(self.root, self.root / "functions", check_handlers=False)}
+        except Exception:  # a report must never fail the session
+            return {}
+
     def pytest_unconfigure(self, config) -> None:
         path = config.getoption("--closure-report")
         if path and not hasattr(config, "workeroutput"):
-            Path(path).write_text(json.dumps(sorted(self.found)))
+            sources = self.sources() if self.found else {}
+            Path(path).write_text(json.dumps([[name, arc, sources.get(name)] for name, arc in sorted(self.found)]))
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.found:
             return
         terminalreporter.section("build-pkg closure check")
+        sources = self.sources()
         for name, arc in sorted(self.found):
-            terminalreporter.write_line(miss_message(arc, name))
+            terminalreporter.write_line(miss_message(arc, name, sources.get(name)))
 
 
 def _analyse(root: Path) -> dict[str, tuple[frozenset[str], bool]]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..package.declared import MARKER
+
 # Installed first thing in the runtime process: appends each new file opened under the
 # task root to the trace file, one relative path a line. It never raises into the function.
 HOOK = """
@@ -72,8 +74,10 @@ def source_of(arc: str) -> str:
     return arc
 
 
-def miss_message(arc: str, name: str) -> str:
+def miss_message(arc: str, name: str, source: str | None = None) -> str:
     fix = ("import it statically (a plain import, or importlib.import_module with a literal name)"
            if arc.endswith(".py") else
            "keep the file in the function's own folder or in worker_lib/, or import the module that holds it")
-    return f"closure misses {arc}: {name} used it at run time, but an edit there would not redeploy {name}; {fix}"
+    where = f"to {source}" if source else "to the function's module"
+    return (f"closure misses {arc}: {name} used it at run time, but an edit there would not redeploy {name}; {fix}, "
+            f"or declare it: add `{MARKER} {arc}` {where}")

@@ -38,7 +38,7 @@ class TestRun:
     passed: int
     failed: tuple[str, ...]  # test ids (tests/functions/test_x.py::test_y) with their first line
     skipped: int
-    misses: tuple[tuple[str, str], ...]  # (function, file) used outside its closure
+    misses: tuple[tuple, ...]  # (function, file, its entry module) for each file used outside a closure
     seconds: float
     output: str = field(default="", repr=False)
 
@@ -56,8 +56,8 @@ class TestRun:
         tail = f" (and {more} more)" if more > 0 else ""
         if self.failed:
             return f"{self.failed[0]}{tail}"
-        name, arc = self.misses[0]
-        return f"{miss_message(arc, name)}{tail}"
+        name, arc, *source = self.misses[0]
+        return f"{miss_message(arc, name, *source[:1])}{tail}"
 
 
 def run_tests(project: Project, args: tuple[str, ...] = (), capture: bool = True) -> TestRun:

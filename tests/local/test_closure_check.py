@@ -89,3 +89,13 @@ def test_the_plugin_is_quiet_when_every_closure_is_complete(tmp_path):
     proc = _pytest(repo, "--closure-check=fail")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "closure misses" not in proc.stdout
+
+
+def test_doing_what_the_miss_message_says_ends_the_miss(tmp_path):
+    repo = _repo(tmp_path)
+    failed = _pytest(repo, "--closure-check=fail")
+    assert "add `# build-pkg: uses catalog/prices.json` to functions/lambda_peek.py" in failed.stdout
+    peek = repo.root / "functions" / "lambda_peek.py"
+    peek.write_text("# build-pkg: uses catalog/prices.json\n" + peek.read_text())
+    passed = _pytest(repo, "--closure-check=fail")
+    assert passed.returncode == 0 and "closure misses" not in passed.stdout, passed.stdout

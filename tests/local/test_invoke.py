@@ -143,9 +143,10 @@ def test_files_used_outside_the_closure_are_named(repo):
     assert misses == [
         "warning: closure misses catalog/prices.json: peek used it at run time, but an edit there would not "
         "redeploy peek; keep the file in the function's own folder or in worker_lib/, or import the module that "
-        "holds it",
+        "holds it, or declare it: add `# build-pkg: uses catalog/prices.json` to functions/lambda_peek.py",
         *[f"warning: closure misses worker_lib/{name}: peek used it at run time, but an edit there would not "
-          "redeploy peek; import it statically (a plain import, or importlib.import_module with a literal name)"
+          "redeploy peek; import it statically (a plain import, or importlib.import_module with a literal name), "
+          f"or declare it: add `# build-pkg: uses worker_lib/{name}` to functions/lambda_peek.py"
           for name in ("__init__.py", "peekfmt.py")]]
 
 

@@ -476,3 +476,25 @@ def test_what_the_analysis_once_missed_is_in_the_closure(code, extra, needed):
             sources[rel] = how.encode()
     found = analyse([_flat("f"), _package("orders")], sorted(sources.items()), (3, 12)).closures["f"]
     assert needed in found.files and not found.depends_on_everything
+
+
+
+def test_what_a_module_declares_it_uses_is_in_its_closure_and_a_name_that_names_nothing_warns():
+    """`# build-pkg: uses ...`: a folder, a file, a pattern; the functions that reach the
+    declaring module get them, the others do not; a declared name matching no file warns."""
+    sources = {rel: text.encode() for rel, text in LIB.items()} | {
+        "worker_lib/rules/a.yaml": b"x: 1\n", "worker_lib/rules/b.json": b"{}",
+        "worker_lib/loader.py": (b"# build-pkg: uses worker_lib/plugins/, orders/prices.json\n"
+                                 b"#build-pkg:uses worker_lib/rules/*.yaml worker_lib/gone/\n"),
+        "orders/__init__.py": b"", "orders/main.py": b"def handler(e, c):\n    return 2\n",
+        "orders/prices.json": b"{}",
+        "lambda_f.py": b"import worker_lib.loader\n\ndef handler(e, c):\n    return 1\n",
+        "lambda_g.py": b"def handler(e, c):\n    return 3\n",
+    }
+    result = analyse([_flat("f"), _flat("g"), _package("orders")], sorted(sources.items()), (3, 12))
+    f, g = result.closures["f"].files, result.closures["g"].files
+    assert {"worker_lib/plugins/csv.py", "worker_lib/plugins/names.py", "orders/prices.json",
+            "worker_lib/rules/a.yaml"} <= f
+    assert not g & {"orders/prices.json", "worker_lib/plugins/csv.py"}  # g does not reach the declaring module
+    assert result.warnings == ("functions/worker_lib/loader.py:2: `# build-pkg: uses worker_lib/gone/` names no "
+                               "file under functions/; fix the name",)
