@@ -199,7 +199,9 @@ def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, regio
     neighbours = tuple(e.prefix for e in environments if e.name != env)
     deployed, others = inventory.read(lam, {n: (t.function, t.alias) for n, t in targets.items()}, environment.prefix,
                                       neighbours)
-    rows = inventory.compare(built, deployed, others)
+    expected = {f["name"]: {"handler": f["handler"], "runtime": None if image else manifest["runtime"],
+                            "architecture": manifest["arch"]} for f in manifest["functions"]}
+    rows = inventory.compare(built, deployed, others, expected)
     if as_json:
         click.echo(json.dumps({"environment": env, "ok": not inventory.needs_attention(rows),
                                "functions": [row.as_dict() for row in rows]}, indent=2))

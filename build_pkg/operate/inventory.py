@@ -35,6 +35,8 @@ class Deployed:
     last_modified: str | None = None
     identity: str | None = None  # the code the version runs, as recorded and checked; None when unknown
     canary: dict[str, str | None] = field(default_factory=dict)  # a canary version -> the code it runs
+    handler: str | None = None  # the live version's configuration, which the code's record does not cover
+    architecture: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,23 +45,32 @@ class Row:
     state: str
     deployed: Deployed
     built: str | None  # the identity this checkout builds
+    why: str | None = None  # what differs, when something does
 
     def as_dict(self) -> dict:
         d = asdict(self.deployed)
         d["weights"] = {v: round(w * 100, 2) for v, w in self.deployed.weights.items()}
-        return {"name": self.name, "state": self.state, **d, "built": self.built}
+        return {"name": self.name, "state": self.state, **d, "built": self.built, "differs": self.why}
 
 
-def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others: list[Deployed]) -> list[Row]:
-    """A row per function of the repository (sorted), then one per deployed function it lacks."""
+def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others: list[Deployed],
+            expected: dict[str, dict] | None = None) -> list[Row]:
+    """A row per function of the repository (sorted), then one per deployed function it lacks.
+    `expected`: per function, the handler, runtime and architecture this checkout deploys,
+    which an out-of-band configuration change can move while the code's record stays."""
     rows = []
     for name in sorted(built):
         found = deployed.get(name)
         if found is None or found.version is None:
             rows.append(Row(name, MISSING, found or Deployed(""), built[name]))
-        else:
-            running = [found.identity, *found.canary.values()]  # every version the alias sends requests to
-            rows.append(Row(name, IN_SYNC if all(i == built[name] for i in running) else DIFFERS, found, built[name]))
+            continue
+        running = [found.identity, *found.canary.values()]  # every version the alias sends requests to
+        why = [] if all(i == built[name] for i in running) else ["code"]
+        wanted = (expected or {}).get(name) or {}
+        for part, have in (("handler", found.handler), ("runtime", found.runtime), ("architecture", found.architecture)):
+            if wanted.get(part) and have and have != wanted[part]:
+                why.append(f"{part} {have} (this checkout: {wanted[part]})")
+        rows.append(Row(name, DIFFERS if why else IN_SYNC, found, built[name], "; ".join(why) or None))
     rows += [Row(d.function, NOT_OURS, d, None) for d in sorted(others, key=lambda d: d.function)]
     return rows
 
@@ -78,7 +89,8 @@ def table(rows: list[Row]) -> list[str]:
         lines.append((row.name, row.state, d.version or "-", alias, d.runtime or "-",
                       f"{d.memory} MB" if d.memory else "-", (d.last_modified or "-")[:19].replace("T", " ")))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+    shown = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+    return shown + [f"{row.name} differs: {row.why}" for row in rows if row.why]
 
 
 def canary_split(primary: str | None, weights: dict[str, float]) -> str:
@@ -125,7 +137,8 @@ def _one(lam, function: str, alias: str) -> Deployed | None:
         identities[routed] = _image_identity(answer) if image else version_code.zip_identity(answer["Configuration"])
     return Deployed(function, alias, version, weights, config.get("Runtime") or ("image" if image else None),
                     config.get("MemorySize"), config.get("LastModified"), identities[version],
-                    {v: i for v, i in identities.items() if v != version})
+                    {v: i for v, i in identities.items() if v != version}, config.get("Handler"),
+                    (config.get("Architectures") or [None])[0])
 
 
 def _image_identity(answer: dict) -> str | None:

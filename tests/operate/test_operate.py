@@ -200,9 +200,11 @@ def test_status_env_tells_what_runs_where(worker_repo, cli, aws_env):
     code = lambda_zip("x = 1\n")
     zip_hash = base64.b64encode(hashlib.sha256(code).digest()).decode()  # Lambda's CodeSha256 of it
 
+    handlers = {f"worker-prod-{f['name']}": f["handler"] for f in manifest["functions"]}
+
     def deploy(name: str, description: str, alias: bool = True) -> None:
-        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="x.handler", MemorySize=256,
-                            Code={"ZipFile": code}, Publish=True, Description=description)
+        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=handlers.get(name, "x.handler"),
+                            MemorySize=256, Code={"ZipFile": code}, Publish=True, Description=description)
         if alias:
             lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
         made.append(name)
@@ -246,6 +248,19 @@ def test_status_env_tells_what_runs_where(worker_repo, cli, aws_env):
         lam.update_alias(FunctionName=checker, Name="live", FunctionVersion=third["Version"])
         back = json.loads(cli("-C", root, "status", "--env", "prod", "--no-build", "--json").stdout)
         assert {r["name"]: r["state"] for r in back["functions"]}["process_checker"] == "in sync"
+
+        # A configuration changed out of band keeps the code's record in the version it publishes:
+        # the record alone would say "in sync".
+        lam.update_function_configuration(FunctionName=checker, Handler="lambda_process_checker.other",
+                                          Description=f"build-pkg code {identity['process_checker']} zip {again_hash}")
+        fourth = lam.publish_version(FunctionName=checker)
+        lam.update_alias(FunctionName=checker, Name="live", FunctionVersion=fourth["Version"])
+        moved = {r["name"]: r for r in json.loads(cli("-C", root, "status", "--env", "prod", "--no-build",
+                                                      "--json").stdout)["functions"]}["process_checker"]
+        assert moved["state"] == "differs" and moved["differs"] == (
+            "handler lambda_process_checker.other (this checkout: lambda_process_checker.handler)")
+        plain = cli("-C", root, "status", "--env", "prod", "--no-build").stdout
+        assert "process_checker differs: handler lambda_process_checker.other" in plain
 
         lam.delete_function(FunctionName="worker-prod-api_log_exporter")
         made.remove("worker-prod-api_log_exporter")
