@@ -121,7 +121,7 @@ def with_images(inputs: Inputs, options: BuildOptions, resolved: bases.ResolvedB
         walk = walk_functions(project.functions_dir, project.root)
         sources = [(f, f.path.read_bytes()) for f in walk.files]
         dependencies = deps.ensure(inputs.fresh_lock(), list(inputs.packages), target,
-                                   deps.cache_keys(list(inputs.packages), target), report)
+                                   deps.cache_keys(list(inputs.packages), target, project.root), report)
     files = {f.arcname: (f.mode, data) for f, data in sources}
     shared = assemble.dependency_layer(dependencies.files(), dependencies.content(), cache_root() / "image")
     made = assemble.assemble(resolved.base, [(f["name"], f["handler"], f["closure"])

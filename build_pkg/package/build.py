@@ -95,7 +95,7 @@ def make_package(inputs: Inputs, options: BuildOptions, report: Reporter,
 
     stamp = zipwriter.dos_timestamp(source_date_epoch())
     use_layer = dependency_layer.setting(project) if options.layer is None else options.layer
-    keys = deps.cache_keys(packages, target)
+    keys = deps.cache_keys(packages, target, project.root)
     inputs_digest = _inputs_digest(keys.set, target, functions, sources, stamp, use_layer)
     previous = _previous_manifest(project)
     if not options.force and previous is not None and _is_current(project, previous, inputs_digest):

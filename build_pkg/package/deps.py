@@ -28,7 +28,7 @@ from . import zipwriter
 from .identity import FileDigest, content_digest
 from ..cache import cache_root, discard, ensure_entry, scratch, touch
 from ..errors import InstallError
-from .install import check_machines, install, installer_version, owners
+from .install import build_constraints, check_machines, install, installer_version, owners
 from .lockfile import Lock, LockedPackage
 from ..progress import Reporter
 from .sources import SourceFile, walk_dependencies
@@ -100,7 +100,7 @@ class Dependencies:
         return content_digest(FileDigest(file.name, file.mode, sha) for file, _, sha in self._unique())
 
 
-def package_key(package: LockedPackage, target: Target, installer: str) -> str:
+def package_key(package: LockedPackage, target: Target, installer: str, constraints: str = "") -> str:
     material = {
         "format": CACHE_FORMAT,
         "builder": builder_digest(PACKING_CODE),
@@ -109,6 +109,7 @@ def package_key(package: LockedPackage, target: Target, installer: str) -> str:
         "arch": target.arch,
         "installer": installer,
         "compressor": zipwriter.COMPRESSOR,
+        "build_constraints": constraints,  # what a package published only as source is built with
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
@@ -123,9 +124,10 @@ class Keys:
     set: str
 
 
-def cache_keys(packages: list[LockedPackage], target: Target) -> Keys:
+def cache_keys(packages: list[LockedPackage], target: Target, project_root: Path | None = None) -> Keys:
     installer = installer_version()
-    keys = {p.name: package_key(p, target, installer) for p in packages}
+    constraints = hashlib.sha256(build_constraints(project_root).read_bytes()).hexdigest()
+    keys = {p.name: package_key(p, target, installer, constraints) for p in packages}
     whole = hashlib.sha256(json.dumps(sorted(keys.items())).encode()).hexdigest()
     return Keys(installer, keys, whole)
 

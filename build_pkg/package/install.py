@@ -29,6 +29,17 @@ from .target import Target
 from ..versions import dist_version
 
 
+CONSTRAINTS_NAME = "build-constraints.txt"
+DEFAULT_CONSTRAINTS = Path(__file__).resolve().parent / CONSTRAINTS_NAME
+
+
+def build_constraints(project_root: Path | None) -> Path:
+    """The pinned build backends for packages built from source: the repository's own
+    build-constraints.txt beside its Pipfile, else the builder's (see that file)."""
+    own = project_root / CONSTRAINTS_NAME if project_root is not None else None
+    return own if own is not None and own.is_file() else DEFAULT_CONSTRAINTS
+
+
 def installer_version() -> str:
     return f"uv {dist_version('uv', 'uv')}"
 
@@ -68,7 +79,8 @@ def install(lock: Lock, packages, target: Target, site: Path, work: Path, report
         # uv caches a local directory's built wheel by its pyproject.toml, not its modules:
         # without a refresh, an edited module of a path entry would never reach the zip.
         refresh = [arg for p in unhashed if p.kind == "path" for arg in ("--refresh-package", p.name)]
-        proc = _uv(common(site) + refresh, unhashed, work / "unhashed.txt", report)
+        pinned = ["--build-constraints", str(build_constraints(lock.path.parent))]
+        proc = _uv(common(site) + refresh + pinned, unhashed, work / "unhashed.txt", report)
         if proc.returncode != 0:
             raise _explain_uv_failure(proc.stderr, unhashed, lock, target)
 
@@ -95,8 +107,13 @@ def _install_with_sources(lock: Lock, hashed, target: Target, site: Path, work: 
         if proc.returncode != 0:
             raise _explain_uv_failure(proc.stderr, wheels, lock, target)
 
+    pinned = ["--build-constraints", str(build_constraints(lock.path.parent))]
+
     def build(package: LockedPackage, folder: Path) -> str | None:
-        proc = _uv(common(folder) + ["--require-hashes"], [package], work / f"sdist-{package.name}.txt", report)
+        # Built anew: uv keeps a wheel it built by the sdist's hash alone, not by the backend
+        # that built it, and the pin is what decides the wheel's bytes here.
+        proc = _uv(common(folder) + ["--require-hashes", "--refresh-package", package.name, *pinned], [package],
+                   work / f"sdist-{package.name}.txt", report)
         return None if proc.returncode == 0 else proc.stderr
 
     sdists.build_pure(source_only, site, work, target, lock.path.name, build)

@@ -42,7 +42,7 @@ def known_import_names(inputs: Inputs) -> set[str]:
     for dependency in (manifest.get("dependencies", []) if isinstance(manifest, dict) else []):
         names |= {top.removesuffix(".py") for top in dependency.get("top_level", []) if ".dist-info" not in top}
     try:
-        keys = cache_keys(list(inputs.packages), inputs.target)
+        keys = cache_keys(list(inputs.packages), inputs.target, inputs.project.root)
     except Exception:  # a path entry that cannot be read: build reports it
         return names
     for key in keys.packages.values():

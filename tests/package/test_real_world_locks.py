@@ -36,6 +36,24 @@ def _build(cli, repo: WorkerRepo, *args: str):
 
 
 @pytest.mark.slow
+def test_a_package_built_from_source_is_built_with_the_pinned_backend(small_repo, cli, tmp_path, monkeypatch):
+    """Not whatever setuptools is newest that day (69 and 80 write other metadata, which moved
+    every identity after a cold cache): the builder's pin, or the repository's own file, which
+    is part of the cache key."""
+    monkeypatch.setenv("BUILD_PKG_CACHE_DIR", str(tmp_path / "own-cache"))  # the other tests' docopt aside
+    _add(small_repo, "docopt")
+    assert _build(cli, small_repo).exit_code == 0
+    with zipfile.ZipFile(small_repo.zip_path) as archive:
+        pinned = archive.read("docopt-0.6.2.dist-info/METADATA").decode()
+    assert "Metadata-Version: 2.4" in pinned  # setuptools 80.9.0, build_pkg/package/build-constraints.txt
+    (small_repo.root / "build-constraints.txt").write_text("setuptools==69.5.1\nwheel==0.43.0\n")
+    again = _build(cli, small_repo)
+    assert again.exit_code == 0 and "dependencies: cache hit" not in again.stderr  # a new key: built again
+    with zipfile.ZipFile(small_repo.zip_path) as archive:
+        assert "Metadata-Version: 2.1" in archive.read("docopt-0.6.2.dist-info/METADATA").decode()
+
+
+@pytest.mark.slow
 def test_pure_python_source_only_packages_are_built_from_their_hash_checked_sdists(small_repo, cli):
     _add(small_repo, "docopt", "termcolor")
     result = _build(cli, small_repo)
