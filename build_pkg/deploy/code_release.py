@@ -71,6 +71,8 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
         report.step(f"code-only release to {options.env}: every function already runs this build's code")
         return result
 
+    if manifest.get("layer") and not image:
+        _refuse_a_new_layer(lam, {name: names[name][0] for name in changed}, manifest["layer"])
     code = _code_source(project, manifest, image, options, region, report, result, changed)
     for name in changed:
         function, alias = names[name]
@@ -85,6 +87,24 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
         result.deployed.append({"name": name, "function": function, "version": version, "identity": wanted[name]})
     _follow_live_on_the_api(project, environment, region, changed, report)
     return result
+
+
+def _refuse_a_new_layer(lam, functions: dict[str, str], layer: dict) -> None:
+    """The code goes onto the function's configuration as it is, with the layer it names: a
+    layer this build changed (a lock change) would leave the new code on the old dependencies,
+    and a code-only release cannot publish a layer (Terraform's release does). The deployed
+    layer counts as this build's only when its zip is byte for byte the one built here."""
+    for name, function in functions.items():
+        config = _call(lam.get_function_configuration, function, FunctionName=function)
+        arns = [entry.get("Arn") for entry in config.get("Layers") or []]
+        # GetLayerVersion by the layer's ARN and number: the same answer as GetLayerVersionByArn.
+        deployed = [_call(lam.get_layer_version, function, LayerName=arn.rsplit(":", 1)[0],
+                          VersionNumber=int(arn.rsplit(":", 1)[1])).get("Content", {}).get("CodeSha256")
+                    for arn in arns]
+        if deployed != [layer["filebase64sha256"]]:
+            raise ReleaseError(f"{function}: runs {'another dependency layer' if arns else 'no dependency layer'} "
+                               "than this build's (the lock changed, or the layer is new): a code-only release "
+                               "cannot publish one; run a release without --code-only")
 
 
 def _follow_live_on_the_api(project, environment: Environment, region: str | None, changed: list[str],

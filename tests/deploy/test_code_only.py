@@ -176,3 +176,39 @@ def test_a_terraform_release_pushes_the_images_before_its_plan(release_repo, reg
     assert {f["name"]: f["changes"] for f in summary["functions"]} == {"api_log_exporter": [],
                                                                        "process_checker": ["code"]}
     assert len(summary["images"]["blobs"]) == 2 and len(summary["images"]["manifests"]) == 1
+
+
+def test_a_code_only_release_never_puts_new_code_on_an_old_dependency_layer(release_repo, cleanup_aws, cli):
+    """With dependency_layer = true, a lock change is a new layer, which only Terraform's
+    release publishes: code-only refuses, naming the function, until the layer it runs is this
+    build's (then it deploys as usual)."""
+    import base64
+
+    repo = release_repo
+    _code_only_lifecycle(repo)
+    main_tf = repo.root / "terraform" / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace("dependency_layer = false", "dependency_layer = true"))
+    commit_and_tag(repo, "v1.0.0")
+    lam = _deploy_first(image=False)
+    old = lam.publish_layer_version(LayerName="worker-prod-dependencies", Content={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
+                                    CompatibleRuntimes=["python3.12"])
+    for name in NAMES.values():
+        lam.update_function_configuration(FunctionName=name, Layers=[old["LayerVersionArn"]])
+    refused = release(cli, repo, "--code-only", "--env", "prod")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines()[-1].startswith("error: worker-prod-")
+    assert ("runs another dependency layer than this build's (the lock changed, or the layer is new): a code-only "
+            "release cannot publish one; run a release without --code-only") in refused.stderr
+    assert not (repo.root / "terraform" / ".release" / "v1.0.0" / "code-only.json").exists()
+
+    # What Terraform's release does: this build's layer published and attached; then code-only deploys.
+    layer = repo.root / "terraform" / "layer.zip"
+    new = lam.publish_layer_version(LayerName="worker-prod-dependencies", Content={"ZipFile": layer.read_bytes()},
+                                    CompatibleRuntimes=["python3.12"])
+    assert new["Content"]["CodeSha256"] == json.loads((repo.root / "terraform" / "dists.manifest.json").read_text())[
+        "layer"]["filebase64sha256"] == base64.b64encode(__import__("hashlib").sha256(layer.read_bytes()).digest()).decode()
+    for name in NAMES.values():
+        lam.update_function_configuration(FunctionName=name, Layers=[new["LayerVersionArn"]])
+    done = release(cli, repo, "--code-only", "--env", "prod", "--json")
+    assert done.exit_code == 0, done.output
+    assert sorted(d["name"] for d in json.loads(done.stdout)["deployed"]) == sorted(NAMES)
