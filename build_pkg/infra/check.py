@@ -22,6 +22,7 @@ from ..project import Project
 from . import code_owner, notifications
 from .environments import Environment, missing_sources, name_problems
 from .environments import read as read_environments
+from .function_config import import_roots
 from .parse import TfFile, blocks
 from .render import MODULE_DIR, tf_filename
 from .schedule import schedule_problem
@@ -106,6 +107,10 @@ def _import_warnings(inputs: Inputs, analysis) -> list[str]:
     project = inputs.project
     files = walk_functions(project.functions_dir, project.root).files
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
+    # And what a function's PYTHONPATH adds: `import fastcodec` from functions/vendor/.
+    for root in {root for _, roots in import_roots(project) for root in roots}:
+        first_party |= {f.arcname.removeprefix(root + "/").split("/", 1)[0].removesuffix(".py") for f in files
+                        if f.arcname.startswith(root + "/")}
     missing = unprovided(analysis, first_party, dependency_import_names(inputs),
                          inputs.target.python_version)
     return [f"{file} imports {name!r}, which neither Pipfile.lock [packages] nor the {inputs.target.runtime} runtime "

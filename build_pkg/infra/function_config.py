@@ -77,3 +77,28 @@ def local_environment(project: Project) -> Environment | None:
 
 def _int(value, default: int) -> int:
     return value if isinstance(value, int) else default
+
+
+def import_roots(project: Project) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per function, the folders under functions/ that its .tf's PYTHONPATH adds to Lambda's
+    import path (`/var/task/vendor` -> `vendor`): its imports are found there too, so its
+    closure follows them. Only the .tf files that name PYTHONPATH are parsed."""
+    import io
+
+    found = []
+    for path in sorted(project.terraform_dir.glob("lambda_*.tf")):
+        try:
+            if "PYTHONPATH" not in path.read_text(encoding="utf-8", errors="replace"):
+                continue
+        except OSError:
+            continue
+        name = path.stem.removeprefix("lambda_")
+        config = config_of(project, name, Reporter(quiet=True, stream=io.StringIO()))
+        roots = tuple(entry.removeprefix(TASK_ROOT).strip("/") for entry in
+                      dict(config.environment).get("PYTHONPATH", "").split(":") if entry.startswith(TASK_ROOT))
+        if any(roots):
+            found.append((name, tuple(root for root in roots if root)))
+    return tuple(found)
+
+
+TASK_ROOT = "/var/task/"

@@ -34,10 +34,14 @@ from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
 _NEXT_LIMIT_S = 5  # a warm runtime asks for the next event at once; longer means it is gone
-# Lambda's order: /var/task first, then each layer's /opt/python, then the runtime's own.
+# Lambda's order: /var/task first, then what the function's PYTHONPATH adds (Lambda honours
+# it; /var/task/... is this run's task root), each layer's /opt/python, the runtime's own.
 BOOT = (
     "import os, sys; "
-    "sys.path[:0] = [os.environ['LAMBDA_TASK_ROOT'], *{layers!r}, os.environ['LAMBDA_RUNTIME_DIR']]; "
+    "task = os.environ['LAMBDA_TASK_ROOT']; "
+    "extra = [task + p[len('/var/task'):] if p == '/var/task' or p.startswith('/var/task/') else p "
+    "for p in os.environ.get('PYTHONPATH', '').split(':') if p]; "
+    "sys.path[:0] = [task, *extra, *{layers!r}, os.environ['LAMBDA_RUNTIME_DIR']]; "
     "from awslambdaric.__main__ import main; main(sys.argv)"
 )
 # Passed through from the caller so the function can reach AWS (or a local endpoint).

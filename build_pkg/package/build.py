@@ -37,6 +37,9 @@ class BuildOptions:
     # What the manifest says the functions deploy as; "image" until the images are written
     # beside it names no image digest, so Terraform fails rather than deploy the zip instead.
     package_type: str = "zip"
+    # Per function, the folders under functions/ its PYTHONPATH adds (its .tf's environment:
+    # Lambda honours it), where its imports are looked for too: ((name, (folder, ...)), ...).
+    import_roots: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def make_package(inputs: Inputs, options: BuildOptions, report: Reporter,
     sources = [(f, f.path.read_bytes()) for f in walk.files]
     shadowing.check_stdlib((f.arcname for f, _ in sources), target, locked_names(inputs))
     analysis = analyse(functions, [(f.arcname, data) for f, data in sources], target.version_tuple,
-                       cache_file(project), report.warn)
+                       cache_file(project), report.warn,
+                       dict(options.import_roots))
     check_entries(functions, analysis, options.handler)
     for note in analysis.notes:
         report.detail(note)
@@ -96,7 +100,7 @@ def make_package(inputs: Inputs, options: BuildOptions, report: Reporter,
     stamp = zipwriter.dos_timestamp(source_date_epoch())
     use_layer = dependency_layer.setting(project) if options.layer is None else options.layer
     keys = deps.cache_keys(packages, target, project.root)
-    inputs_digest = _inputs_digest(keys.set, target, functions, sources, stamp, use_layer)
+    inputs_digest = _inputs_digest(keys.set, target, functions, sources, stamp, use_layer, options.import_roots)
     previous = _previous_manifest(project)
     if not options.force and previous is not None and _is_current(project, previous, inputs_digest):
         report.step(f"{project.rel(project.package_path)} is up to date")
@@ -210,13 +214,15 @@ def _layer_manifest(project: Project, layer: bytes, sizes: limits.SizeReport, de
             "content_hash": identity.base64, "content_sha256": identity.hex}
 
 
-def _inputs_digest(deps_key: str, target, functions: list[Function], sources, stamp, use_layer: bool) -> str:
-    """Everything that decides the zips' bytes, so an unchanged tree is not rebuilt."""
+def _inputs_digest(deps_key: str, target, functions: list[Function], sources, stamp, use_layer: bool,
+                   import_roots=()) -> str:
+    """Everything that decides the zips' bytes and the identities, so an unchanged tree is not rebuilt."""
     digest = hashlib.sha256()
     digest.update(json.dumps({
         "builder": builder_digest(), "deps": deps_key, "stamp": list(stamp), "layer": use_layer,
         "runtime": target.runtime, "arch": target.arch,
         "functions": [(f.name, f.handler, f.source) for f in functions],
+        "import_roots": [list(r) for r in import_roots],
     }, sort_keys=True).encode())
     for file, data in sources:
         digest.update(f"\0{file.arcname}\0{file.mode:o}\0".encode())

@@ -149,8 +149,10 @@ def cache_file(project) -> Path:
 
 
 def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target: tuple[int, int],
-            cache_file: Path | None = None, warn: Callable[[str], None] | None = None) -> Analysis:
-    """Every function's closure; `sources` are (arcname, bytes) of every file of functions/."""
+            cache_file: Path | None = None, warn: Callable[[str], None] | None = None,
+            import_roots: dict[str, tuple[str, ...]] | None = None) -> Analysis:
+    """Every function's closure; `sources` are (arcname, bytes) of every file of functions/;
+    `import_roots`: per function, the folders under functions/ its PYTHONPATH adds."""
     scans, refs = _scan_all(sources, target, cache_file, warn)
     tree = _Tree([arc for arc, _ in sources], functions)
     declared = {arc: uses for arc, data in sources if arc.endswith(".py") and (uses := declared_uses(data))}
@@ -160,7 +162,7 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     errors: set[str] = set()
     newer: set[str] = set()
     for function in functions:
-        files, reasons = _walk(function, tree, scans, refs, errors, newer)
+        files, reasons = _walk(function, tree, scans, refs, errors, newer, (import_roots or {}).get(function.name, ()))
         result[function.name] = Closure(tree.everything, tuple(reasons)) if reasons else Closure(frozenset(files))
     shared_tops = sorted({arc if "/" not in arc else arc.split("/")[0] + "/" for arc in tree.for_libraries})
     notes = [f"functions/{top}: not a function's entry and not in {SHARED_LIB}/: any library may import it by name "
@@ -196,7 +198,7 @@ def _for_libraries(arcs: list[str], function_folders: set[str]) -> list[str]:
 
 
 def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dict[str, tuple[str, ...]],
-          errors: set[str], newer: set[str]) -> tuple[set[str], list[str]]:
+          errors: set[str], newer: set[str], roots: tuple[str, ...] = ()) -> tuple[set[str], list[str]]:
     files: set[str] = set()
     entered: set[str] = set()
     reasons: list[str] = []
@@ -204,6 +206,8 @@ def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dic
 
     def follow(name: str) -> None:
         queue.extend(tree.files_for(name))
+        for root in roots:  # `import fastcodec` with PYTHONPATH=/var/task/vendor: vendor/fastcodec.py
+            queue.extend(tree.files_for(f"{root.replace('/', '.')}.{name}"))
         folder = tree.folder_of(name)
         if folder and folder not in entered:
             entered.add(folder)

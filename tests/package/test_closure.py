@@ -498,3 +498,28 @@ def test_what_a_module_declares_it_uses_is_in_its_closure_and_a_name_that_names_
     assert not g & {"orders/prices.json", "worker_lib/plugins/csv.py"}  # g does not reach the declaring module
     assert result.warnings == ("functions/worker_lib/loader.py:2: `# build-pkg: uses worker_lib/gone/` names no "
                                "file under functions/; fix the name",)
+
+
+def test_a_functions_pythonpath_is_where_its_imports_are_found_too(repo, cli):
+    """PYTHONPATH=/var/task/vendor in the .tf (Lambda honours it) and `import fastcodec` from
+    functions/vendor/: the closure holds it (an edit redeploys the function), `check` does not
+    call the import unprovided, and `invoke` runs it."""
+    import subprocess
+    import sys
+
+    from builder_support import BUILD_PKG
+
+    root = str(repo.root)
+    repo.write("functions/vendor/fastcodec.py", "VERSION = 1\n")
+    repo.write("functions/lambda_codec.py", "import fastcodec\n\ndef handler(e, c):\n    return fastcodec.VERSION\n")
+    assert cli("-C", root, "tf", "codec", "--env", "PYTHONPATH=/var/task/vendor").exit_code == 0
+    first = json.loads(cli("-C", root, "build", "--json").stdout)
+    codec = next(f for f in first["functions"] if f["name"] == "codec")
+    assert "vendor/fastcodec.py" in codec["closure"]
+    assert "fastcodec" not in cli("-C", root, "check").stderr
+    ran = subprocess.run([sys.executable, str(BUILD_PKG), "-C", root, "invoke", "codec", "--no-build"],
+                         capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.strip() == "1", ran.stderr
+    before = {f["name"]: f["source_code_hash"] for f in first["functions"]}
+    repo.write("functions/vendor/fastcodec.py", "VERSION = 2\n")
+    assert _changed(before, _hashes(cli, repo)) == {"codec", "epsilon"}  # epsilon depends on everything
