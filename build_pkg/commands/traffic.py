@@ -201,6 +201,13 @@ def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, regio
                                       neighbours)
     expected = {f["name"]: {"handler": f["handler"], "runtime": None if image else manifest["runtime"],
                             "architecture": manifest["arch"]} for f in manifest["functions"]}
+    if not image:  # the dependency layer a zip function runs, by content
+        layer = {"name": f"{environment.prefix}-dependencies", "content": (manifest.get("layer") or {}).get(
+            "content_sha256")}
+        arns = {arn for d in deployed.values() if d for arn in inventory.dependency_layers(d.layers, layer["name"])}
+        layer["layer_verdicts"] = inventory.layer_verdicts(lam, arns, manifest["layer"]) if layer["content"] else {}
+        for wanted in expected.values():
+            wanted["layer"], wanted["layer_verdicts"] = layer, layer["layer_verdicts"]
     rows = inventory.compare(built, deployed, others, expected)
     if as_json:
         click.echo(json.dumps({"environment": env, "ok": not inventory.needs_attention(rows),

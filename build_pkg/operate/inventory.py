@@ -37,6 +37,7 @@ class Deployed:
     canary: dict[str, str | None] = field(default_factory=dict)  # a canary version -> the code it runs
     handler: str | None = None  # the live version's configuration, which the code's record does not cover
     architecture: str | None = None
+    layers: tuple[str, ...] = ()  # the live version's layer ARNs
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,51 @@ def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others:
         for part, have in (("handler", found.handler), ("runtime", found.runtime), ("architecture", found.architecture)):
             if wanted.get(part) and have and have != wanted[part]:
                 why.append(f"{part} {have} (this checkout: {wanted[part]})")
+        if "layer" in wanted:  # the dependency layer: by content (see layer_verdicts)
+            why += _layer_difference(found.layers, wanted["layer"], wanted.get("layer_verdicts") or {})
         rows.append(Row(name, DIFFERS if why else IN_SYNC, found, built[name], "; ".join(why) or None))
     rows += [Row(d.function, NOT_OURS, d, None) for d in sorted(others, key=lambda d: d.function)]
     return rows
+
+
+def dependency_layers(arns: tuple[str, ...], layer_name: str) -> list[str]:
+    """The ARNs (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION) of the project's own
+    dependency layer among a version's layers; other layers are the team's to add."""
+    return [arn for arn in arns if arn.split(":")[6:7] == [layer_name]]
+
+
+def _layer_difference(arns: tuple[str, ...], wanted: dict, verdicts: dict[str, str | None]) -> list[str]:
+    ours = dependency_layers(arns, wanted["name"])
+    if wanted.get("content") is None:
+        return [f"dependency layer {ours[0]} (this checkout builds none)"] if ours else []
+    if not ours:
+        return ["no dependency layer (this checkout builds one)"]
+    return [f"dependency layer {arn}: {verdicts[arn]}" for arn in ours if verdicts.get(arn)]
+
+
+def layer_verdicts(lam, arns: set[str], layer: dict) -> dict[str, str | None]:
+    """Per deployed dependency layer: None when it is this build's (the same zip, or a zip
+    whose files are this build's), else what differs. Its content is read from the zip
+    Lambda serves when the bytes differ (another builder may zip the same files otherwise)."""
+    import urllib.request
+
+    from ..package.layer import content_identity
+
+    verdicts = {}
+    for arn in sorted(arns):
+        name, _, number = arn.rpartition(":")
+        content = _call(lam.get_layer_version, arn, LayerName=name, VersionNumber=int(number)).get("Content", {})
+        if content.get("CodeSha256") == layer["filebase64sha256"]:
+            verdicts[arn] = None
+            continue
+        location = content.get("Location") or ""
+        if not location.startswith(("https://", "http://")):
+            verdicts[arn] = "another zip, whose files cannot be read (no download address)"
+            continue
+        with urllib.request.urlopen(location, timeout=120) as answer:  # a presigned address
+            same = content_identity(answer.read()) == layer["content_sha256"]
+        verdicts[arn] = None if same else "other files than this build's"
+    return verdicts
 
 
 def needs_attention(rows: list[Row]) -> bool:
@@ -138,7 +181,8 @@ def _one(lam, function: str, alias: str) -> Deployed | None:
     return Deployed(function, alias, version, weights, config.get("Runtime") or ("image" if image else None),
                     config.get("MemorySize"), config.get("LastModified"), identities[version],
                     {v: i for v, i in identities.items() if v != version}, config.get("Handler"),
-                    (config.get("Architectures") or [None])[0])
+                    (config.get("Architectures") or [None])[0],
+                    tuple(entry.get("Arn") for entry in config.get("Layers") or ()))
 
 
 def _image_identity(answer: dict) -> str | None:

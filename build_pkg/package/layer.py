@@ -22,3 +22,23 @@ SETTING = "dependency_layer"
 def setting(project: Project) -> bool:
     """`dependency_layer` in terraform/main.tf's locals; false when the line is absent."""
     return main_locals.choice(project, SETTING, ("true", "false"), "false") == "true"
+
+
+def content_identity(archive: bytes) -> str:
+    """The layer identity (hex) of a layer zip's content, as the build computes it from what
+    it installed: the files under python/, their modes and bytes; whatever zipped them."""
+    import hashlib
+    import io
+    import zipfile
+
+    from .identity import FileDigest, content_digest, layer_identity
+
+    files = []
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        for info in opened.infolist():
+            if info.is_dir() or not info.filename.startswith(PREFIX):
+                continue
+            mode = zipwriter.normal_mode((info.external_attr >> 16) & 0o777)
+            files.append(FileDigest(info.filename.removeprefix(PREFIX), mode,
+                                    hashlib.sha256(opened.read(info)).hexdigest()))
+    return layer_identity(content_digest(files)).hex

@@ -351,3 +351,52 @@ def test_a_zip_versions_record_is_believed_only_with_the_zip_it_names():
     assert zip_identity({"Description": "build-pkg code abc zip Zz=", "CodeSha256": "Other="}) is None  # re-uploaded
     assert zip_identity({"Description": "build-pkg code abc", "CodeSha256": "Zz="}) is None  # names no zip
     assert zip_identity({"Description": "probes URLs", "CodeSha256": "Zz="}) is None
+
+
+def test_status_env_compares_the_dependency_layer_by_content(worker_repo, cli, aws_env):
+    """A function's record covers its code, not the layer its configuration names: the layer
+    is compared by its bytes, or else by the files in it."""
+    import io
+    import zipfile
+
+    from build_pkg.package.layer import content_identity
+
+    root = str(worker_repo.root)
+    assert cli("-C", root, "build", "--layer").exit_code == 0
+    manifest = worker_repo.manifest()
+    layer_zip = (worker_repo.root / "terraform" / "layer.zip").read_bytes()
+    # The same files zipped otherwise (another builder's compressor): the same content.
+    again = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(layer_zip)) as source, zipfile.ZipFile(again, "w", zipfile.ZIP_STORED) as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+    assert again.getvalue() != layer_zip
+    assert content_identity(again.getvalue()) == manifest["layer"]["content_sha256"]
+
+    iam, lam = boto3.client("iam"), boto3.client("lambda")
+    role = iam.create_role(RoleName="status-layer", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = lambda_zip("x = 1\n")
+    zip_hash = base64.b64encode(hashlib.sha256(code).digest()).decode()
+    ours = lam.publish_layer_version(LayerName="worker-prod-dependencies", Content={"ZipFile": layer_zip})
+    other = lam.publish_layer_version(LayerName="worker-prod-dependencies",
+                                      Content={"ZipFile": lambda_zip("y = 2\n", "python/y.py")})
+    made = []
+    try:
+        for f, layer in zip(manifest["functions"], (ours, other)):
+            name = f"worker-prod-{f['name']}"
+            lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=f["handler"],
+                                Code={"ZipFile": code}, Publish=True, Layers=[layer["LayerVersionArn"]],
+                                Description=f"build-pkg code {f['code_sha256']} zip {zip_hash}")
+            lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+            made.append(name)
+        rows = {r["name"]: r for r in json.loads(cli("-C", root, "status", "--env", "prod", "--no-build",
+                                                      "--json").stdout)["functions"]}
+        first, second = (f["name"] for f in manifest["functions"])
+        assert rows[first]["state"] == "in sync", rows[first]
+        assert rows[second]["state"] == "differs" and rows[second]["differs"] == (
+            f"dependency layer {other['LayerVersionArn']}: another zip, whose files cannot be read (no download "
+            "address)")
+    finally:
+        for name in made:
+            lam.delete_function(FunctionName=name)
+        iam.delete_role(RoleName="status-layer")
