@@ -10,7 +10,7 @@ from ..api import openapi
 from ..api.openapi import OPENAPI_NAME
 from ..api.proxy import Route, http_route, match, rest_routes
 from ..errors import InvokeError
-from ..pipeline.routes import cached, uses_resolver
+from ..pipeline.routes import NO_ROUTES, cached, uses_resolver
 from ..progress import Reporter
 from ..project import Project
 
@@ -60,6 +60,11 @@ def route_check(project: Project) -> tuple[list[tuple[str, str]], list[str]]:
         return [], _resolver_sources(project)
     code, unread = {}, []
     built = {f.get("name") for f in manifest.get("functions", [])}
+    sources = {f.get("name"): f.get("source") for f in manifest.get("functions", [])}
+    gone = [(sources.get(name) or name, f"served REST routes at an earlier build ({', '.join(routes)}) and serves none "
+             "now: the next apply removes them, with the last ones the REST API; if that is meant, add "
+             f"`{NO_ROUTES}` to it, else see how it makes its resolver")
+            for name, routes in sorted((manifest.get("rest_routes_gone") or {}).items())]
     # A function the last build did not have (`new` since): its routes are unread too.
     unread += [f.source for f in discover(project.root, project.functions_dir, check_handlers=False)
                if f.name not in built and uses_resolver(project, {"source": f.source})]
@@ -90,7 +95,7 @@ def route_check(project: Project) -> tuple[list[tuple[str, str]], list[str]]:
             problems.append((code[name].source, f"an adopted function ({environment.adopted[name][0]} in "
                                                 f"{environment.name}) with REST routes: terraform/rest_api.tf calls "
                                                 f"{environment.prefix}-{name}; serve its routes through http_routes"))
-    return problems, unread
+    return problems + gone, unread
 
 
 def _resolver_sources(project: Project) -> list[str]:

@@ -155,7 +155,6 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
         own = [openapi.down_convert(document) for document in (answer or {}).get("rest") or []]
         if own:  # a module with several resolvers serves their routes as one function
             documents[function["name"]] = (function["source"], _combined(own))
-    _warn_about_vanished_routes(out, manifest, documents, report)
     if not documents:
         return ApiResult(None, (), tuple(generated), ()), None
     # The project's name, never the checkout folder's: the same tree gives the same document
@@ -173,19 +172,53 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
     return ApiResult(out, found, tuple(generated), tuple(openapi.routes(merged))), data
 
 
-def _warn_about_vanished_routes(out: Path, manifest: dict, documents: dict, report: Reporter) -> None:
-    """A function that still exists and served REST routes at the last build, and serves none
-    now: the next apply removes them (with the last one, the REST API, its deployment and its
-    stage). Meant or not, it must not pass unsaid."""
-    try:
-        before = set(re.findall(r"\$\{uri_([A-Za-z0-9_]+)\}", out.read_text(encoding="utf-8")))
-    except OSError:
-        return
+NO_ROUTES = "# build-pkg: no REST routes"
+
+
+def routes_gone(project: Project, manifest: dict, previous: dict | None, documents: dict,
+                report: Reporter) -> dict[str, list[str]]:
+    """The functions that still exist and served REST routes at an earlier build but serve
+    none now, with those routes: the next apply removes them (with the last ones, the REST
+    API, its deployment and its stage). Said when it happens, and kept in the manifest (for
+    `check` to refuse) until the routes come back or the function's module says
+    `# build-pkg: no REST routes` (or the function goes)."""
     sources = {f["name"]: f["source"] for f in manifest["functions"]}
-    for name in sorted(n for n in before - set(documents) if n in sources):
-        whole = "" if documents else ", and with no route left the REST API itself (its deployment and stage)"
-        report.warn(f"{sources[name]}: served REST routes at the last build and serves none now: the next apply "
-                    f"removes them{whole}; if that is not meant, see how it makes its resolver")
+    gone = {name: routes for name, routes in ((previous or {}).get("rest_routes_gone") or {}).items()
+            if name in sources and name not in documents}
+    try:
+        before = json.loads((project.terraform_dir / OPENAPI_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = {}
+    for (method, path), name in _served(before).items():
+        if name in sources and name not in documents:
+            gone.setdefault(name, []).append(f"{method} {path}")
+            if len(gone[name]) == 1:
+                whole = "" if documents else ", and with no route left the REST API itself (its deployment and stage)"
+                report.warn(f"{sources[name]}: served REST routes at the last build and serves none now: the next "
+                            f"apply removes them{whole}; if that is not meant, see how it makes its resolver, and "
+                            f"if it is, add `{NO_ROUTES}` to it")
+    return {name: sorted(set(routes)) for name, routes in sorted(gone.items())
+            if NO_ROUTES.lower() not in _text(project, sources[name]).lower()}
+
+
+def _served(document: dict) -> dict[tuple[str, str], str]:
+    """(METHOD, path) -> the function the document sends it to (its `${uri_<function>}`)."""
+    found = {}
+    for path, item in (document.get("paths") or {}).items():
+        for method, operation in (item or {}).items():
+            uri = ((operation or {}).get("x-amazon-apigateway-integration") or {}).get("uri", "") \
+                if isinstance(operation, dict) else ""
+            match = re.fullmatch(r"\$\{uri_([A-Za-z0-9_]+)\}", uri)
+            if match:
+                found[(method.upper(), path)] = match.group(1)
+    return found
+
+
+def _text(project: Project, source: str) -> str:
+    try:
+        return (project.root / source).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

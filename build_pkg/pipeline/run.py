@@ -35,7 +35,7 @@ from ..package.inputs import Inputs
 from ..package.limits import mb
 from ..progress import Reporter
 from ..project import LAYER_NAME, MANIFEST_NAME, PACKAGE_NAME, Project
-from .routes import ApiResult, openapi_document
+from .routes import ApiResult, openapi_document, routes_gone
 from .staging import Staging
 
 T = TypeVar("T")
@@ -99,6 +99,10 @@ def _phases(inputs: Inputs, options: BuildOptions, images: ImageOptions, report:
     package = staging.path(PACKAGE_NAME)
     layer = staging.path(LAYER_NAME) if manifest.get("layer") else None
     api, document = phase("openapi", lambda: openapi_document(project, manifest, target, package, layer, report))
+    gone = routes_gone(project, manifest, result.previous, set(api.functions), report)
+    manifest = {k: v for k, v in manifest.items() if k != "rest_routes_gone"} | (
+        {"rest_routes_gone": gone} if gone else {})  # what `check` refuses until it is meant
+    result = replace(result, manifest=manifest)
     if document is None:
         staging.remove(OPENAPI_NAME)
     elif not _same_bytes(project.terraform_dir / OPENAPI_NAME, document):

@@ -245,3 +245,16 @@ def test_any_import_spelling_serves_its_routes_and_vanished_routes_are_said(rest
     assert ("warning: functions/lambda_shop.py: served REST routes at the last build and serves none now: the next "
             "apply removes them, and with no route left the REST API itself (its deployment and stage)") in gone.stderr
     assert not (rest_repo.root / "terraform" / "openapi.json").exists()
+
+    # check refuses it, on every build after too, until the routes come back or the code says it is meant.
+    for _ in range(2):
+        checked = cli("-C", root, "check")
+        assert checked.exit_code == 1
+        assert ("functions/lambda_shop.py: served REST routes at an earlier build (GET /shop/{item}) and serves none "
+                "now: the next apply removes them, with the last ones the REST API; if that is meant, add "
+                "`# build-pkg: no REST routes` to it") in checked.stdout
+        assert cli("-C", root, "build").exit_code == 0
+    rest_repo.write("functions/lambda_shop.py", "# build-pkg: no REST routes\n"
+                                                "def handler(event, context):\n    return {}\n")
+    assert cli("-C", root, "build").exit_code == 0
+    assert cli("-C", root, "check").exit_code == 0
