@@ -71,8 +71,8 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
         report.step(f"code-only release to {options.env}: every function already runs this build's code")
         return result
 
-    if manifest.get("layer") and not image:
-        _refuse_a_new_layer(lam, {name: names[name][0] for name in changed}, manifest["layer"])
+    _refuse_what_code_only_cannot_change(lam, {name: names[name][0] for name in changed}, manifest, image,
+                                         f"{environment.prefix}-dependencies")
     code = _code_source(project, manifest, image, options, region, report, result, changed)
     for name in changed:
         function, alias = names[name]
@@ -89,19 +89,35 @@ def deploy_code(project, inputs: Inputs, manifest: dict, options: CodeOnlyOption
     return result
 
 
-def _refuse_a_new_layer(lam, functions: dict[str, str], layer: dict) -> None:
-    """The code goes onto the function's configuration as it is, with the layer it names: a
-    layer this build changed (a lock change) would leave the new code on the old dependencies,
-    and a code-only release cannot publish a layer (Terraform's release does). The deployed
-    layer counts as this build's only when its zip is byte for byte the one built here."""
+def _refuse_what_code_only_cannot_change(lam, functions: dict[str, str], manifest: dict, image: bool,
+                                         layer_name: str) -> None:
+    """The code goes onto the function's configuration as it is: a handler, runtime or
+    architecture this build changed would leave the new version unable to run the new code
+    (a renamed module), and a dependency layer this build changed (a lock change) would leave
+    it on the old dependencies. A code-only release changes neither (Terraform's release
+    does): it refuses, naming the function. The deployed layer counts as this build's only
+    when its zip is byte for byte the one built here; other layers are the team's."""
+    built = {f["name"]: f for f in manifest["functions"]}
+    layer = manifest.get("layer")
     for name, function in functions.items():
         config = _call(lam.get_function_configuration, function, FunctionName=function)
-        arns = [entry.get("Arn") for entry in config.get("Layers") or []]
+        wanted = {"handler": None if image else built[name]["handler"],
+                  "runtime": None if image else manifest["runtime"], "architecture": manifest["arch"]}
+        have = {"handler": config.get("Handler"), "runtime": config.get("Runtime"),
+                "architecture": (config.get("Architectures") or [None])[0]}
+        for part, value in wanted.items():
+            if value and have[part] and have[part] != value:
+                raise ReleaseError(f"{function}: its {part} is {have[part]}, this build's is {value}: a code-only "
+                                   "release changes no configuration; run a release without --code-only")
+        if image:
+            continue
+        arns = [e.get("Arn") for e in config.get("Layers") or []
+                if (e.get("Arn") or "").split(":")[6:7] == [layer_name]]
         # GetLayerVersion by the layer's ARN and number: the same answer as GetLayerVersionByArn.
         deployed = [_call(lam.get_layer_version, function, LayerName=arn.rsplit(":", 1)[0],
                           VersionNumber=int(arn.rsplit(":", 1)[1])).get("Content", {}).get("CodeSha256")
                     for arn in arns]
-        if deployed != [layer["filebase64sha256"]]:
+        if deployed != ([layer["filebase64sha256"]] if layer else []):
             raise ReleaseError(f"{function}: runs {'another dependency layer' if arns else 'no dependency layer'} "
                                "than this build's (the lock changed, or the layer is new): a code-only release "
                                "cannot publish one; run a release without --code-only")

@@ -52,3 +52,18 @@ def check_clean(root: Path) -> None:
             f"the working tree has {len(changed)} uncommitted change(s) ({shown}); "
             "commit or stash them: a release is built from the tag alone"
         )
+
+
+def check_nothing_ignored_ships(root: Path, arcnames: list[str]) -> None:
+    """A file git ignores is not in the tag: packed from this checkout, it would ship what the
+    tag does not hold (a developer's local settings), and a clone (CI's) would build another
+    package. The release refuses it; `build` only warns."""
+    if not arcnames:
+        return
+    listed = _git(root, "ls-files", "--others", "--ignored", "--exclude-standard", "-z", "--", "functions")
+    ignored = {path.removeprefix("functions/") for path in listed.split("\0") if path}
+    shipped = sorted(arc for arc in arcnames if arc in ignored)
+    if shipped:
+        more = f" (and {len(shipped) - 1} more)" if len(shipped) > 1 else ""
+        raise ReleaseError(f"functions/{shipped[0]}{more} is ignored by git, so not in the tag, yet it would be "
+                           "packaged from this checkout; delete it, or stop ignoring it and commit it")

@@ -29,12 +29,13 @@ from ..image.build import ImageOptions
 from ..package.build import BuildOptions
 from ..package.discover import FLAT_PREFIX, discover
 from ..package.inputs import Inputs
+from ..package.sources import walk_functions
 from ..pipeline.run import build
 from ..progress import Reporter
 from ..project import Project
 from . import api_canary, traffic
 from .artifacts import fetch_latest_summary, store_function_objects, store_summary, upload_package
-from .policy import check_clean, release_point
+from .policy import check_clean, check_nothing_ignored_ships, release_point
 from .summary import function_changes, parse_previous, render_markdown
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
@@ -68,6 +69,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     project = inputs.project
     point = release_point(project.root)
     check_clean(project.root)
+    check_nothing_ignored_ships(project.root, [f.arcname for f in walk_functions(project.functions_dir,
+                                                                                  project.root).files])
     inputs.fresh_lock()
     functions = discover(project.root, project.functions_dir, check_handlers=False)
     problems = check(inputs, functions).problems

@@ -71,7 +71,18 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
 
 
 def is_secret(name: str) -> bool:
-    return _matches(name, SECRET_PATTERNS)
+    """By its name; a Python module never is (worker_lib/secrets.py is code that reads secrets)."""
+    return not name.endswith(".py") and _matches(name, SECRET_PATTERNS)
+
+
+def _holds_a_private_key(path: Path) -> bool:
+    """A .pem is a secret when it holds a private key; a CA bundle (RDS's global-bundle.pem)
+    is public and ships."""
+    try:
+        with path.open("rb") as handle:
+            return b"PRIVATE KEY" in handle.read(1024 * 1024)
+    except OSError:
+        return True
 
 
 def _is_key_file(path: Path, size: int) -> bool:
@@ -122,7 +133,7 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
         if entry.is_dir():
             if entry.name in _ALWAYS_SKIP_DIRS or entry.name in _EDITOR_VCS_DIRS or entry.name.endswith(".egg-info"):
                 continue
-            if entry.name in SECRET_DIRS:
+            if entry.name in SECRET_DIRS and not (path / "__init__.py").is_file():  # a package is code
                 result.secrets.append(f"{shown}/")
                 continue
             _walk(path, f"{prefix}{entry.name}/", root, result, active, project_root)
@@ -133,7 +144,8 @@ def _walk(directory: Path, prefix: str, root: Path, result: Walk, active: set[Pa
             continue
         if _matches(entry.name, _EDITOR_VCS_FILES):
             continue
-        if is_secret(entry.name):
+        if is_secret(entry.name) and not (entry.name.lower().endswith((".pem", ".crt"))
+                                          and not _holds_a_private_key(path)):
             result.secrets.append(shown)
             continue
         st = entry.stat()  # follows links: the target's mode

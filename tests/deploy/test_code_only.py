@@ -13,6 +13,7 @@ from test_release import commit_and_tag, make_release_repo, release
 
 MODULE = "terraform/modules/worker_function/main.tf"
 NAMES = {"process_checker": "worker-prod-process_checker", "api_log_exporter": "worker-prod-api_log_exporter"}
+HANDLERS = {"process_checker": "lambda_process_checker.handler", "api_log_exporter": "api_log_exporter.main.handler"}
 
 
 def _code_only_lifecycle(repo) -> None:
@@ -28,13 +29,13 @@ def _deploy_first(image: bool) -> boto3.client:
     """The two functions as a first Terraform apply leaves them: version 1, `live` on it."""
     iam, lam = boto3.client("iam"), boto3.client("lambda")
     role = iam.create_role(RoleName="code-only", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"}))
-    for name in NAMES.values():
+    for short, name in NAMES.items():
         if image:
             lam.create_function(FunctionName=name, Role=role["Role"]["Arn"], PackageType="Image", Publish=True,
                                 Code={"ImageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x@sha256:" + "0" * 64})
         else:
             lam.create_function(FunctionName=name, Runtime="python3.12", Role=role["Role"]["Arn"], Publish=True,
-                                Handler="h.handler", Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18})
+                                Handler=HANDLERS[short], Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18})
         lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
     return lam
 
@@ -212,3 +213,26 @@ def test_a_code_only_release_never_puts_new_code_on_an_old_dependency_layer(rele
     done = release(cli, repo, "--code-only", "--env", "prod", "--json")
     assert done.exit_code == 0, done.output
     assert sorted(d["name"] for d in json.loads(done.stdout)["deployed"]) == sorted(NAMES)
+
+
+
+def test_a_code_only_release_refuses_a_handler_it_cannot_change(release_repo, cleanup_aws, cli):
+    """A function moved to the package layout has a new handler; the code-only release would put
+    the new zip under the old handler (Runtime.ImportModuleError on every call)."""
+    repo = release_repo
+    _code_only_lifecycle(repo)
+    commit_and_tag(repo, "v1.0.0")
+    _deploy_first(image=False)
+    moved = repo.root / "functions" / "process_checker"
+    moved.mkdir()
+    (repo.root / "functions" / "lambda_process_checker.py").rename(moved / "main.py")
+    (moved / "__init__.py").write_text("")
+    tf = repo.root / "terraform" / "lambda_process_checker.tf"
+    tf.write_text(tf.read_text().replace('"lambda_process_checker.handler"', '"process_checker.main.handler"'))
+    commit_and_tag(repo, "v1.0.1")
+    refused = release(cli, repo, "--code-only", "--env", "prod")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines()[-1] == (
+        "error: worker-prod-process_checker: its handler is lambda_process_checker.handler, this build's is "
+        "process_checker.main.handler: a code-only release changes no configuration; run a release without "
+        "--code-only")

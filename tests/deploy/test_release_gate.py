@@ -88,3 +88,18 @@ def test_a_release_records_the_tests_it_ran(gated_repo, cli, aws_env):
     tests = json.loads((gated_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json").read_text())["tests"]
     assert tests["ran"] and tests["passed"] == 9 and tests["failed"] == 0 and tests["closure_misses"] == 0
     assert "tests: 9 of 9 passed, no closure miss" in result.stderr
+
+
+def test_a_file_git_ignores_never_ships_from_a_clean_tagged_tree(gated_repo, cli):
+    """The tree is clean and at the tag, yet a file git ignores sits in functions/: the build
+    would pack it, and it is not in the tag (nor in CI's clone)."""
+    with (gated_repo.root / ".gitignore").open("a") as ignore:
+        ignore.write("functions/**/*.local.json\n")
+    commit_and_tag(gated_repo, "v1.0.0")
+    gated_repo.write("functions/worker_lib/settings.local.json", '{"debug": true}\n')
+    result = release(cli, gated_repo, "--plan-only", "--skip-tests", "not the point here")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: functions/worker_lib/settings.local.json is ignored by git, so not in the tag, yet it would be "
+        "packaged from this checkout; delete it, or stop ignoring it and commit it")
+    _nothing_built_or_planned(gated_repo)

@@ -244,7 +244,12 @@ def test_a_changed_lock_never_reuses_the_old_dependencies(worker_repo, cli):
 
 def test_secrets_and_editor_files_are_left_out_with_a_warning(worker_repo, cli):
     worker_repo.write("functions/.env", "TOKEN=1\n")
-    worker_repo.write("functions/api_log_exporter/server.pem", "-----BEGIN-----\n")
+    worker_repo.write("functions/api_log_exporter/server.pem", "-----BEGIN PRIVATE KEY-----\n")
+    # Not secrets: a public CA bundle, a module that reads secrets, a package of that name.
+    worker_repo.write("functions/worker_lib/global-bundle.pem", "-----BEGIN CERTIFICATE-----\n")
+    worker_repo.write("functions/worker_lib/secrets.py", "def get(name):\n    return name\n")
+    worker_repo.write("functions/worker_lib/credentials/__init__.py", "")
+    worker_repo.write("functions/api_log_exporter/secrets/__init__.py", "")
     worker_repo.write("functions/.main.py.swp", "x")
     worker_repo.write("functions/worker_lib/__pycache__/log.cpython-312.pyc", "x")
     result = cli("-C", str(worker_repo.root), "build")
@@ -257,6 +262,8 @@ def test_secrets_and_editor_files_are_left_out_with_a_warning(worker_repo, cli):
         assert left_out not in names
     # The filter is for the team's code: a dependency's CA bundle is data it needs.
     assert "certifi/cacert.pem" in names
+    assert {"worker_lib/global-bundle.pem", "worker_lib/secrets.py", "worker_lib/credentials/__init__.py",
+            "api_log_exporter/secrets/__init__.py"} <= set(names)
 
 
 def test_secrets_behind_links_in_folders_and_by_content_are_left_out(worker_repo, cli):
