@@ -22,7 +22,7 @@ from ..project import Project
 from . import code_owner, notifications
 from .environments import Environment, missing_sources, name_problems
 from .environments import read as read_environments
-from .function_config import import_roots
+from .function_config import environments, import_roots
 from .parse import TfFile, blocks
 from .render import MODULE_DIR, tf_filename
 from .schedule import schedule_problem
@@ -108,7 +108,7 @@ def _import_warnings(inputs: Inputs, analysis) -> list[str]:
     files = walk_functions(project.functions_dir, project.root).files
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
     # And what a function's PYTHONPATH adds: `import fastcodec` from functions/vendor/.
-    for root in {root for _, roots in import_roots(project) for root in roots}:
+    for root in {root for _, env in environments(project) for root in import_roots(dict(env))}:
         first_party |= {f.arcname.removeprefix(root + "/").split("/", 1)[0].removesuffix(".py") for f in files
                         if f.arcname.startswith(root + "/")}
     missing = unprovided(analysis, first_party, dependency_import_names(inputs),

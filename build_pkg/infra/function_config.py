@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import InvokeError
 from .environments import Environment
 from .environments import read as read_environments
 from .parse import blocks, parse_text
 from .render import MODULE_SOURCE, tf_filename
-from ..package.discover import Function
+from ..package.discover import FLAT_PREFIX, Function
 from ..progress import Reporter
 from ..project import Project
 
@@ -79,26 +80,33 @@ def _int(value, default: int) -> int:
     return value if isinstance(value, int) else default
 
 
-def import_roots(project: Project) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Per function, the folders under functions/ that its .tf's PYTHONPATH adds to Lambda's
-    import path (`/var/task/vendor` -> `vendor`): its imports are found there too, so its
-    closure follows them. Only the .tf files that name PYTHONPATH are parsed."""
-    import io
+def environments(project: Project) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Per function (by its .tf's name), the literal environment values its module call sets,
+    for the build: Lambda reads them, so what they name (a PYTHONPATH folder, a data file, a
+    settings module) is part of what the function runs. The tree's parse is cached by content
+    (shared with `check`); a file that does not parse adds nothing here (check reports it)."""
+    from .tree import parse_tree
 
     found = []
-    for path in sorted(project.terraform_dir.glob("lambda_*.tf")):
-        try:
-            if "PYTHONPATH" not in path.read_text(encoding="utf-8", errors="replace"):
-                continue
-        except OSError:
-            continue
-        name = path.stem.removeprefix("lambda_")
-        config = config_of(project, name, Reporter(quiet=True, stream=io.StringIO()))
-        roots = tuple(entry.removeprefix(TASK_ROOT).strip("/") for entry in
-                      dict(config.environment).get("PYTHONPATH", "").split(":") if entry.startswith(TASK_ROOT))
-        if any(roots):
-            found.append((name, tuple(root for root in roots if root)))
-    return tuple(found)
+    for call in parse_tree(project).calls():
+        values = tuple(sorted((key, value) for key, value in (call.args.get("environment") or {}).items()
+                              if isinstance(value, str) and "${" not in value.replace("$${", "")))
+        if values:
+            found.append((Path(call.file.rel).stem.removeprefix(FLAT_PREFIX), values))
+    return tuple(sorted(found))
+
+
+def import_roots(environment: dict[str, str]) -> tuple[str, ...]:
+    """The folders under functions/ a function's PYTHONPATH adds to Lambda's import path:
+    `/var/task/vendor`, or `vendor` (relative to Lambda's working folder, /var/task), gives
+    `vendor`; a folder elsewhere is none of the package's."""
+    roots = []
+    for entry in environment.get("PYTHONPATH", "").split(":"):
+        if entry.startswith(TASK_ROOT) or (entry and not entry.startswith("/")):
+            root = entry.removeprefix(TASK_ROOT).strip("/").removeprefix("./")
+            if root and root != ".":
+                roots.append(root)
+    return tuple(roots)
 
 
 TASK_ROOT = "/var/task/"

@@ -40,6 +40,9 @@ class BuildOptions:
     # Per function, the folders under functions/ its PYTHONPATH adds (its .tf's environment:
     # Lambda honours it), where its imports are looked for too: ((name, (folder, ...)), ...).
     import_roots: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Per function, its .tf's literal environment values: a data file or a module they name
+    # (CATALOG_DB = "catalog.db", DJANGO_SETTINGS_MODULE) joins its closure.
+    environment_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def make_package(inputs: Inputs, options: BuildOptions, report: Reporter,
     shadowing.check_stdlib((f.arcname for f, _ in sources), target, locked_names(inputs))
     analysis = analyse(functions, [(f.arcname, data) for f, data in sources], target.version_tuple,
                        cache_file(project), report.warn,
-                       dict(options.import_roots))
+                       dict(options.import_roots), dict(options.environment_values))
     check_entries(functions, analysis, options.handler)
     for note in analysis.notes:
         report.detail(note)
@@ -100,7 +103,8 @@ def make_package(inputs: Inputs, options: BuildOptions, report: Reporter,
     stamp = zipwriter.dos_timestamp(source_date_epoch())
     use_layer = dependency_layer.setting(project) if options.layer is None else options.layer
     keys = deps.cache_keys(packages, target, project.root)
-    inputs_digest = _inputs_digest(keys.set, target, functions, sources, stamp, use_layer, options.import_roots)
+    inputs_digest = _inputs_digest(keys.set, target, functions, sources, stamp, use_layer,
+                                   (options.import_roots, options.environment_values))
     previous = _previous_manifest(project)
     if not options.force and previous is not None and _is_current(project, previous, inputs_digest):
         report.step(f"{project.rel(project.package_path)} is up to date")

@@ -46,12 +46,14 @@ from ..fsutil import atomic_write
 from ..versions import builder_digest
 from .declared import MARKER, declared_uses, matching
 from .discover import FLAT_PREFIX, PACKAGE_ENTRY, SHARED_LIB, Function
-from .imports import FileScan, data_refs, grammar, scan
+from .datarefs import data_refs
+from .imports import DOTTED_ANYWHERE, FileScan, grammar, scan
 
-_CACHE_FORMAT = 4  # 4: every string a path candidate, dotted names anywhere, wide-text data files
+_CACHE_FORMAT = 5  # 5: names completed at run time (prefix*), pickles' glued names
 # Top-level names no library imports: test set-up, and what `python -m` would run.
 _NOT_FOR_LIBRARIES = {"conftest", "__main__"}
-_SCANNER_CODE = ("imports", "closure")
+_SCANNER_CODE = ("imports", "closure", "datarefs")
+_TASK_ROOT = "/var/task/"  # Lambda's: an absolute path under it names a file of the package
 
 
 @dataclass(frozen=True)
@@ -120,15 +122,19 @@ class _Tree:
 
     def files_named(self, literal: str) -> list[str]:
         """Every file a path literal may name: its last parts match the file's (`../f_rel/x.yaml`
-        names f_rel/x.yaml; `x.yaml` every x.yaml)."""
-        parts = [p for p in literal.split("/") if p not in ("", ".", "..")]
+        names f_rel/x.yaml; `x.yaml` every x.yaml; `/var/task/x.yaml`, the task root's)."""
+        parts = [p for p in literal.removeprefix(_TASK_ROOT).split("/") if p not in ("", ".", "..")]
         if not parts:
             return []
         suffix = "/".join(parts)
         return [arc for arc in self.by_basename.get(parts[-1], ()) if arc == suffix or arc.endswith("/" + suffix)]
 
     def files_for(self, name: str) -> list[str]:
-        """The files of module `name` (if first-party) and of every package on its way."""
+        """The files of module `name` (if first-party) and of every package on its way; for
+        `prefix*` (a name completed at run time), of every module whose name starts so."""
+        if name.endswith("*"):
+            stem = name[:-1]
+            return [file for module in self.by_module if module.startswith(stem) for file in self.files_for(module)]
         files: list[str] = []
         parts = name.split(".")
         for end in range(1, len(parts) + 1):
@@ -150,9 +156,11 @@ def cache_file(project) -> Path:
 
 def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target: tuple[int, int],
             cache_file: Path | None = None, warn: Callable[[str], None] | None = None,
-            import_roots: dict[str, tuple[str, ...]] | None = None) -> Analysis:
+            import_roots: dict[str, tuple[str, ...]] | None = None,
+            environment_values: dict[str, tuple[str, ...]] | None = None) -> Analysis:
     """Every function's closure; `sources` are (arcname, bytes) of every file of functions/;
-    `import_roots`: per function, the folders under functions/ its PYTHONPATH adds."""
+    `import_roots`: per function, the folders under functions/ its PYTHONPATH adds;
+    `environment_values`: per function, its literal environment values (read as literals)."""
     scans, refs = _scan_all(sources, target, cache_file, warn)
     tree = _Tree([arc for arc, _ in sources], functions)
     declared = {arc: uses for arc, data in sources if arc.endswith(".py") and (uses := declared_uses(data))}
@@ -162,7 +170,8 @@ def analyse(functions: list[Function], sources: list[tuple[str, bytes]], target:
     errors: set[str] = set()
     newer: set[str] = set()
     for function in functions:
-        files, reasons = _walk(function, tree, scans, refs, errors, newer, (import_roots or {}).get(function.name, ()))
+        files, reasons = _walk(function, tree, scans, refs, errors, newer, (import_roots or {}).get(function.name, ()),
+                               (environment_values or {}).get(function.name, ()))
         result[function.name] = Closure(tree.everything, tuple(reasons)) if reasons else Closure(frozenset(files))
     shared_tops = sorted({arc if "/" not in arc else arc.split("/")[0] + "/" for arc in tree.for_libraries})
     notes = [f"functions/{top}: not a function's entry and not in {SHARED_LIB}/: any library may import it by name "
@@ -198,7 +207,8 @@ def _for_libraries(arcs: list[str], function_folders: set[str]) -> list[str]:
 
 
 def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dict[str, tuple[str, ...]],
-          errors: set[str], newer: set[str], roots: tuple[str, ...] = ()) -> tuple[set[str], list[str]]:
+          errors: set[str], newer: set[str], roots: tuple[str, ...] = (),
+          values: tuple[str, ...] = ()) -> tuple[set[str], list[str]]:
     files: set[str] = set()
     entered: set[str] = set()
     reasons: list[str] = []
@@ -214,6 +224,13 @@ def _walk(function: Function, tree: _Tree, scans: dict[str, FileScan], refs: dic
             queue.extend(tree.folder_data.get(folder, ()))
 
     follow(function.module)
+    for root in roots:  # what any library may import from a PYTHONPATH folder, as from functions/
+        queue.extend(arc for arc in tree.everything if arc.startswith(root + "/") and arc.endswith(".py")
+                     and arc[len(root) + 1:].count("/") <= (1 if arc.endswith("/__init__.py") else 0))
+    for value in values:  # its .tf's environment: a data file or a module a value names
+        queue.extend(tree.files_named(value))
+        for name in DOTTED_ANYWHERE.findall(value):
+            follow(name)
     while queue:
         arc = queue.pop()
         if arc in files:

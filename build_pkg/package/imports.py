@@ -35,6 +35,7 @@ from .astread import (
     keyword_value, keyword_node, literal, literal_strings, source_text, unique, resolve_relative, top_level_names,
     unguarded_imports,
 )
+from .datarefs import DATA_DOTTED
 
 # Calls that load code the analysis cannot follow, whatever their arguments.
 _LOADER_CALLS = {
@@ -57,9 +58,9 @@ _RESOURCE_CALLS = {
 }
 # A string that may name a file: a path with "/" or a name with an extension, no spaces.
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?::[A-Za-z_][\w.]*)?$")
-# Dotted names in a data file's text (a logging config naming "worker_lib.fmt.Json").
-DATA_DOTTED = re.compile(rb"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
-_DOTTED_ANYWHERE = re.compile(DATA_DOTTED.pattern.decode())
+DOTTED_ANYWHERE = re.compile(DATA_DOTTED.pattern.decode())
+# A module name's start, completed at run time: `python -m worker_lib.tool_` + x.
+_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_.]*$")
 _NAME_MAX = 255  # a file name's length on Linux: longer literals name no file
 
 
@@ -130,38 +131,6 @@ def scan(source: bytes, arcname: str, target: tuple[int, int]) -> FileScan:
     if tree is None:
         return FileScan(error=error, newer=newer)
     return _Scanner(arcname).run(tree)
-
-
-def data_refs(data: bytes) -> tuple[str, ...]:
-    """Dotted names in a data file's text, of any size and text encoding (a pickle names
-    its classes' modules in ASCII; a UTF-16 or UTF-32 JSON file is read as text first):
-    candidates for first-party modules it names."""
-    found = {m.group(0).decode("ascii") for text in _as_texts(data) for m in DATA_DOTTED.finditer(text)}
-    return tuple(sorted(found))
-
-
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
-         (b"\xfe\xff", "utf-16-be"))
-
-
-def _as_texts(data: bytes) -> list[bytes]:
-    """The bytes, and their ASCII letters when they are wide text: by a BOM, or by NULs on
-    every other (or every fourth) byte of a sample, as UTF-16/32 text without a BOM has."""
-    texts = [data]
-    encodings = [encoding for bom, encoding in _BOMS if data.startswith(bom)][:1]
-    sample = data[:4096]
-    if not encodings and b"\x00" in sample:
-        half = max(1, len(sample) // 2)
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        if sample.count(0) > 0.6 * len(sample):
-            encodings = ["utf-32-le", "utf-32-be"]
-        elif odd > 0.4 * half and even < 0.1 * half:
-            encodings = ["utf-16-le"]
-        elif even > 0.4 * half and odd < 0.1 * half:
-            encodings = ["utf-16-be"]
-    for encoding in encodings:
-        texts.append(data.decode(encoding, errors="ignore").encode("ascii", errors="ignore"))
-    return texts
 
 
 class _Scanner:
@@ -236,6 +205,10 @@ class _Scanner:
             self._why(node, f"{source_text(node)} used as a value (the module it loads cannot be known)")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             self._string(node)
+        if isinstance(node, (ast.BinOp, ast.JoinedStr)):  # "worker_lib.tool_" + name, f"worker_lib.{x}"
+            head = node.left if isinstance(node, ast.BinOp) else (node.values or [None])[0]
+            if isinstance(head, ast.Constant) and isinstance(head.value, str) and _PREFIX.match(head.value):
+                self.refs.append(head.value + "*")  # every first-party module whose name starts so
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         base = resolve_relative(self.package, node.module, node.level)
@@ -344,7 +317,7 @@ class _Scanner:
             # A dotted name anywhere in the text: a class path in a JSON logging config given as
             # a string ("()": "worker_lib.fmt.Json"), an "ext://worker_lib.streams.sink", a
             # "pkg.mod:attr" entry point. Only first-party modules among them join a closure.
-            self.refs += _DOTTED_ANYWHERE.findall(value)
+            self.refs += DOTTED_ANYWHERE.findall(value)
         if value and len(value) <= _NAME_MAX and "\n" not in value and "\0" not in value:
             # What a file name can be, not what it usually is: "price list.json", "VERSION",
             # "prices(eu).json", ".settings.json", "/orders/prices.json" of an f-string. A literal

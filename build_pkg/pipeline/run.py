@@ -28,7 +28,7 @@ from ..cache import exclusive
 from ..errors import BuildPkgError
 from ..fsutil import file_sha256
 from ..image.build import LAYOUT_NAME, ImageOptions, layout_path, resolve_base, with_images, without_images
-from ..infra.function_config import import_roots
+from ..infra.function_config import environments, import_roots
 from ..package.build import BuildOptions, BuildResult, describe_changes, make_package
 from ..package.discover import Function
 from ..package.inputs import Inputs
@@ -81,7 +81,9 @@ def _phases(inputs: Inputs, options: BuildOptions, images: ImageOptions, report:
     base = phase("images", lambda: resolve_base(project, target.runtime, target.arch, images, report))
     if base is not None:
         options = replace(options, package_type="image")
-    options = replace(options, import_roots=phase("package", lambda: import_roots(project)))
+    found = phase("package", lambda: environments(project))
+    options = replace(options, import_roots=tuple((name, import_roots(dict(env))) for name, env in found),
+                      environment_values=tuple((name, tuple(v for _, v in env)) for name, env in found))
     result = phase("package", lambda: make_package(inputs, options, report, functions))
     for output, data in result.outputs.items():
         staging.write(output, data) if data is not None else staging.remove(output)

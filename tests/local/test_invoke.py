@@ -34,8 +34,9 @@ FUNCTIONS = {
     # and a worker_lib module that logging imports from a name built at run time.
     "lambda_peek.py": (
         "import json, logging.config, os\n\n"
+        f"NAME = '{'worker_lib.peekfmt.Plain'.encode().hex()}'\n\n"
         "def handler(event, context):\n"
-        "    logging.config.dictConfig({'version': 1, 'formatters': {'f': {'()': 'worker_lib.' + 'peekfmt.Plain'}}})\n"
+        "    logging.config.dictConfig({'version': 1, 'formatters': {'f': {'()': bytes.fromhex(NAME).decode()}}})\n"
         "    with open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'catalog', 'prices' + '.json')) as f:\n"
         "        return json.load(f)\n"
     ),

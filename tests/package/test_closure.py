@@ -523,3 +523,60 @@ def test_a_functions_pythonpath_is_where_its_imports_are_found_too(repo, cli):
     before = {f["name"]: f["source_code_hash"] for f in first["functions"]}
     repo.write("functions/vendor/fastcodec.py", "VERSION = 2\n")
     assert _changed(before, _hashes(cli, repo)) == {"codec", "epsilon"}  # epsilon depends on everything
+
+
+def test_what_the_second_hunt_found_is_followed(tmp_path):
+    """A module name completed at run time (a subprocess's `-m worker_lib.tool_` + x), an old
+    pickle protocol (`cworker_lib.models`), a pickle whose length byte reads as a letter, an
+    absolute /var/task path, a data file named by the .tf's environment (sqlite opens it from C,
+    where invoke's check cannot see), a relative PYTHONPATH and what a library may import from it."""
+    import pickle
+    import sys
+    import types
+
+    lib = {"worker_lib/__init__.py": b"", "worker_lib/tool_a.py": b"print('a')\n", "worker_lib/models.py": b"",
+           "worker_lib/" + "m" * 60 + ".py": b"", "orders/__init__.py": b"", "orders/main.py": b"def handler(e, c): 1\n",
+           "orders/prices.json": b"{}", "orders/catalog.db": b"SQLite format 3\0", "vendor/chardet.py": b"",
+           "vendor/fastcodec.py": b""}
+    package, models = types.ModuleType("worker_lib"), types.ModuleType("worker_lib.models")
+    long_name = "worker_lib." + "m" * 60
+    longer = types.ModuleType(long_name)
+
+    class Rule:
+        pass
+
+    class Long:
+        pass
+
+    Rule.__module__, Rule.__qualname__, models.Rule = "worker_lib.models", "Rule", Rule
+    Long.__module__, Long.__qualname__, longer.Long = long_name, "Long", Long
+    saved = dict(sys.modules)
+    sys.modules.update({"worker_lib": package, "worker_lib.models": models, long_name: longer})
+    try:
+        lib["rules.p2"], lib["long.p4"] = pickle.dumps(Rule(), protocol=2), pickle.dumps(Long(), protocol=4)
+    finally:
+        sys.modules.clear()
+        sys.modules.update(saved)
+    cases = {
+        "sub": (b"import subprocess, sys\ndef handler(e, c):\n    subprocess.run([sys.executable, '-m', "
+                b"'worker_lib.tool_' + e['tool']])\n", {}, {}, "worker_lib/tool_a.py"),
+        "pick": (b"P = 'rules.p2'\ndef handler(e, c): 1\n", {}, {}, "worker_lib/models.py"),
+        "longp": (b"P = 'long.p4'\ndef handler(e, c): 1\n", {}, {}, "worker_lib/" + "m" * 60 + ".py"),
+        "abs": (b"P = '/var/task/orders/prices.json'\ndef handler(e, c): 1\n", {}, {}, "orders/prices.json"),
+        "cat": (b"import os, sqlite3\ndef handler(e, c):\n    return sqlite3.connect(os.path.join(os.environ['LAMBDA_TASK_"
+                b"ROOT'], os.environ['CATALOG_DIR'], os.environ['CATALOG_DB']))\n",
+                {}, {"cat": ("orders", "catalog.db")}, "orders/catalog.db"),
+        "codec": (b"import fastcodec\ndef handler(e, c): 1\n", {"codec": ("vendor",)}, {}, "vendor/fastcodec.py"),
+        "reqs": (b"import requests\ndef handler(e, c): 1\n", {"reqs": ("vendor",)}, {}, "vendor/chardet.py"),
+    }
+    for name, (code, roots, values, needed) in cases.items():
+        sources = dict(lib) | {f"lambda_{name}.py": code}
+        closure = analyse([_flat(name), _package("orders")], sorted(sources.items()), (3, 12), import_roots=roots,
+                          environment_values=values).closures[name]
+        assert needed in closure.files and not closure.depends_on_everything, name
+
+
+def test_a_relative_pythonpath_is_relative_to_the_task_root():
+    from build_pkg.infra.function_config import import_roots
+
+    assert import_roots({"PYTHONPATH": "vendor:/var/task/lib/py:/opt/extra:./more"}) == ("vendor", "lib/py", "more")
