@@ -177,6 +177,7 @@ def status(obj: Context, function, env, alias, api, no_build, runtime, arch, all
 
 
 def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, region, as_json) -> None:
+    from ..deploy import api_canary
     from ..deploy.targets import resolve
     from ..errors import UsageError
     from ..operate import inventory
@@ -195,10 +196,12 @@ def _inventory(obj: Context, env, no_build, runtime, arch, allow_unhashed, regio
     image = manifest.get("package_type") == "image"
     built = {f["name"]: f["image_digest"] if image else f["code_sha256"] for f in manifest["functions"]}
     targets = dict(zip(built, resolve(obj.project, list(built), env)))
-    lam = aws.client("lambda", aws.region(region, environment.values))
+    region_name = aws.region(region, environment.values)
+    lam = aws.client("lambda", region_name)
     neighbours = tuple(e.prefix for e in environments if e.name != env)
+    stage = api_canary.stage_state(aws.client("apigateway", region_name), f"{environment.prefix}-rest", env)
     deployed, others = inventory.read(lam, {n: (t.function, t.alias) for n, t in targets.items()}, environment.prefix,
-                                      neighbours)
+                                      neighbours, stage.qualifiers() if stage else None)
     expected = {f["name"]: {"handler": f["handler"], "runtime": None if image else manifest["runtime"],
                             "architecture": manifest["arch"]} for f in manifest["functions"]}
     if not image:  # the dependency layer a zip function runs, by content

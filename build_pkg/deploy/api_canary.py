@@ -25,7 +25,7 @@ calls are at the edge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import aws
 from ..errors import CanaryError
@@ -231,6 +231,19 @@ class StageState:
     api_id: str
     pinned: dict[str, str]  # function -> the version its variable names (not `live`)
     canary: tuple[str, ...]  # the functions the stage's canary overrides
+    overrides: dict[str, str] = field(default_factory=dict)  # function -> what the canary's variable names
+    percent: float = 0.0  # the canary's share of the stage
+
+    def qualifiers(self) -> dict[str, tuple[str, ...]]:
+        """Per function, what the stage sends requests to besides its `live` alias: a pinned
+        version, the canary's version (when the canary has a share)."""
+        found: dict[str, list[str]] = {}
+        for name, value in self.pinned.items():
+            found.setdefault(name, []).append(value)
+        for name, value in self.overrides.items():
+            if self.percent > 0 and value != traffic.ALIAS and value not in found.get(name, ()):
+                found.setdefault(name, []).append(value)
+        return {name: tuple(values) for name, values in sorted(found.items())}
 
 
 def stage_state(apigw, api_name: str, stage_name: str) -> StageState | None:
@@ -247,7 +260,9 @@ def stage_state(apigw, api_name: str, stage_name: str) -> StageState | None:
             return None
         raise CanaryError(f"get_stage failed: {exc}") from None
     pinned = {k: v for k, v in (stage.get("variables") or {}).items() if v != traffic.ALIAS}
-    return StageState(api_id, pinned, tuple(sorted((_canary_of(stage).get("stageVariableOverrides") or {}))))
+    overrides = dict(_canary_of(stage).get("stageVariableOverrides") or {})
+    return StageState(api_id, pinned, tuple(sorted(overrides)), overrides,
+                      float(_canary_of(stage).get("percentTraffic") or 0))
 
 
 def clear_canary(apigw, api_id: str, stage_name: str) -> None:

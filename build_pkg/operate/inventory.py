@@ -2,10 +2,11 @@
 
 For each function of the repository: its alias (`live`, or an adopted function's own),
 the version it points at and any canary weights, that version's runtime, memory and
-last change, and the code each version the alias sends requests to runs, against the
-build's identity: an image version's resolved digest; a zip version's recorded identity
-(the description it was published with, see version_code), believed only when the zip
-the record names is the version's CodeSha256. A function deployed with the
+last change, and the code each version the alias sends requests to runs (and each one
+the REST API stage sends requests to, when it pins a version or runs a canary), against
+the build's identity: an image version's resolved digest; a zip version's recorded
+identity (the description it was published with, see version_code), believed only when
+the zip the record names is the version's CodeSha256. A function deployed with the
 environment's name prefix that the repository does not have is listed too. The comparison
 is pure; the reads are at the edge, a few at a time (Lambda's control plane allows about
 15 calls a second besides GetFunction).
@@ -38,6 +39,7 @@ class Deployed:
     handler: str | None = None  # the live version's configuration, which the code's record does not cover
     architecture: str | None = None
     layers: tuple[str, ...] = ()  # the live version's layer ARNs
+    api: dict[str, str | None] = field(default_factory=dict)  # what the REST API stage also sends to -> its code
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others:
             continue
         running = [found.identity, *found.canary.values()]  # every version the alias sends requests to
         why = [] if all(i == built[name] for i in running) else ["code"]
+        why += [f"the REST API stage sends requests to {_qualifier(q)}, which runs other code"
+                for q, identity in found.api.items() if identity != built[name]]
         wanted = (expected or {}).get(name) or {}
         for part, have in (("handler", found.handler), ("runtime", found.runtime), ("architecture", found.architecture)):
             if wanted.get(part) and have and have != wanted[part]:
@@ -76,6 +80,10 @@ def compare(built: dict[str, str], deployed: dict[str, Deployed | None], others:
         rows.append(Row(name, DIFFERS if why else IN_SYNC, found, built[name], "; ".join(why) or None))
     rows += [Row(d.function, NOT_OURS, d, None) for d in sorted(others, key=lambda d: d.function)]
     return rows
+
+
+def _qualifier(qualifier: str) -> str:
+    return f"version {qualifier}" if qualifier.isdigit() else f"{qualifier!r}"
 
 
 def dependency_layers(arns: tuple[str, ...], layer_name: str) -> list[str]:
@@ -144,13 +152,15 @@ def canary_split(primary: str | None, weights: dict[str, float]) -> str:
     return "canary: " + ", ".join(f"{v} at {round(shares[v] * 100, 2):g}%" for v in ordered)
 
 
-def read(lam, targets: dict[str, tuple[str, str]], prefix: str,
-         others: tuple[str, ...] = ()) -> tuple[dict[str, Deployed | None], list[Deployed]]:
+def read(lam, targets: dict[str, tuple[str, str]], prefix: str, others: tuple[str, ...] = (),
+         api: dict[str, tuple[str, ...]] | None = None) -> tuple[dict[str, Deployed | None], list[Deployed]]:
     """`targets`: name -> (deployed name, alias). Returns each one's state, and the deployed
     functions named `<prefix>-...` that no target names (but not those of another
-    environment whose prefix starts with this one: `others`, worker-dev-eu beside worker-dev)."""
+    environment whose prefix starts with this one: `others`, worker-dev-eu beside worker-dev).
+    `api`: per name, the qualifiers the REST API stage sends requests to besides the alias
+    (a pinned version, the stage canary's), whose code is read too."""
     with ThreadPoolExecutor(_READERS) as pool:
-        found = dict(zip(targets, pool.map(lambda t: _one(lam, *t), targets.values())))
+        found = dict(zip(targets, pool.map(lambda n: _one(lam, *targets[n], (api or {}).get(n, ())), targets)))
     ours = {function for function, _ in targets.values()}
     others = [Deployed(name, runtime=config.get("Runtime"), memory=config.get("MemorySize"),
                        last_modified=config.get("LastModified"))
@@ -159,7 +169,7 @@ def read(lam, targets: dict[str, tuple[str, str]], prefix: str,
     return found, others
 
 
-def _one(lam, function: str, alias: str) -> Deployed | None:
+def _one(lam, function: str, alias: str, stage_qualifiers: tuple[str, ...] = ()) -> Deployed | None:
     from botocore.exceptions import ClientError
 
     try:
@@ -178,11 +188,23 @@ def _one(lam, function: str, alias: str) -> Deployed | None:
         answer = found if routed == version else _call(lam.get_function, function, FunctionName=function,
                                                         Qualifier=routed)
         identities[routed] = _image_identity(answer) if image else version_code.zip_identity(answer["Configuration"])
+    api = {}
+    for qualifier in stage_qualifiers:
+        if qualifier in (alias, version):
+            continue  # what the alias runs, read above
+        try:
+            answer = _call(lam.get_function, function, FunctionName=function, Qualifier=qualifier)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise OperateError(f"{function}: get_function {qualifier} failed: {exc}") from None
+            api[qualifier] = None  # the stage names what is not there: its requests fail
+            continue
+        api[qualifier] = _image_identity(answer) if image else version_code.zip_identity(answer["Configuration"])
     return Deployed(function, alias, version, weights, config.get("Runtime") or ("image" if image else None),
                     config.get("MemorySize"), config.get("LastModified"), identities[version],
                     {v: i for v, i in identities.items() if v != version}, config.get("Handler"),
                     (config.get("Architectures") or [None])[0],
-                    tuple(entry.get("Arn") for entry in config.get("Layers") or ()))
+                    tuple(entry.get("Arn") for entry in config.get("Layers") or ()), api)
 
 
 def _image_identity(answer: dict) -> str | None:

@@ -200,3 +200,10 @@ def test_a_release_neither_undoes_an_api_rollback_nor_keeps_a_stale_canary(rest_
     stage = apigw.get_stage(restApiId=api, stageName="prod")
     assert stage["variables"]["process_checker"] == "live" and "canarySettings" not in stage
     assert api_canary.stage_state(apigw, "worker-prod-nope", "prod") is None  # no API yet: nothing to guard
+
+
+def test_what_a_stage_sends_requests_to_besides_live():
+    state = api_canary.StageState("id", {"a": "3"}, ("a", "b"), {"a": "4", "b": "live"}, 10.0)
+    assert state.qualifiers() == {"a": ("3", "4")}  # pinned, and the canary's at 10%
+    idle = api_canary.StageState("id", {}, ("a",), {"a": "4"}, 0.0)
+    assert idle.qualifiers() == {}  # a canary with no share sends nothing

@@ -273,6 +273,50 @@ def test_status_env_tells_what_runs_where(worker_repo, cli, aws_env):
         iam.delete_role(RoleName="status-env")
 
 
+def test_status_env_counts_what_the_rest_api_stage_sends_requests_to(worker_repo, cli, aws_env):
+    """`rollback --api` and `canary --api` leave the stage naming a version instead of `live`:
+    every API request runs that version, whatever the alias says."""
+    root = str(worker_repo.root)
+    assert cli("-C", root, "build").exit_code == 0
+    function = next(f for f in worker_repo.manifest()["functions"] if f["name"] == "process_checker")
+    iam, lam, apigw = boto3.client("iam"), boto3.client("lambda"), boto3.client("apigateway")
+    role = iam.create_role(RoleName="status-api", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    name = "worker-prod-process_checker"
+    code = lambda_zip("x = 1\n")
+    zip_hash = base64.b64encode(hashlib.sha256(code).digest()).decode()
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=function["handler"],
+                        Code={"ZipFile": code}, Publish=True,
+                        Description=f"build-pkg code {function['code_sha256']} zip {zip_hash}")
+    lam.update_function_code(FunctionName=name, ZipFile=lambda_zip("x = 'old'\n"))
+    lam.publish_version(FunctionName=name)  # version 2: code nobody built here
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    api = apigw.create_rest_api(name="worker-prod-rest")["id"]
+    root_resource = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root_resource, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=root_resource, httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api, stageName="prod", variables={"process_checker": "live"})
+
+    def row() -> dict:
+        result = cli("-C", root, "status", "--env", "prod", "--no-build", "--json")
+        return {r["name"]: r for r in json.loads(result.stdout)["functions"]}["process_checker"]
+
+    try:
+        assert row()["state"] == "in sync"
+        for pinned, why in (("2", "version 2, which runs other code"), ("9", "version 9, which runs other code")):
+            apigw.update_stage(restApiId=api, stageName="prod", patchOperations=[
+                {"op": "replace", "path": "/variables/process_checker", "value": pinned}])
+            found = row()
+            assert found["state"] == "differs" and found["version"] == "1", found  # the alias is in sync
+            assert found["differs"] == f"the REST API stage sends requests to {why}"
+        apigw.update_stage(restApiId=api, stageName="prod", patchOperations=[
+            {"op": "replace", "path": "/variables/process_checker", "value": "live"}])
+        assert row()["state"] == "in sync"
+    finally:
+        apigw.delete_rest_api(restApiId=api)
+        lam.delete_function(FunctionName=name)
+        iam.delete_role(RoleName="status-api")
+
+
 def test_metrics_sums_and_sparkline_from_cloudwatch(cli, aws_env):
     cloudwatch = boto3.client("cloudwatch")
     now = dt.datetime.now(dt.timezone.utc)
