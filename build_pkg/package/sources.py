@@ -26,10 +26,11 @@ _ALWAYS_SKIP_FILES = ("*.pyc", "*.pyo")
 _EDITOR_VCS_DIRS = {
     ".git", ".hg", ".svn", ".bzr", ".idea", ".vscode", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".tox", ".nox", ".venv", "venv", "node_modules", ".ipynb_checkpoints",
+    ".hypothesis", "htmlcov", ".pyre", ".pytype", ".ropeproject", ".benchmarks",
 }
 _EDITOR_VCS_FILES = (
     ".DS_Store", "Thumbs.db", "*.swp", "*.swo", "*~", ".#*", "#*#", "*.orig", "*.rej",
-    ".gitignore", ".gitattributes", ".coverage", ".coverage.*",
+    ".gitignore", ".gitattributes", ".coverage", ".coverage.*", "*.bak", ".dmypy.json",
 )
 # Files that look like credentials: left out with a warning naming them. A symlink
 # is judged by the name it points to as well as its own (conf.txt -> ../.env).

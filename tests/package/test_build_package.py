@@ -252,13 +252,18 @@ def test_secrets_and_editor_files_are_left_out_with_a_warning(worker_repo, cli):
     worker_repo.write("functions/api_log_exporter/secrets/__init__.py", "")
     worker_repo.write("functions/.main.py.swp", "x")
     worker_repo.write("functions/worker_lib/__pycache__/log.cpython-312.pyc", "x")
+    # Tool and editor debris: packed, it would move every function's identity.
+    worker_repo.write("functions/.hypothesis/examples/a", "x")
+    worker_repo.write("functions/htmlcov/index.html", "x")
+    worker_repo.write("functions/worker_lib/log.py.bak", "x")
     result = cli("-C", str(worker_repo.root), "build")
     assert result.exit_code == 0
     assert "functions/.env looks like a secret" in result.stderr
     assert "functions/api_log_exporter/server.pem looks like a secret" in result.stderr
     with zipfile.ZipFile(worker_repo.zip_path) as archive:
         names = archive.namelist()
-    for left_out in (".env", "api_log_exporter/server.pem", ".main.py.swp", "worker_lib/__pycache__/log.cpython-312.pyc"):
+    for left_out in (".env", "api_log_exporter/server.pem", ".main.py.swp", "worker_lib/__pycache__/log.cpython-312.pyc",
+                     ".hypothesis/examples/a", "htmlcov/index.html", "worker_lib/log.py.bak"):
         assert left_out not in names
     # The filter is for the team's code: a dependency's CA bundle is data it needs.
     assert "certifi/cacert.pem" in names
