@@ -27,25 +27,25 @@ def data_refs(data: bytes) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
-         (b"\xfe\xff", "utf-16-be"))
+# Wide text's ASCII characters, each followed (little-endian) or preceded (big-endian) by
+# NULs: the runs a dotted name in UTF-16 or UTF-32 text makes, whatever the text around it
+# is (a CJK logging config has no NULs between its own characters) and with or without a BOM.
+# Searched in the bytes' classes (1 printable ASCII, 0 NUL, 2 anything else), where each
+# pattern starts with a literal that re finds fast: 0.4 s for 50 MB of random bytes, where
+# the same patterns on the bytes themselves take 5 s.
+_CLASSES = bytes([0] + [1 if 0x21 <= byte <= 0x7E else 2 for byte in range(1, 256)])
+_WIDE_RUNS = tuple(re.compile(re.escape(unit * 3) + b"(?:" + re.escape(unit) + b")*")
+                   for unit in (b"\x01\x00\x00\x00", b"\x00\x00\x00\x01", b"\x01\x00", b"\x00\x01"))
 
 
 def _as_texts(data: bytes) -> list[bytes]:
-    """The bytes, and their ASCII letters when they are wide text: by a BOM, or by NULs on
-    every other (or every fourth) byte of a sample, as UTF-16/32 text without a BOM has."""
+    """The bytes, and, when they hold NULs, the ASCII runs of any UTF-16 or UTF-32 text in
+    them, one per line."""
     texts = [data]
-    encodings = [encoding for bom, encoding in _BOMS if data.startswith(bom)][:1]
-    sample = data[:4096]
-    if not encodings and b"\x00" in sample:
-        half = max(1, len(sample) // 2)
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        if sample.count(0) > 0.6 * len(sample):
-            encodings = ["utf-32-le", "utf-32-be"]
-        elif odd > 0.4 * half and even < 0.1 * half:
-            encodings = ["utf-16-le"]
-        elif even > 0.4 * half and odd < 0.1 * half:
-            encodings = ["utf-16-be"]
-    for encoding in encodings:
-        texts.append(data.decode(encoding, errors="ignore").encode("ascii", errors="ignore"))
+    if b"\x00" in data:
+        classes = data.translate(_CLASSES)
+        for pattern in _WIDE_RUNS:
+            runs = [data[m.start():m.end()].replace(b"\x00", b"") for m in pattern.finditer(classes)]
+            if runs:
+                texts.append(b"\n".join(runs))
     return texts

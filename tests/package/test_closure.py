@@ -423,6 +423,10 @@ BLIND_SPOTS = [
      "import pickle\n", {"lambda_f.model.pkl": None}, "worker_lib/features.py"),
     ("a UTF-16 JSON file naming a formatter",
      "", {"lambda_f.logging.json": "utf-16"}, "worker_lib/fmt.py"),
+    ("a UTF-16 file without a BOM, mostly CJK text", "", {"lambda_f.logging.json": "utf-16-le cjk"},
+     "worker_lib/fmt.py"),
+    ("a UTF-32 file without a BOM, mostly CJK text", "", {"lambda_f.logging.json": "utf-32-be cjk"},
+     "worker_lib/fmt.py"),
     ("__import__ with fromlist ['*']",
      "__import__('worker_lib.plugins', fromlist=['*'])\n", {}, "worker_lib/plugins/csv.py"),
     ("__all__ inside `with contextlib.suppress`",
@@ -470,13 +474,15 @@ def test_what_the_analysis_once_missed_is_in_the_closure(code, extra, needed):
     for rel, how in extra.items():
         if how is None:  # a real pickle of worker_lib.features.Scaler, padded past 1 MiB
             sources[rel] = _pickled_scaler()
+        elif how.endswith(" cjk"):  # no NUL between its own characters, only in the name's
+            sources[rel] = json.dumps({"格式": {"()": "worker_lib.fmt.Json"}, "说明": "日志配置" * 50},
+                                      ensure_ascii=False).encode(how.split()[0])
         elif how == "utf-16":
             sources[rel] = json.dumps({"formatters": {"j": {"()": "worker_lib.fmt.Json"}}}).encode("utf-16")
         else:
             sources[rel] = how.encode()
     found = analyse([_flat("f"), _package("orders")], sorted(sources.items()), (3, 12)).closures["f"]
     assert needed in found.files and not found.depends_on_everything
-
 
 
 def test_what_a_module_declares_it_uses_is_in_its_closure_and_a_name_that_names_nothing_warns():
