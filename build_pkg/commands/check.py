@@ -17,7 +17,7 @@ def check(obj: Context, runtime, arch, allow_unhashed, as_json) -> None:
     """Check that functions/ and terraform/ agree, before anything is applied.
 
     Parses every .tf with python-hcl2 and checks: each handler resolves to a
-    function that defines it; every function has exactly one Terraform
+    function that defines it, as MODULE.handler; every function has exactly one Terraform
     definition; names are unique and valid; runtime, architecture and package
     path agree with the build; module calls pass only declared variables and
     set every required one; the lock is fresh; the routes of the functions'

@@ -339,6 +339,12 @@ def _check_handler(call: ModuleCall, by_module: dict[str, Function], names: dict
     if attribute not in defined:
         found.append(Problem(rel, call.line_of("handler"),
                              f"handler {handler!r}: {function.source} defines no top-level {attribute!r}"))
+    elif attribute != function.handler.rpartition(".")[2]:
+        # The build, invoke, the image's command, status and code-only releases all run
+        # MODULE.handler: Lambda would call another function than every local run does.
+        found.append(Problem(rel, call.line_of("handler"),
+                             f"handler {handler!r}: the builder runs {function.handler} (invoke, images, status, "
+                             f"code-only releases); set handler = \"{function.handler}\" and call {attribute}() from it"))
     return function
 
 

@@ -64,6 +64,18 @@ def test_handler_callable_not_defined(worker_repo, cli):
     ]
 
 
+def test_handler_other_than_the_one_the_builder_runs(worker_repo, cli):
+    source = worker_repo.root / "functions/lambda_process_checker.py"
+    source.write_text(source.read_text() + "\n\ndef main(event, context):\n    return None\n")
+    _edit(worker_repo, '"lambda_process_checker.handler"', '"lambda_process_checker.main"')
+    line = _line(worker_repo, r"^\s*handler\s*=")
+    assert _problems(cli, worker_repo) == [
+        f"terraform/lambda_process_checker.tf:{line}: handler 'lambda_process_checker.main': the builder runs "
+        "lambda_process_checker.handler (invoke, images, status, code-only releases); set handler = "
+        "\"lambda_process_checker.handler\" and call main() from it"
+    ]
+
+
 def test_function_without_a_definition(worker_repo, cli):
     worker_repo.write("functions/reports/main.py", "def handler(event, context):\n    return 1\n")
     assert _problems(cli, worker_repo) == [
