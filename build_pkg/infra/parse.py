@@ -15,14 +15,27 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import hcl2
-from hcl2.utils import SerializationOptions
+import functools
+import importlib.util
 
 from ..fsutil import atomic_write
 from ..pool import PARALLEL_FROM, pmap
 
-_OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-_CACHE_VERSION = f"python-hcl2 {hcl2.__version__} strip-quotes flat-blocks"
+
+
+@functools.cache
+def _cache_version() -> str:
+    """python-hcl2's version without importing it (its grammar library costs 50 ms, which a
+    build whose .tf files are all cached need not pay): the bytes of its version file."""
+    spec = importlib.util.find_spec("hcl2")
+    folder = Path((spec.submodule_search_locations or [""])[0]) if spec else Path()
+    try:
+        version = hashlib.sha256((folder / "version.py").read_bytes()).hexdigest()[:16]
+    except OSError:
+        import hcl2  # no version file: ask the module
+
+        version = hcl2.__version__
+    return f"python-hcl2 {version} strip-quotes flat-blocks"
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,11 @@ def warm_up() -> None:
 
 def parse_text(rel: str, text: str) -> TfFile:
     try:
-        return TfFile(rel, text, hcl2.loads(text, serialization_options=_OPTIONS))
+        import hcl2
+        from hcl2.utils import SerializationOptions
+
+        options = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+        return TfFile(rel, text, hcl2.loads(text, serialization_options=options))
     except Exception as exc:  # lark raises several unrelated classes; all mean "does not parse"
         line = getattr(exc, "line", None)
         column = getattr(exc, "column", None)
@@ -68,7 +85,7 @@ def _parse_job(job: tuple[str, str]) -> TfFile:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(f"{_CACHE_VERSION}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{_cache_version()}\0{text}".encode()).hexdigest()
 
 
 def _load_cache(cache_file: Path | None) -> dict:
@@ -108,6 +125,8 @@ def parse_files(root: Path, paths: list[Path], cache_file: Path | None = None, p
             results[rel] = TfFile(rel, text, cache[digest])
         else:
             jobs.append((rel, text))
+    if jobs:  # the grammar, loaded only when a file must be parsed (0.1 s), before workers fork
+        warm_up()
     parsed = pmap(pool if len(jobs) >= PARALLEL_FROM else None, _parse_job, jobs)
     for tf in parsed:
         results[tf.rel] = tf

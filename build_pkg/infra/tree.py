@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..cache import cache_root
 from ..project import Project
-from .parse import TfFile, blocks, locals_of, parse_files, warm_up
+from .parse import TfFile, blocks, locals_of, parse_files
 from .render import MODULE_DIR, MODULE_SOURCE
 
 
@@ -49,7 +49,6 @@ def parse_tree(project: Project, pool=None) -> Tree:
     tf_dir = project.terraform_dir
     if not tf_dir.is_dir():
         return Tree((), (), (), missing=True)
-    warm_up()
     root_paths = sorted(tf_dir.glob("*.tf"))
     module_paths = sorted((tf_dir / MODULE_DIR).glob("*.tf"))
     cache_file = cache_root() / "hcl" / (hashlib.sha256(str(project.root).encode()).hexdigest()[:16] + ".json")
