@@ -89,7 +89,10 @@ def environments(project: Project) -> tuple[tuple[str, tuple[tuple[str, str], ..
 
     found = []
     for call in parse_tree(project).calls():
-        values = tuple(sorted((key, value) for key, value in (call.args.get("environment") or {}).items()
+        environment = call.args.get("environment")
+        if not isinstance(environment, dict):  # an expression (an adopted function's merge(...)): no literals
+            continue
+        values = tuple(sorted((key, value) for key, value in environment.items()
                               if isinstance(value, str) and "${" not in value.replace("$${", "")))
         if values:
             found.append((Path(call.file.rel).stem.removeprefix(FLAT_PREFIX), values))
