@@ -38,6 +38,12 @@ variable "package_s3_key" {
   default     = null
 }
 
+variable "code_objects" {
+  description = "Per function, the key in package_s3_bucket of the package its code first shipped in (set by build-pkg.py release from the previous release's record): an unchanged function keeps its s3_key, and nothing is copied for it."
+  type        = map(string)
+  default     = {}
+}
+
 variable "layer_s3_key" {
   description = "Content-addressed key of the dependency layer in package_s3_bucket (set by build-pkg.py release when the build made a layer)."
   type        = string

@@ -1,5 +1,6 @@
 """Release artifacts in S3: the packages (uploaded by the build's upload step, once, under
-their sha256), each function's object, the release summaries."""
+their sha256; each function deploys from the one its code first shipped in) and the
+release summaries."""
 
 from __future__ import annotations
 
@@ -40,34 +41,20 @@ def fetch_latest_summary(bucket: str, env: str, client=None) -> bytes | None:
         raise ArtifactError(f"s3://{bucket}: {aws.explain(exc)}") from None
 
 
-def function_key(name: str, code_sha256: str) -> str:
-    """Each function's own object, named by its code hash (terraform/modules/worker_function)."""
-    return f"functions/{name}/{code_sha256}.zip"
-
-
-def store_function_objects(bucket: str, package_key: str, functions: list[dict], client=None) -> list[str]:
-    """Give each function its own key by a server-side copy of the package, unless the key
-    already holds this package: an unchanged function keeps its key (and Terraform its
-    s3_key), and nothing goes up from the runner. A key holding an older package (the
-    function's code is the same, by its identity) gets this one, so the code Terraform
-    uploads from it is in the zip the worker module records (see its code_zip). Returns the
-    names of the functions copied."""
+def missing_objects(bucket: str, keys: set[str], client=None) -> set[str]:
+    """The keys of `bucket` that are not there (a lifecycle rule removed an old package):
+    one HeadObject per distinct package, not per function."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     s3 = client or aws.client("s3")
-    copied = []
-    for function in functions:
-        key = function_key(function["name"], function["code_sha256"])
+    missing = set()
+    for key in sorted(keys):
         try:
-            if s3.head_object(Bucket=bucket, Key=key).get("Metadata", {}).get("package") == package_key:
-                continue
+            s3.head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
                 raise ArtifactError(f"s3://{bucket}/{key}: {exc}; check the bucket and your credentials") from None
-        try:
-            s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": package_key},
-                           MetadataDirective="REPLACE", Metadata={"package": package_key})
-        except (ClientError, BotoCoreError) as exc:
-            raise ArtifactError(f"copying s3://{bucket}/{package_key} to {key} failed: {exc}") from None
-        copied.append(function["name"])
-    return copied
+            missing.add(key)
+        except BotoCoreError as exc:
+            raise ArtifactError(f"s3://{bucket}: {aws.explain(exc)}") from None
+    return missing

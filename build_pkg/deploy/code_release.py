@@ -27,7 +27,7 @@ from ..infra.environments import Environment, read as read_environments
 from ..package.inputs import Inputs
 from ..progress import Reporter
 from . import api_canary, traffic, version_code
-from .artifacts import store_function_objects, upload_package
+from .artifacts import upload_package
 
 ZIP_DIRECT_LIMIT = 50 * 1024 * 1024  # Lambda's limit for a zip sent in the request; larger goes through S3
 
@@ -189,9 +189,7 @@ def _code_source(project, manifest, image, options, region, report, result, chan
         return lambda name: {"ImageUri": f"{repository.removeprefix('https://')}@{digests[name]}"}
     if options.s3_bucket:
         stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
-        store_function_objects(stored.bucket, stored.key, [f for f in manifest["functions"] if f["name"] in changed])
-        keys = {f["name"]: f"functions/{f['name']}/{f['code_sha256']}.zip" for f in manifest["functions"]}
-        return lambda name: {"S3Bucket": stored.bucket, "S3Key": keys[name]}
+        return lambda name: {"S3Bucket": stored.bucket, "S3Key": stored.key}  # the package itself: nothing copied
     data = project.package_path.read_bytes()
     if len(data) > ZIP_DIRECT_LIMIT:
         raise ReleaseError(f"{project.rel(project.package_path)} is over Lambda's 50 MB for a direct upload; "

@@ -34,9 +34,9 @@ from ..pipeline.run import build
 from ..progress import Reporter
 from ..project import Project
 from . import api_canary, traffic
-from .artifacts import fetch_latest_summary, store_function_objects, store_summary, upload_package
+from .artifacts import fetch_latest_summary, missing_objects, store_summary, upload_package
 from .policy import check_clean, check_nothing_ignored_ships, release_point
-from .summary import function_changes, parse_previous, render_markdown
+from .summary import code_objects, function_changes, parse_previous, render_markdown
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
 
@@ -98,12 +98,11 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         return ReleaseResult({"tag": point.tag, "environment": env, "status": "applied", "mode": "code-only"},
                              path, path, code_only=done)
     stored = layer_stored = None
+    objects: dict[str, str] = {}
     if options.s3_bucket:
         stored = upload_package(project.package_path, manifest["sha256"], options.s3_bucket)
         report.step(f"package {'uploaded to' if stored.uploaded else 'already in'} s3://{stored.bucket}/{stored.key}")
-        copied = store_function_objects(stored.bucket, stored.key, manifest["functions"])
-        report.step(f"function objects: {len(copied)} written from this package ({', '.join(copied) or 'none'}), "
-                    f"{len(manifest['functions']) - len(copied)} already hold it")
+        objects = _code_objects(stored, manifest["functions"], previous, report)
         if manifest.get("layer"):
             layer_stored = upload_package(project.layer_path, manifest["layer"]["content_sha256"], options.s3_bucket,
                                           prefix="layers")
@@ -116,6 +115,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         "name": f["name"], "handler": f["handler"], "code_sha256": f["code_sha256"],
         **({"image_digest": f["image_digest"]} if f.get("image_digest") else {}),
         "tf_sha256": _sha256(tf_dir / tf_filename(f["name"])),
+        **({"object": f"s3://{stored.bucket}/{objects[f['name']]}"} if stored else {}),
     } for f in manifest["functions"]]
     shared_config = shared_config_digest(tf_dir, env)
     rows, removed = function_changes(current, shared_config, previous)
@@ -146,6 +146,9 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         plan_args += [f"-var-file={Path(v).resolve()}" for v in options.var_files]
         if stored:
             plan_args += [f"-var=package_s3_bucket={stored.bucket}", f"-var=package_s3_key={stored.key}"]
+            objects_file = out_dir / "code_objects.tfvars.json"  # 500 functions' keys: too long for -var
+            atomic_write(objects_file, json.dumps({"code_objects": objects}, indent=1, sort_keys=True).encode())
+            plan_args += [f"-var-file={objects_file.resolve()}"]
             if layer_stored:
                 plan_args += [f"-var=layer_s3_key={layer_stored.key}"]
         if manifest.get("package_type") == "image" and not options.plan_only:
@@ -174,6 +177,22 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     if stored and summary["status"] == "applied":
         store_summary(stored.bucket, env, point.tag, data)
     return ReleaseResult(summary, json_path, markdown_path, failed)
+
+
+def _code_objects(stored, functions: list[dict], previous: dict | None, report: Reporter) -> dict[str, str]:
+    """Per function, the package object it deploys from (see summary.code_objects); a package
+    the previous release named that is gone from the bucket is replaced by this one (the
+    function's code is uploaded again, from a zip that has it)."""
+    objects = code_objects(functions, previous, stored.bucket, stored.key)
+    gone = missing_objects(stored.bucket, set(objects.values()) - {stored.key})
+    if gone:
+        report.warn(f"s3://{stored.bucket}: {', '.join(sorted(gone))} no longer there; the functions that shipped in "
+                    "it deploy from this package")
+        objects = {name: stored.key if key in gone else key for name, key in objects.items()}
+    kept = sorted(name for name, key in objects.items() if key != stored.key)
+    report.step(f"function objects: {len(objects) - len(kept)} deploy from this package, {len(kept)} from the package "
+                "their code first shipped in; nothing copied")
+    return objects
 
 
 def _tested(project: Project, options: ReleaseOptions, report: Reporter) -> dict:

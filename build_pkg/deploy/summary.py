@@ -37,6 +37,24 @@ def function_changes(current: list[dict], shared_config: str | None,
     return rows, removed
 
 
+def code_objects(current: list[dict], previous: dict | None, bucket: str, package_key: str) -> dict[str, str]:
+    """Per function, the key in `bucket` of the package it deploys from: the one its code
+    first shipped in, as the previous release recorded it, when its code is the same (by
+    its identity); else this release's package. Nothing is copied for anyone, and an
+    unchanged function's s3_key stays put."""
+    before = {f["name"]: f for f in (previous or {}).get("functions", [])}
+    objects = {}
+    for function in current:
+        old = before.get(function["name"]) or {}
+        recorded = old.get("object") or ""
+        same_code = old.get("code_sha256") == function["code_sha256"] and not function.get("image_digest")
+        if same_code and recorded.startswith(f"s3://{bucket}/"):
+            objects[function["name"]] = recorded.removeprefix(f"s3://{bucket}/")
+        else:
+            objects[function["name"]] = package_key
+    return objects
+
+
 def parse_previous(raw: bytes, shown: str) -> dict:
     """A previous release's summary.json; ReleaseError naming `shown` when it is not one."""
     try:

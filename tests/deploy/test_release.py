@@ -204,14 +204,13 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     key = f"packages/{sha}.zip"
     assert f"package uploaded to s3://releases/{key}" in first.stderr
     assert s3.get_object(Bucket="releases", Key=key)["Body"].read() == release_repo.zip_path.read_bytes()
-    code = {f["name"]: f["code_sha256"] for f in release_repo.manifest()["functions"]}
     deployed = _function(release_repo, "process_checker")
-    checker_key = f"functions/process_checker/{code['process_checker']}.zip"
-    assert (deployed["s3_bucket"], deployed["s3_key"], deployed["filename"]) == ("releases", checker_key, None)
-    assert "function objects: 2 written from this package (api_log_exporter, process_checker), 0 already hold it" in first.stderr
-    assert s3.get_object(Bucket="releases", Key=checker_key)["Body"].read() == release_repo.zip_path.read_bytes()
+    assert (deployed["s3_bucket"], deployed["s3_key"], deployed["filename"]) == ("releases", key, None)
+    assert "function objects: 2 deploy from this package, 0 from the package their code first shipped in" in first.stderr
     latest = json.loads(s3.get_object(Bucket="releases", Key="releases/prod/latest.json")["Body"].read())
     assert latest["tag"] == "v1.0.0"
+    assert {f["name"]: f["object"] for f in latest["functions"]} == {
+        "api_log_exporter": f"s3://releases/{key}", "process_checker": f"s3://releases/{key}"}
 
     assert "no previous release of prod in s3://releases: every function is new" in first.stderr
 
@@ -219,24 +218,33 @@ def test_package_goes_to_s3_once_and_terraform_deploys_it_from_there(release_rep
     second = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
     assert second.exit_code == 0, second.output
     assert f"package already in s3://releases/{key}" in second.stderr
-    assert len(s3.list_objects_v2(Bucket="releases", Prefix="packages/")["Contents"]) == 1
     # Compared with the summary release itself stored in the bucket, not a file in the checkout.
     summary = json.loads((release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").read_text())
     assert summary["previous"] == "v1.0.0"
     assert [f["changes"] for f in summary["functions"]] == [[], []]
-    assert "function objects: 0 written from this package (none), 2 already hold it" in second.stderr
 
-    # One function's code changes: a new key for it; the other function keeps its key, which
-    # now holds this package too (its code there is the same, by its identity).
+    # One function's code changes: it deploys from the new package; the other keeps the key
+    # its code first shipped in, and nothing is written for it (no object but the packages).
     checker = release_repo.root / "functions" / "lambda_process_checker.py"
     checker.write_text(checker.read_text() + "\n# tuned\n")
     commit_and_tag(release_repo, "v1.1.0")
     third = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
     assert third.exit_code == 0, third.output
-    assert "function objects: 2 written from this package (api_log_exporter, process_checker), 0 already" in third.stderr
-    exporter_key = f"functions/api_log_exporter/{code['api_log_exporter']}.zip"
-    assert _function(release_repo, "api_log_exporter")["s3_key"] == exporter_key
-    assert _function(release_repo, "process_checker")["s3_key"] != checker_key
+    new_key = f"packages/{release_repo.manifest()['sha256']}.zip"
+    assert "function objects: 1 deploy from this package, 1 from the package their code first shipped in" in third.stderr
+    assert _function(release_repo, "api_log_exporter")["s3_key"] == key
+    assert _function(release_repo, "process_checker")["s3_key"] == new_key
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="releases")["Contents"])
+    assert [k for k in keys if not k.startswith("releases/")] == sorted([key, new_key])
+
+    # A later release keeps both where they are; a package a lifecycle rule removed is
+    # replaced by the current one for the functions that shipped in it.
+    s3.delete_object(Bucket="releases", Key=key)
+    commit_and_tag(release_repo, "v1.1.1", "the old package expired")
+    fourth = release(cli, release_repo, "--auto-approve", "--s3-bucket", "releases")
+    assert fourth.exit_code == 0, fourth.output
+    assert f"s3://releases: {key} no longer there" in fourth.stderr
+    assert {_function(release_repo, n)["s3_key"] for n in ("api_log_exporter", "process_checker")} == {new_key}
 
 
 def test_the_dependency_layer_goes_to_s3_once_and_a_code_edit_keeps_its_version(release_repo, cli, aws_env):
@@ -264,7 +272,7 @@ def test_the_dependency_layer_goes_to_s3_once_and_a_code_edit_keeps_its_version(
     assert second.exit_code == 0, second.output
     assert f"layer already in s3://layered/{key}" in second.stderr
     assert _state(release_repo, "prod")["aws_lambda_layer_version.dependencies"]["version"] == published["version"]
-    assert "function objects: 2 written from this package (api_log_exporter, process_checker), 0 already" in second.stderr
+    assert "function objects: 1 deploy from this package, 1 from the package their code first shipped in" in second.stderr
 
 
 def test_build_uploads_to_s3_content_addressed(small_repo, cli, aws_env):

@@ -59,9 +59,11 @@ locals {
   image_uris = local.built_as == "image" ? { for f in local.manifest.functions : f.name => "${aws_ecr_repository.functions[0].repository_url}@${f.image_digest}" } : {}
 
   # Set by `build-pkg.py release --s3-bucket`: the same zip, uploaded under its
-  # sha256. Needed for packages over 50 MB; keeps every release's package.
+  # sha256. Needed for packages over 50 MB; keeps every release's package. Each
+  # function deploys from the package its code first shipped in (code_objects).
   package_s3_bucket = var.package_s3_bucket
   package_s3_key    = var.package_s3_key
+  code_objects      = var.code_objects
 
   # Everything the functions share, handed to each function file as `shared`:
   # the files stay a few lines long and never name a resource directly.
@@ -75,6 +77,7 @@ locals {
     code_keys              = local.code_keys
     package_s3_bucket      = local.package_s3_bucket
     package_s3_key         = local.package_s3_key
+    code_objects           = local.code_objects
     layers                 = local.built_as == "image" ? [] : aws_lambda_layer_version.dependencies[*].arn
     image_uris             = local.image_uris
     policy_arns            = var.extra_policy_arns

@@ -17,10 +17,10 @@ locals {
   # Built as images: this function runs its own, `<repository>@<digest>`; the handler is
   # the image's CMD, the runtime and the dependencies are inside it.
   image_uri = lookup(var.shared.image_uris, var.name, null)
-  # With S3, each function has its own key, named by its code hash (release copies the
-  # package there, server-side, unless it already holds this package): an unchanged
-  # function keeps its key.
-  s3_key         = contains(keys(var.shared.code_keys), var.name) ? "functions/${var.name}/${var.shared.code_keys[var.name]}.zip" : var.shared.package_s3_key
+  # With S3, a function deploys from the package its code first shipped in (release
+  # finds it in the previous release's record): an unchanged function keeps its key,
+  # and no object is written or copied for it.
+  s3_key         = lookup(var.shared.code_objects, var.name, var.shared.package_s3_key)
   http_api_id    = var.shared.http_api_id
   http_execution = var.shared.http_api_execution_arn
   # What each published version runs, as the builder names it: the image's digest, or
@@ -37,11 +37,13 @@ locals {
 
 # The zip this function's code was last uploaded in: taken when its code identity changes
 # (the upload happens then) and kept while it stays, however many later zips hold the same
-# code. Its source_code_hash follows it, so the code and the record never part.
+# code. Its source_code_hash follows it, so the code and the record never part. From S3,
+# a new key is an upload too; release only ever moves a key to the current package, whose
+# hash package_hash is.
 resource "terraform_data" "code_zip" {
   count = local.image_uri == null && lookup(var.shared.code_keys, var.name, null) != null ? 1 : 0
 
-  triggers_replace = [lookup(var.shared.code_keys, var.name, null)]
+  triggers_replace = local.from_s3 ? [lookup(var.shared.code_keys, var.name, null), local.s3_key] : [lookup(var.shared.code_keys, var.name, null)]
   input            = var.shared.package_hash
 
   lifecycle {

@@ -12,6 +12,7 @@ variable "shared" {
     code_keys              = optional(map(string), {})
     package_s3_bucket      = optional(string)
     package_s3_key         = optional(string)
+    code_objects           = optional(map(string), {})
     layers                 = optional(list(string), [])
     image_uris             = optional(map(string), {})
     policy_arns            = optional(list(string), [])
