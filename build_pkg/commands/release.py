@@ -28,13 +28,17 @@ from .options import Context, json_option, target_options
 @click.option("--repository", metavar="URL",
               help="With images: push them to this repository (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME or "
                    "127.0.0.1:PORT/NAME). [default: the environment's, <project>-<env>-functions]")
+@click.option("--whole-tree", is_flag=True,
+              help="Plan every function, not only those whose code or .tf changed since the previous release "
+                   "(what a release does anyway without a previous summary, or when shared Terraform changed).")
 @click.option("--skip-tests", metavar="REASON",
               help="Release without running the functions' tests; the reason is recorded in the summary.")
 @target_options
 @json_option
 @click.pass_obj
 def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, previous_manifest,
-            allow_roll_forward, code_only, repository, skip_tests, runtime, arch, allow_unhashed, as_json) -> None:
+            allow_roll_forward, code_only, repository, whole_tree, skip_tests, runtime, arch, allow_unhashed,
+            as_json) -> None:
     """Release the tagged commit: verify, build, terraform init/plan/apply.
 
     Refuses unless HEAD is exactly at a tag vX.Y.Z (prod) or vX.Y.Z-rc.N
@@ -57,7 +61,7 @@ def release(obj: Context, env, plan_only, auto_approve, var_files, s3_bucket, pr
                                  'quoted: --skip-tests "INC-42: the vendor sandbox is down"', param_hint="--skip-tests")
     options = ReleaseOptions(env=env, plan_only=plan_only, auto_approve=auto_approve, var_files=var_files,
                              s3_bucket=s3_bucket, previous=previous_manifest, allow_roll_forward=allow_roll_forward,
-                             code_only=code_only, repository=repository,
+                             code_only=code_only, repository=repository, whole_tree=whole_tree,
                              skip_tests=skip_tests.strip() if skip_tests is not None else None)
     project = obj.project()
     result = run_release(obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter(quiet=as_json), confirm)

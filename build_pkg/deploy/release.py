@@ -25,6 +25,7 @@ from ..infra import runner
 from ..infra.check import check
 from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
+from ..infra.tree import parse_tree
 from ..image.build import ImageOptions
 from ..package.build import BuildOptions
 from ..package.discover import FLAT_PREFIX, discover
@@ -36,7 +37,7 @@ from ..project import Project
 from . import api_canary, traffic
 from .artifacts import fetch_latest_summary, missing_objects, store_summary, upload_package
 from .policy import check_clean, check_nothing_ignored_ships, release_point
-from .summary import code_objects, function_changes, parse_previous, render_markdown
+from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
 
@@ -53,6 +54,7 @@ class ReleaseOptions:
     code_only: bool = False  # deploy the changed functions' code with the Lambda API, no Terraform
     repository: str | None = None  # images: where to push them; default the environment's ECR repository
     skip_tests: str | None = None  # why the functions' tests are not run (None: they are)
+    whole_tree: bool = False  # plan every function, not only those that changed since the previous release
 
 
 @dataclass
@@ -111,14 +113,22 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
 
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = out_dir / "release.tfplan"
+    tree = parse_tree(project)
     current = [{
         "name": f["name"], "handler": f["handler"], "code_sha256": f["code_sha256"],
         **({"image_digest": f["image_digest"]} if f.get("image_digest") else {}),
         "tf_sha256": _sha256(tf_dir / tf_filename(f["name"])),
         **({"object": f"s3://{stored.bucket}/{objects[f['name']]}"} if stored else {}),
+        "addresses": tree.addresses(f"terraform/{tf_filename(f['name'])}"),
     } for f in manifest["functions"]]
     shared_config = shared_config_digest(tf_dir, env)
     rows, removed = function_changes(current, shared_config, previous)
+    inputs_now = {"shared_config_sha256": shared_config, "openapi_sha256": _sha256(tf_dir / OPENAPI_NAME),
+                  "layer_sha256": (manifest.get("layer") or {}).get("content_sha256"),
+                  "var_files_sha256": _files_digest([Path(v) for v in options.var_files]),
+                  "package_bucket": stored.bucket if stored else None}
+    targets, why = (None, "--whole-tree") if options.whole_tree else plan_scope(rows, removed, previous, inputs_now)
+    report.step(f"plan: {'the whole tree' if targets is None else f'{len(targets)} address(es)'} ({why})")
     summary = {
         "tag": point.tag, "commit": point.commit, "environment": env,
         "package": {"filebase64sha256": manifest["filebase64sha256"], "sha256": manifest["sha256"],
@@ -129,17 +139,25 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         "runtime": manifest["runtime"], "arch": manifest["arch"],
         "previous": previous.get("tag") if previous else None,
         "functions": rows, "removed": removed, "tests": tests,
-        "shared_config_sha256": shared_config, "plan_only": options.plan_only, "status": "planned",
+        **inputs_now, "plan_only": options.plan_only, "status": "planned",
+        "scope": {"whole_tree": targets is None, "targets": targets, "why": why},
     }
 
-    deployed = _deployed_names(project, env, [row["name"] for row in rows])
-    lam = _lambda_client(project, env)  # in the environment's region, as status, logs and metrics ask
-    aliases = _live_aliases(deployed, lam, report)
-    _refuse_undoing_a_rollback(rows, aliases, options)
-    stage, apigw = _api_stage(project, env, report)
-    _refuse_undoing_an_api_pin(rows, aliases, stage, options)
+    # What the plan touches is what these checks read: a function outside it keeps its alias,
+    # and the REST API stage is planned only with the whole tree.
+    planned = [row for row in rows if targets is None or any(a in targets for a in row.get("addresses") or ())]
+    deployed = _deployed_names(project, env, [row["name"] for row in planned])
+    lam = _lambda_client(project, env) if deployed else None  # in the environment's region
+    aliases = _live_aliases(deployed, lam, report) if deployed else {}
+    _refuse_undoing_a_rollback(planned, aliases, options)
+    stage, apigw = _api_stage(project, env, report) if targets is None else (None, None)
+    _refuse_undoing_an_api_pin(planned, aliases, stage, options)
 
     failed = None
+    if targets == []:  # nothing of the tree's inputs moved: Terraform has nothing to do
+        report.step(f"terraform: not run, {why}")
+        summary["status"] = "planned" if options.plan_only else "applied"
+        return _finish(summary, out_dir, stored, env, point.tag, None)
     try:
         _terraform(tf_dir, ["init", "-input=false", f"-backend-config=env/{env}.backend.hcl"], "init", report)
         plan_args = ["plan", "-input=false", f"-var-file=env/{env}.tfvars", f"-out={plan}"]
@@ -153,6 +171,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                 plan_args += [f"-var=layer_s3_key={layer_stored.key}"]
         if manifest.get("package_type") == "image" and not options.plan_only:
             summary["images"] = _push_images(project, env, manifest, options, report, confirm, plan_args)
+        plan_args += [f"-target={address}" for address in targets or ()]
         _terraform(tf_dir, plan_args, "plan", report)
         if not options.plan_only:
             if not options.auto_approve and not (confirm and confirm(f"Apply this plan to {env}?")):
@@ -170,12 +189,18 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             # A saved plan holds variable values and state in plain text: it lives only as
             # long as the apply that needs it.
             plan.unlink(missing_ok=True)
+    return _finish(summary, out_dir, stored, env, point.tag, failed)
+
+
+def _finish(summary: dict, out_dir: Path, stored, env: str, tag: str, failed: str | None) -> ReleaseResult:
+    """The summary in terraform/.release/TAG/, and, once applied, in the bucket as the
+    environment's latest: what the next release compares with."""
     json_path, markdown_path = out_dir / "summary.json", out_dir / "summary.md"
     data = (json.dumps(summary, indent=2) + "\n").encode()
     atomic_write(json_path, data)
     atomic_write(markdown_path, render_markdown(summary).encode())
     if stored and summary["status"] == "applied":
-        store_summary(stored.bucket, env, point.tag, data)
+        store_summary(stored.bucket, env, tag, data)
     return ReleaseResult(summary, json_path, markdown_path, failed)
 
 
@@ -383,6 +408,16 @@ def shared_config_digest(tf_dir: Path, env: str) -> str:
     for path in sorted(shared):
         digest.update(path.relative_to(tf_dir).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _files_digest(paths: list[Path]) -> str | None:
+    """The extra var files' contents, in order (None without any)."""
+    if not paths:
+        return None
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(hashlib.sha256(path.read_bytes() if path.is_file() else b"-").digest())
     return digest.hexdigest()
 
 

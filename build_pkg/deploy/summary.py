@@ -37,6 +37,39 @@ def function_changes(current: list[dict], shared_config: str | None,
     return rows, removed
 
 
+SCOPE_INPUTS = ("shared_config_sha256", "openapi_sha256", "layer_sha256", "var_files_sha256", "package_bucket")
+
+
+def plan_scope(rows: list[dict], removed: list[str], previous: dict | None,
+               inputs: dict[str, str | None]) -> tuple[list[str] | None, str]:
+    """What a release plans: None for the whole tree, with why; else the addresses of the
+    functions that changed (their .tf's module calls and resources, now and as the previous
+    release recorded them, so a resource taken out of a .tf, or a deleted function's, is
+    destroyed), with why. The whole tree whenever something every function shares moved
+    (`inputs`: the module, root files and tfvars; the REST API's document; the dependency
+    layer; extra var files) or the previous record cannot say what a function had: more
+    work when unsure, never less."""
+    if previous is None:
+        return None, "no previous release to compare with"
+    for key in SCOPE_INPUTS:
+        if previous.get(key, "-") != inputs.get(key):
+            return None, f"{key.removesuffix('_sha256').replace('_', ' ')} changed since {previous.get('tag')}"
+    before = {f["name"]: f for f in previous.get("functions", [])}
+    # A function whose package object moved (the one it shipped in is gone) is uploaded anew.
+    moved = [row for row in rows if row["name"] in before and row.get("object") != before[row["name"]].get("object")]
+    planned = [row for row in rows if row["changes"] or row in moved]
+    targets: set[str] = set()
+    for name, now in [(row["name"], row.get("addresses")) for row in planned] + [(name, []) for name in removed]:
+        old = before.get(name)
+        if now is None or (old is not None and not isinstance(old.get("addresses"), list)):
+            return None, f"{name}'s Terraform resources are not known (its .tf does not parse, or an older record)"
+        targets |= set(now) | set((old or {}).get("addresses") or [])
+    if not targets:
+        return [], f"no function changed since {previous.get('tag')}"
+    changed = len(planned) + len(removed)
+    return sorted(targets), f"{changed} function(s) changed since {previous.get('tag')}"
+
+
 def code_objects(current: list[dict], previous: dict | None, bucket: str, package_key: str) -> dict[str, str]:
     """Per function, the key in `bucket` of the package it deploys from: the one its code
     first shipped in, as the previous release recorded it, when its code is the same (by
@@ -82,6 +115,7 @@ def render_markdown(summary: dict) -> str:
         f"- runtime: {summary['runtime']} {summary['arch']}",
         f"- compared with: {summary['previous'] or 'nothing (first release)'}",
         f"- tests: {_tests_line(summary.get('tests'))}",
+        *([f"- planned: {_scope_line(summary['scope'])}"] if summary.get("scope") else []),
     ]
     if summary.get("error"):
         lines.append(f"- error: {summary['error']}")
@@ -100,3 +134,11 @@ def _tests_line(tests: dict | None) -> str:
         return f"SKIPPED ({tests.get('reason')})"
     return (f"{tests['passed']} passed, {tests.get('skipped', 0)} skipped, no closure miss "
             f"({tests.get('seconds', 0)} s)")
+
+
+def _scope_line(scope: dict) -> str:
+    if scope.get("whole_tree"):
+        return f"the whole tree ({scope.get('why')})"
+    if not scope.get("targets"):
+        return f"nothing, Terraform not run ({scope.get('why')})"
+    return f"{len(scope['targets'])} address(es) ({scope.get('why')})"

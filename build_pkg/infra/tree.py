@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..cache import cache_root
 from ..project import Project
-from .parse import TfFile, blocks, locals_of, parse_files
+from .parse import TfFile, blocks, locals_of, parse_files, resources
 from .render import MODULE_DIR, MODULE_SOURCE
 
 
@@ -36,6 +36,16 @@ class Tree:
         return [ModuleCall(tf, label, body, tf.line_of_block("module", label))
                 for tf in self.root_files for label, body in blocks(tf.data, "module")
                 if body.get("source") == MODULE_SOURCE]
+
+    def addresses(self, rel: str) -> list[str] | None:
+        """What `terraform plan -target` takes for everything a root file declares: its module
+        calls and resources (data sources are read by whatever uses them); None when the
+        file does not parse."""
+        found = next((tf for tf in self.root_files if tf.rel == rel), None)
+        if found is None:
+            return None
+        return sorted([f"module.{label}" for label, _ in blocks(found.data, "module")]
+                      + [f"{rtype}.{name}" for rtype, name, _ in resources(found.data)])
 
     def local_values(self) -> dict:
         values: dict = {}

@@ -177,6 +177,86 @@ def test_release_applies_and_explains_what_changed(release_repo, cli):
     assert _function(release_repo, "api_log_exporter")["version"] == "2"  # published anew
 
 
+def _summary(repo: WorkerRepo, tag: str) -> dict:
+    return json.loads((repo.root / "terraform" / ".release" / tag / "summary.json").read_text())
+
+
+def _refreshed(output: str) -> set[str]:
+    """The modules whose resources Terraform read back (refreshed) during the plan."""
+    return {line.split(".", 2)[1] for line in output.splitlines()
+            if line.startswith("module.") and "Refreshing state" in line}
+
+
+def test_a_release_plans_only_the_functions_that_changed(release_repo, cli, capfd):
+    """After a first release of the whole tree, each release plans (and refreshes) the
+    addresses of the functions whose code or .tf changed, new and deleted ones included;
+    a change every function shares plans the whole tree; nothing changed runs no Terraform."""
+    commit_and_tag(release_repo, "v1.0.0")
+    first = release(cli, release_repo, "--auto-approve")
+    assert first.exit_code == 0, first.output
+    assert _summary(release_repo, "v1.0.0")["scope"] == {
+        "whole_tree": True, "targets": None, "why": "no previous release to compare with"}
+
+    def next_release(tag: str, previous: str, *args: str):
+        commit_and_tag(release_repo, tag)
+        capfd.readouterr()
+        result = release(cli, release_repo, "--auto-approve", "--previous-manifest",
+                         str(release_repo.root / "terraform" / ".release" / previous / "summary.json"), *args)
+        assert result.exit_code == 0, result.output
+        terraform = capfd.readouterr()  # Terraform writes to the process's own output
+        result.terraform = terraform.out + terraform.err
+        return result, _summary(release_repo, tag)
+
+    checker = release_repo.root / "functions" / "lambda_process_checker.py"
+    checker.write_text(checker.read_text() + "\n# tuned\n")
+    result, summary = next_release("v1.1.0", "v1.0.0")
+    assert summary["scope"]["targets"] == ["module.lambda_process_checker"]
+    assert _refreshed(result.terraform) == {"lambda_process_checker"}
+    assert _function(release_repo, "process_checker")["version"] == "2"
+    assert _function(release_repo, "api_log_exporter")["version"] == "1"
+
+    # A new function, with a resource of its own in its .tf beside the module call.
+    release_repo.write("functions/lambda_reports.py", "def handler(event, context):\n    return 1\n")
+    assert cli("-C", str(release_repo.root), "tf", "reports").exit_code == 0
+    reports_tf = release_repo.root / "terraform" / "lambda_reports.tf"
+    reports_tf.write_text(reports_tf.read_text() + '\nresource "terraform_data" "reports_marker" {\n  input = "x"\n}\n')
+    result, summary = next_release("v1.2.0", "v1.1.0")
+    assert summary["scope"]["targets"] == ["module.lambda_reports", "terraform_data.reports_marker"]
+    assert _refreshed(result.terraform) == set()  # nothing existed to read back
+    assert _function(release_repo, "reports")["version"] == "1"
+    assert "terraform_data.reports_marker" in _state(release_repo, "prod")
+
+    # A .tf-only change.
+    exporter_tf = release_repo.root / "terraform" / "lambda_api_log_exporter.tf"
+    exporter_tf.write_text(exporter_tf.read_text().replace("memory_size = 256", "memory_size = 512"))
+    result, summary = next_release("v1.3.0", "v1.2.0")
+    assert summary["scope"]["targets"] == ["module.lambda_api_log_exporter"]
+    assert _refreshed(result.terraform) == {"lambda_api_log_exporter"}
+    assert _function(release_repo, "api_log_exporter")["memory_size"] == 512
+
+    # A deleted function: what its .tf declared, as the last release recorded it, is destroyed.
+    (release_repo.root / "functions" / "lambda_reports.py").unlink()
+    reports_tf.unlink()
+    result, summary = next_release("v1.4.0", "v1.3.0")
+    assert summary["scope"]["targets"] == ["module.lambda_reports", "terraform_data.reports_marker"]
+    assert not [address for address in _state(release_repo, "prod") if "reports" in address]
+
+    # Nothing changed: no Terraform at all.
+    result, summary = next_release("v1.4.1", "v1.4.0")
+    assert summary["scope"] == {"whole_tree": False, "targets": [], "why": "no function changed since v1.4.0"}
+    assert "terraform: not run, no function changed since v1.4.0" in result.stderr
+    assert summary["status"] == "applied"
+
+    # Something every function shares: the whole tree, and --whole-tree on demand.
+    tfvars = release_repo.root / "terraform" / "env" / "prod.tfvars"
+    tfvars.write_text(tfvars.read_text().replace("log_retention_days = 90", "log_retention_days = 120"))
+    result, summary = next_release("v1.5.0", "v1.4.1")
+    assert summary["scope"] == {"whole_tree": True, "targets": None, "why": "shared config changed since v1.4.1"}
+    assert _refreshed(result.terraform) == {"lambda_api_log_exporter", "lambda_process_checker"}
+    result, summary = next_release("v1.5.1", "v1.5.0", "--whole-tree")
+    assert summary["scope"]["whole_tree"] and summary["scope"]["why"] == "--whole-tree"
+
+
 def test_a_failed_apply_is_reported_and_summarised(release_repo, cli, tmp_path):
     commit_and_tag(release_repo, "v2.0.0")
     failing = tmp_path / "fail.tfvars"
@@ -383,13 +463,19 @@ def test_a_rollback_is_not_silently_undone(release_repo, cli, deployed, tmp_path
     kept.write_bytes((release_repo.root / "terraform" / ".release" / "v1.0.0" / "summary.json").read_bytes())
     assert cli("-C", str(release_repo.root), "rollback", "worker-prod-process_checker").exit_code == 0
 
+    # A release that plans nothing of process_checker leaves its rollback alone.
     commit_and_tag(release_repo, "v1.0.1", "no change to process_checker")
-    refused = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    untouched = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept))
+    assert untouched.exit_code == 0, untouched.output
+    assert _summary(release_repo, "v1.0.1")["scope"]["targets"] == []  # Terraform never saw its alias
+    # One that plans it (the whole tree, here) would move live back: refused.
+    refused = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept), "--whole-tree")
     assert refused.exit_code == 1
     assert ("process_checker (live on 1, newest 2) rolled back; this release does not change their code, so the "
             "apply would move live back to the newest version") in refused.stderr
-    assert not (release_repo.root / "terraform" / ".release" / "v1.0.1" / "summary.json").exists()
-    allowed = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept), "--allow-roll-forward")
+    assert _summary(release_repo, "v1.0.1")["scope"]["targets"] == []  # the refused one wrote nothing
+    allowed = release(cli, release_repo, "--auto-approve", "--previous-manifest", str(kept), "--whole-tree",
+                      "--allow-roll-forward")
     assert allowed.exit_code == 0, allowed.output
 
     # A release that brings new code for it is the fix going out: no flag needed.
