@@ -32,11 +32,13 @@ STALE_AFTER_S = 24 * 3600  # a temporary directory this old is stale whatever it
 
 
 def cache_root() -> Path:
-    """$BUILD_PKG_CACHE_DIR, else $XDG_CACHE_HOME/build-pkg, else ~/.cache/build-pkg."""
+    """$BUILD_PKG_CACHE_DIR, else $XDG_CACHE_HOME/build-pkg, else ~/.cache/build-pkg; always
+    absolute (a relative one is taken from the working folder now: Terraform, run with
+    -chdir, would read it from another)."""
     if os.environ.get("BUILD_PKG_CACHE_DIR"):
-        return Path(os.environ["BUILD_PKG_CACHE_DIR"])
+        return Path(os.environ["BUILD_PKG_CACHE_DIR"]).absolute()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "build-pkg"
+    return (Path(base) / "build-pkg").absolute()
 
 
 def ensure_entry(entry: Path, build: Callable[[Path], None]) -> Path:

@@ -59,6 +59,15 @@ def test_the_committed_tree_validates_and_plans(built, cli):
         "create": 19, "update": 0, "replace": 0, "delete": 0, "import": 0}}
 
 
+def test_a_relative_cache_folder_is_taken_from_where_the_command_runs(built, tmp_path):
+    """Terraform runs with -chdir: a relative BUILD_PKG_CACHE_DIR (its provider mirror) must not
+    be read from terraform/."""
+    result = run_build_pkg("-C", str(built.root), "validate", env={"BUILD_PKG_CACHE_DIR": "relative-cache"},
+                           cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "relative-cache").is_dir() and not (built.root / "terraform" / "relative-cache").exists()
+
+
 @pytest.mark.parametrize("path, old, new, message", [
     ("lambda_process_checker.tf", "memory_size = 128", "memroy_size = 128",
      'An argument named "memroy_size" is not expected here.'),
