@@ -34,11 +34,24 @@ def client(service: str, region_name: str | None = None, config=None):
     from botocore.exceptions import BotoCoreError, NoRegionError
 
     try:
-        return boto3.session.Session(region_name=region_name or region(None)).client(service, config=config)
+        made = boto3.session.Session(region_name=region_name or region(None)).client(service, config=config)
     except NoRegionError:
         raise AwsError(NO_REGION) from None
     except BotoCoreError as exc:  # a broken profile or config file
         raise AwsError(f"AWS configuration: {exc}; check AWS_PROFILE and ~/.aws/config") from None
+    if os.environ.get(CALL_LOG):
+        made.meta.events.register("before-call", _log_call)
+    return made
+
+
+# For the benchmark (bench/scale.py): every API call the builder makes, one line each
+# (`lambda GetAlias`), appended to the file this names; what its quota model counts.
+CALL_LOG = "BUILD_PKG_CALL_LOG"
+
+
+def _log_call(model, **_) -> None:
+    with open(os.environ[CALL_LOG], "a", encoding="utf-8") as log:  # one short write: whole lines
+        log.write(f"{model.service_model.service_name} {model.name}\n")
 
 
 def explain(exc: Exception) -> str:

@@ -19,7 +19,7 @@ from typing import Callable
 
 from .. import aws
 from ..api.openapi import OPENAPI_NAME
-from ..errors import AwsError, CanaryError, ReleaseError
+from ..errors import ReleaseError
 from ..fsutil import atomic_write
 from ..infra import runner
 from ..infra.check import check
@@ -34,7 +34,7 @@ from ..package.sources import walk_functions
 from ..pipeline.run import build
 from ..progress import Reporter
 from ..project import Project
-from . import api_canary, traffic
+from . import guards
 from .artifacts import fetch_latest_summary, missing_objects, store_summary, upload_package
 from .policy import check_clean, check_nothing_ignored_ships, release_point
 from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown
@@ -146,12 +146,12 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     # What the plan touches is what these checks read: a function outside it keeps its alias,
     # and the REST API stage is planned only with the whole tree.
     planned = [row for row in rows if targets is None or any(a in targets for a in row.get("addresses") or ())]
-    deployed = _deployed_names(project, env, [row["name"] for row in planned])
-    lam = _lambda_client(project, env) if deployed else None  # in the environment's region
-    aliases = _live_aliases(deployed, lam, report) if deployed else {}
-    _refuse_undoing_a_rollback(planned, aliases, options)
-    stage, apigw = _api_stage(project, env, report) if targets is None else (None, None)
-    _refuse_undoing_an_api_pin(planned, aliases, stage, options)
+    deployed = guards.deployed_names(project, env, [row["name"] for row in planned])
+    lam = guards.lambda_client(project, env) if deployed else None  # in the environment's region
+    aliases = guards.live_aliases(deployed, lam, report) if deployed else {}
+    guards.refuse_undoing_a_rollback(planned, aliases, options)
+    stage, apigw = guards.api_stage(project, env, report) if targets is None else (None, None)
+    guards.refuse_undoing_an_api_pin(planned, aliases, stage, options)
 
     failed = None
     if targets == []:  # nothing of the tree's inputs moved: Terraform has nothing to do
@@ -178,8 +178,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                 raise ReleaseError("apply not approved; rerun with --auto-approve, or --plan-only to stop after the plan")
             _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply", report)
             summary["status"] = "applied"
-            summary["canaries_cleared"] = _clear_outlived_canaries(rows, aliases, lam, report)
-            summary["api_canary_cleared"] = _clear_api_canary(stage, apigw, env, report)
+            summary["canaries_cleared"] = guards.clear_outlived_canaries(rows, aliases, lam, report)
+            summary["api_canary_cleared"] = guards.clear_api_canary(stage, apigw, env, report)
     except ReleaseError as exc:
         failed = str(exc)
         summary["status"] = "failed"
@@ -266,106 +266,6 @@ def _push_images(project: Project, env: str, manifest: dict, options: ReleaseOpt
                        "apply (image repository)", report)
     pushed = push_images(project, manifest, repository, report)
     return {"repository": repository, **pushed.as_dict()}
-
-
-def _deployed_names(project: Project, env: str, names: list[str]) -> dict[str, tuple[str, str]]:
-    """Function name -> (its deployed name in `env`, the alias its triggers invoke): an adopted
-    function's own, else <project>-<environment>-<name> and `live`."""
-    environment = next((e for e in read_environments(project) if e.name == env), None)
-    return {name: (environment.function_name(name), environment.alias(name)) for name in names} if environment else {}
-
-
-def _lambda_client(project: Project, env: str):
-    """Lambda in the environment's region (its tfvars `region`, else AWS_REGION); None when no
-    region can be found, so the alias checks warn and are skipped as when AWS cannot be asked."""
-    environment = next((e for e in read_environments(project) if e.name == env), None)
-    try:
-        return aws.client("lambda", aws.region(None, environment.values if environment else None))
-    except AwsError:
-        return None
-
-
-def _live_aliases(deployed: dict[str, tuple[str, str]], lam, report: Reporter) -> dict[str, traffic.LiveAlias]:
-    """Function name -> its live alias as deployed; empty when AWS cannot be asked."""
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        if lam is None:
-            raise AwsError(aws.NO_REGION)
-        found = traffic.live_aliases([d for d, _ in deployed.values()], lam, aliases=dict(deployed.values()))
-    except (BotoCoreError, AwsError) as exc:
-        report.warn(f"could not read the functions' live aliases ({exc}); canary and rollback checks skipped")
-        return {}
-    by_deployed = {d: name for name, (d, _) in deployed.items()}
-    return {by_deployed[d]: alias for d, alias in found.items()}
-
-
-def _refuse_undoing_a_rollback(rows: list[dict], aliases: dict, options: ReleaseOptions) -> None:
-    """An apply moves live to the newest version, which would silently undo a rollback
-    unless this release brings new code for that function."""
-    undone = [f"{row['name']} (live on {aliases[row['name']].primary}, newest {aliases[row['name']].newest})"
-              for row in rows if row["name"] in aliases and aliases[row["name"]].rolled_back
-              and "code" not in row["changes"]]
-    if undone and not options.allow_roll_forward:
-        raise ReleaseError(
-            f"{', '.join(undone)} rolled back; this release does not change their code, so the apply "
-            "would move live back to the newest version: release a fix, `promote` them, or pass --allow-roll-forward")
-
-
-def _clear_outlived_canaries(rows: list[dict], aliases: dict, lam, report: Reporter) -> list[str]:
-    """A function this release changed has a new live version: an earlier canary's weights
-    (which Terraform leaves alone) would now send traffic to an old version. Clear them."""
-    cleared = []
-    for row in rows:
-        alias = aliases.get(row["name"])
-        if alias and alias.weights and row["changes"]:
-            traffic.clear_canary(alias.function, lam, alias=alias.alias)
-            report.step(f"cleared the canary weights of {alias.function} ({alias.weights}): it has a new live version")
-            cleared.append(row["name"])
-    return cleared
-
-
-def _api_stage(project: Project, env: str, report: Reporter):
-    """The REST API stage of `env` as deployed, and the client that read it (no stage
-    without a REST API, or before its first apply; a warning when AWS cannot be asked)."""
-    from botocore.exceptions import BotoCoreError
-
-    environment = next((e for e in read_environments(project) if e.name == env), None)
-    if environment is None or not (project.terraform_dir / OPENAPI_NAME).exists():
-        return None, None
-    try:
-        apigw = aws.client("apigateway", aws.region(None, environment.values))
-        return api_canary.stage_state(apigw, f"{environment.prefix}-rest", env), apigw
-    except (BotoCoreError, AwsError, CanaryError) as exc:
-        report.warn(f"could not read the REST API's stage ({exc}); its canary and rollback checks skipped")
-        return None, None
-
-
-def _refuse_undoing_an_api_pin(rows: list[dict], aliases: dict, stage, options: ReleaseOptions) -> None:
-    """An API canary or an API rollback pins a function's stage variable to a version older
-    than live; the apply sets the variable back to `live` (Terraform's value), which would
-    end that canary or undo that rollback unless this release brings new code for it."""
-    if stage is None:
-        return
-    undone = [f"{row['name']} (the API runs version {stage.pinned[row['name']]}, live is {aliases[row['name']].newest})"
-              for row in rows if row["name"] in stage.pinned and row["name"] in aliases
-              and stage.pinned[row["name"]] != str(aliases[row["name"]].newest) and "code" not in row["changes"]]
-    if undone and not options.allow_roll_forward:
-        raise ReleaseError(
-            f"{', '.join(undone)}: an API canary or rollback; this release does not change their code, so the apply "
-            "would point the API back at live: `promote --api` or `rollback --api` and release a fix, or pass "
-            "--allow-roll-forward")
-
-
-def _clear_api_canary(stage, apigw, env: str, report: Reporter) -> list[str]:
-    """After an apply every stage variable names `live` again: a canary override left on the
-    stage (which Terraform leaves alone) would send a share of the API to an old version."""
-    if stage is None or not stage.canary:
-        return []
-    api_canary.clear_canary(apigw, stage.api_id, env)
-    report.step(f"removed the REST API stage {env}'s canary ({', '.join(stage.canary)}): the apply set every "
-                "function's stage variable back to live")
-    return list(stage.canary)
 
 
 def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:

@@ -61,10 +61,18 @@ def check_project(project: Project, runtime: str | None, arch: str,
     except (LockError, TargetError) as exc:
         where = "Pipfile.lock" if str(exc).startswith("Pipfile.lock") else "Pipfile"
         return CheckResult((_file_problem(where, str(exc)),), 0, 0), ()
-    result = check(inputs)
-    analysis = _analysis(inputs)
-    if analysis is None:
-        return result, inputs.warnings
+    from ..package.closure import analyse, cache_file
+    from ..package.sources import walk_functions
+
+    project = inputs.project
+    try:  # once, for check and the analysis both (a tree of 500 functions is read once)
+        functions = discover(project.root, project.functions_dir, check_handlers=False)
+        files = walk_functions(project.functions_dir, project.root).files
+    except BuildPkgError:
+        return check(inputs), inputs.warnings  # which reports what is wrong with functions/
+    result = check(inputs, functions)
+    analysis = analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple,
+                       cache_file(project))
     # A syntax error in a module some function imports fails the build: check says it first.
     reported = {p.file for p in result.problems}
     syntax = [_parse_problem(error.split(":", 1)[0], error)[0] for error in analysis.errors]
@@ -72,7 +80,7 @@ def check_project(project: Project, runtime: str | None, arch: str,
     if syntax:
         result = replace(result, problems=tuple(sorted(result.problems + tuple(syntax),
                                                        key=lambda p: (p.file, p.line or 0, p.message))))
-    return result, inputs.warnings + tuple(_import_warnings(inputs, analysis))
+    return result, inputs.warnings + tuple(_import_warnings(inputs, analysis, files))
 
 
 def _file_problem(where: str, message: str) -> Problem:
@@ -83,29 +91,11 @@ def _file_problem(where: str, message: str) -> Problem:
     return Problem(where, None, message.removeprefix(f"{where} ").removeprefix(f"{where}: "))
 
 
-def _analysis(inputs: Inputs):
-    """The closure analysis `build` runs (its scans kept: a warm check parses nothing again);
-    None when functions/ itself is wrong (check reports that)."""
-    from ..package.closure import analyse, cache_file
-    from ..package.sources import walk_functions
-
-    project = inputs.project
-    try:
-        functions = discover(project.root, project.functions_dir, check_handlers=False)
-        files = walk_functions(project.functions_dir, project.root).files
-    except BuildPkgError:
-        return None
-    return analyse(functions, [(f.arcname, f.path.read_bytes()) for f in files], inputs.target.version_tuple,
-                   cache_file(project))
-
-
-def _import_warnings(inputs: Inputs, analysis) -> list[str]:
+def _import_warnings(inputs: Inputs, analysis, files) -> list[str]:
     """Imports that neither functions/, the lock, the standard library nor the runtime provide."""
     from ..package.provided import dependency_import_names, unprovided
-    from ..package.sources import walk_functions
 
     project = inputs.project
-    files = walk_functions(project.functions_dir, project.root).files
     first_party = {f.arcname.split("/", 1)[0].removesuffix(".py") for f in files}
     # And what a function's PYTHONPATH adds: `import fastcodec` from functions/vendor/.
     for root in {root for _, env in environments(project) for root in import_roots(dict(env))}:

@@ -14,7 +14,8 @@ import boto3
 import pytest
 
 from build_pkg.deploy import api_canary
-from build_pkg.deploy.release import ReleaseOptions, _refuse_undoing_an_api_pin
+from build_pkg.deploy.guards import refuse_undoing_an_api_pin
+from build_pkg.deploy.release import ReleaseOptions
 from build_pkg.deploy.traffic import LiveAlias
 from build_pkg.errors import ReleaseError
 
@@ -186,9 +187,9 @@ def test_a_release_neither_undoes_an_api_rollback_nor_keeps_a_stale_canary(rest_
     assert state.pinned == {"process_checker": "1"} and state.canary == ()
     with pytest.raises(ReleaseError, match=r"process_checker \(the API runs version 1, live is 2\): an API canary or "
                                            "rollback"):
-        _refuse_undoing_an_api_pin(unchanged, alias, state, ReleaseOptions(env="prod"))
-    _refuse_undoing_an_api_pin(changed, alias, state, ReleaseOptions(env="prod"))  # new code: forward is right
-    _refuse_undoing_an_api_pin(unchanged, alias, state, ReleaseOptions(env="prod", allow_roll_forward=True))
+        refuse_undoing_an_api_pin(unchanged, alias, state, ReleaseOptions(env="prod"))
+    refuse_undoing_an_api_pin(changed, alias, state, ReleaseOptions(env="prod"))  # new code: forward is right
+    refuse_undoing_an_api_pin(unchanged, alias, state, ReleaseOptions(env="prod", allow_roll_forward=True))
 
     # A code-only release moved live: the stage follows it again, and its canary goes.
     apigw.update_stage(restApiId=api, stageName="prod", patchOperations=[
