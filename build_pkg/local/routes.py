@@ -66,10 +66,11 @@ def route_check(project: Project) -> tuple[list[tuple[str, str]], list[str]]:
              f"`{NO_ROUTES}` to it, else see how it makes its resolver")
             for name, routes in sorted((manifest.get("rest_routes_gone") or {}).items())]
     # A function the last build did not have (`new` since): its routes are unread too.
+    seen: dict[str, bool] = {}  # each file read once, however many closures hold it
     unread += [f.source for f in discover(project.root, project.functions_dir, check_handlers=False)
-               if f.name not in built and uses_resolver(project, {"source": f.source})]
+               if f.name not in built and uses_resolver(project, {"source": f.source}, seen)]
     for function in manifest.get("functions", []):
-        if not uses_resolver(project, function):
+        if not uses_resolver(project, function, seen):
             continue
         answer = cached(project, function)
         if answer is None:

@@ -96,15 +96,19 @@ class ApiResult:
     routes: tuple[tuple[str, str], ...]
 
 
-def uses_resolver(project: Project, function: dict) -> bool:
+def uses_resolver(project: Project, function: dict, seen: dict[str, bool] | None = None) -> bool:
     """The function's closure imports Powertools' event handlers (its resolver may live in
-    another module the entry imports)."""
+    another module the entry imports). `seen`: what each file said already, so the files
+    functions share (worker_lib) are read once per build, not once per function."""
+    seen = {} if seen is None else seen
     for arc in function.get("closure") or [function["source"].removeprefix("functions/")]:
-        try:
-            text = (project.functions_dir / arc).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if all(marker in text for marker in _MARKERS):
+        if arc not in seen:
+            try:
+                text = (project.functions_dir / arc).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            seen[arc] = all(marker in text for marker in _MARKERS)
+        if seen[arc]:
             return True
     return False
 
@@ -114,7 +118,8 @@ def code_routes(project: Project, manifest: dict, target, package: Path, layer: 
     """Each resolver function's answer (its REST documents, its HTTP API route keys, whether
     the documents have models), from the cache or read now from `package` (and `layer`);
     and the functions read now."""
-    wanted = [f for f in manifest["functions"] if uses_resolver(project, f)]
+    seen: dict[str, bool] = {}
+    wanted = [f for f in manifest["functions"] if uses_resolver(project, f, seen)]
     answers = {f["name"]: cached(project, f) for f in wanted}
     missing = [f for f in wanted if answers[f["name"]] is None]
     fresh = _generate(project, missing, target, package, layer, report) if missing else {}
