@@ -33,8 +33,14 @@ def client(service: str, region_name: str | None = None, config=None):
     import boto3
     from botocore.exceptions import BotoCoreError, NoRegionError
 
+    from botocore.config import Config
+
+    # Throttling (Lambda's control plane allows 15 calls a second per account and region,
+    # shared with everyone's deploys): back off and retry, and pace later calls (adaptive).
+    paced = Config(retries={"mode": "adaptive", "max_attempts": 10})
     try:
-        made = boto3.session.Session(region_name=region_name or region(None)).client(service, config=config)
+        made = boto3.session.Session(region_name=region_name or region(None)).client(
+            service, config=paced.merge(config) if config else paced)
     except NoRegionError:
         raise AwsError(NO_REGION) from None
     except BotoCoreError as exc:  # a broken profile or config file
