@@ -1,4 +1,4 @@
-"""`validate`: init, validate and plan the real tree offline against the stand-in AWS provider."""
+"""`validate`: init and plan (which validates) the real tree offline against the stand-in AWS provider."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .options import Context, json_option
 @json_option
 @click.pass_obj
 def validate(obj: Context, env, as_json) -> None:
-    """Run terraform init, validate and plan of terraform/ offline.
+    """Run terraform init and plan (which validates first) of terraform/ offline.
 
     The AWS provider is a stand-in that serves the real provider's schema
     (hashicorp/aws 6.62.0), so Terraform itself checks every argument name, type,
