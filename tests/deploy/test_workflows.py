@@ -124,7 +124,8 @@ def test_the_builders_suite_runs_when_the_builder_changed(tmp_path, changed, bui
 def test_release_runs_on_tags_one_at_a_time_with_oidc_and_pinned_terraform():
     release = _load("release.yml")
     assert release["on"] == {"push": {"tags": ["v*.*.*"]}}
-    assert release["concurrency"] == {"group": "release", "cancel-in-progress": False}
+    assert release["concurrency"] == {"group": "release-${{ contains(github.ref_name, '-rc.') && 'staging' || 'prod' }}",
+                                      "cancel-in-progress": False}  # one at a time per environment
     assert release["permissions"]["id-token"] == "write"
     steps = release["jobs"]["release"]["steps"]
     terraform = next(s for s in steps if s.get("uses", "").startswith("hashicorp/setup-terraform"))
