@@ -37,7 +37,7 @@ from ..project import Project
 from . import guards
 from .artifacts import fetch_latest_summary, missing_objects, store_summary, upload_package
 from .policy import check_clean, check_nothing_ignored_ships, release_point
-from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown
+from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown, with_dependents
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
 
@@ -128,6 +128,14 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                   "var_files_sha256": _files_digest([Path(v) for v in options.var_files]),
                   "package_bucket": stored.bucket if stored else None}
     targets, why = (None, "--whole-tree") if options.whole_tree else plan_scope(rows, removed, previous, inputs_now)
+    if targets:
+        files = {tf.rel: (tree.addresses(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None, tf.text)
+                 for tf in tree.root_files}
+        widened = with_dependents(targets, files)
+        if widened is None:
+            targets, why = None, "a shared Terraform file refers to what changed"
+        elif widened != targets:
+            targets, why = widened, f"{why}, with what refers to them"
     report.step(f"plan: {'the whole tree' if targets is None else f'{len(targets)} address(es)'} ({why})")
     summary = {
         "tag": point.tag, "commit": point.commit, "environment": env,

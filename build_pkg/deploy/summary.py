@@ -70,6 +70,29 @@ def plan_scope(rows: list[dict], removed: list[str], previous: dict | None,
     return sorted(targets), f"{changed} function(s) changed since {previous.get('tag')}"
 
 
+def with_dependents(targets: list[str], files: dict[str, tuple[list[str] | None, str]]) -> list[str] | None:
+    """`targets` and whatever refers to them: `terraform plan -target` takes what a target
+    depends on, not what depends on it, so a function whose .tf reads another's module
+    (`module.lambda_b.version` in an environment value) is planned with it. `files`: per
+    root file, its addresses (None for a file every function shares: the root's own) and
+    its text. A shared file that refers to a target makes it the whole tree (None)."""
+    import re
+
+    planned = set(targets)
+    while True:
+        grown = set(planned)
+        for addresses, text in files.values():
+            if addresses is not None and set(addresses) <= grown:
+                continue
+            if any(re.search(rf"(?<![\w.]){re.escape(a)}(?![\w-])", text) for a in planned):
+                if addresses is None:
+                    return None
+                grown |= set(addresses)
+        if grown == planned:
+            return sorted(planned)
+        planned = grown
+
+
 def code_objects(current: list[dict], previous: dict | None, bucket: str, package_key: str) -> dict[str, str]:
     """Per function, the key in `bucket` of the package it deploys from: the one its code
     first shipped in, as the previous release recorded it, when its code is the same (by
