@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -37,6 +38,7 @@ from ..project import Project
 from . import guards
 from .artifacts import fetch_latest_summary, missing_objects, store_summary, upload_package
 from .policy import check_clean, check_nothing_ignored_ships, release_point
+from .slim import slim_root
 from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown, with_dependents
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
@@ -166,8 +168,15 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         report.step(f"terraform: not run, {why}")
         summary["status"] = "planned" if options.plan_only else "applied"
         return _finish(summary, out_dir, stored, env, point.tag, None)
+    root, data = tf_dir, {}
+    if targets is not None:  # only the planned functions' files: Terraform loads what it plans
+        keep = {f"{FLAT_PREFIX}{row['name']}.tf" for row in rows
+                if any(a in targets for a in row.get("addresses") or ())}
+        root, data = slim_root(tf_dir, keep, out_dir / "root")
+        report.step(f"terraform: a working root with the shared files and {len(keep)} function file(s) "
+                    f"({project.rel(root)}), the environment's one state")
     try:
-        _terraform(tf_dir, ["init", "-input=false", f"-backend-config=env/{env}.backend.hcl"], "init", report)
+        _terraform(root, ["init", "-input=false", f"-backend-config=env/{env}.backend.hcl"], "init", report, data)
         plan_args = ["plan", "-input=false", f"-var-file=env/{env}.tfvars", f"-out={plan}"]
         plan_args += [f"-var-file={Path(v).resolve()}" for v in options.var_files]
         if stored:
@@ -180,11 +189,11 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         if manifest.get("package_type") == "image" and not options.plan_only:
             summary["images"] = _push_images(project, env, manifest, options, report, confirm, plan_args)
         plan_args += [f"-target={address}" for address in targets or ()]
-        _terraform(tf_dir, plan_args, "plan", report)
+        _terraform(root, plan_args, "plan", report, data)
         if not options.plan_only:
             if not options.auto_approve and not (confirm and confirm(f"Apply this plan to {env}?")):
                 raise ReleaseError("apply not approved; rerun with --auto-approve, or --plan-only to stop after the plan")
-            _terraform(tf_dir, ["apply", "-input=false", str(plan)], "apply", report)
+            _terraform(root, ["apply", "-input=false", str(plan)], "apply", report, data)
             summary["status"] = "applied"
             summary["canaries_cleared"] = guards.clear_outlived_canaries(rows, aliases, lam, report)
             summary["api_canary_cleared"] = guards.clear_api_canary(stage, apigw, env, report)
@@ -197,6 +206,8 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
             # A saved plan holds variable values and state in plain text: it lives only as
             # long as the apply that needs it.
             plan.unlink(missing_ok=True)
+        if root != tf_dir:
+            shutil.rmtree(root, ignore_errors=True)
     return _finish(summary, out_dir, stored, env, point.tag, failed)
 
 
@@ -276,9 +287,9 @@ def _push_images(project: Project, env: str, manifest: dict, options: ReleaseOpt
     return {"repository": repository, **pushed.as_dict()}
 
 
-def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter) -> None:
+def _terraform(tf_dir: Path, args: list[str], step: str, report: Reporter, extra_env: dict | None = None) -> None:
     drop = runner.LOCK_ADVICE if args[0] == "init" and _git_ignores(tf_dir / ".terraform.lock.hcl") else ()
-    runner.run(tf_dir, args, step, on_interrupt=report.warn, report=report, drop=drop)
+    runner.run(tf_dir, args, step, on_interrupt=report.warn, report=report, drop=drop, extra_env=extra_env)
 
 
 def _git_ignores(path: Path) -> bool:

@@ -212,6 +212,7 @@ def test_a_release_plans_only_the_functions_that_changed(release_repo, cli, capf
     result, summary = next_release("v1.1.0", "v1.0.0")
     assert summary["scope"]["targets"] == ["module.lambda_process_checker"]
     assert _refreshed(result.terraform) == {"lambda_process_checker"}
+    assert "a working root with the shared files and 1 function file(s)" in result.stderr
     assert _function(release_repo, "process_checker")["version"] == "2"
     assert _function(release_repo, "api_log_exporter")["version"] == "1"
 
@@ -253,6 +254,9 @@ def test_a_release_plans_only_the_functions_that_changed(release_repo, cli, capf
     result, summary = next_release("v1.5.0", "v1.4.1")
     assert summary["scope"] == {"whole_tree": True, "targets": None, "why": "shared config changed since v1.4.1"}
     assert _refreshed(result.terraform) == {"lambda_api_log_exporter", "lambda_process_checker"}
+    # The targeted releases from a working root without the other functions' files kept
+    # those functions in the one state: the whole tree plans no function anew.
+    assert "Plan: 0 to add" in result.terraform
     result, summary = next_release("v1.5.1", "v1.5.0", "--whole-tree")
     assert summary["scope"]["whole_tree"] and summary["scope"]["why"] == "--whole-tree"
 
