@@ -175,7 +175,7 @@ def allow_the_api(lam, function: str, qualifier: str, api_id: str) -> None:
     one statement per version, from this API only, added once."""
     from botocore.exceptions import ClientError
 
-    arn = _call("get_function_configuration", lam.get_function_configuration, FunctionName=function)["FunctionArn"]
+    arn = _call("get_function", lam.get_function, FunctionName=function)["Configuration"]["FunctionArn"]  # 100/s
     region, account = arn.split(":")[3:5]
     try:
         lam.add_permission(FunctionName=function, Qualifier=qualifier, StatementId=f"build-pkg-rest-api-{qualifier}",

@@ -100,7 +100,9 @@ def _refuse_what_code_only_cannot_change(lam, functions: dict[str, str], manifes
     built = {f["name"]: f for f in manifest["functions"]}
     layer = manifest.get("layer")
     for name, function in functions.items():
-        config = _call(lam.get_function_configuration, function, FunctionName=function)
+        # GetFunction answers what GetFunctionConfiguration does, from Lambda's 100-a-second
+        # quota instead of the control plane's 15.
+        config = _call(lam.get_function, function, FunctionName=function).get("Configuration", {})
         wanted = {"handler": None if image else built[name]["handler"],
                   "runtime": None if image else manifest["runtime"], "architecture": manifest["arch"]}
         have = {"handler": config.get("Handler"), "runtime": config.get("Runtime"),
