@@ -76,7 +76,7 @@ def with_dependents(targets: list[str], files: dict[str, tuple[list[str] | None,
     (`module.lambda_b.version` in an environment value) is planned with it. `files`: per
     root file, its addresses (None for a file every function shares: the root's own) and
     its text. A shared file that refers to a target makes it the whole tree (None)."""
-    import re
+    from ..infra.tree import refers_to
 
     planned = set(targets)
     while True:
@@ -84,7 +84,7 @@ def with_dependents(targets: list[str], files: dict[str, tuple[list[str] | None,
         for addresses, text in files.values():
             if addresses is not None and set(addresses) <= grown:
                 continue
-            if any(re.search(rf"(?<![\w.]){re.escape(a)}(?![\w-])", text) for a in planned):
+            if refers_to(text, planned):
                 if addresses is None:
                     return None
                 grown |= set(addresses)

@@ -4,6 +4,7 @@ the calls of modules/worker_function (one per function)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +74,19 @@ def module_path(project: Project, value) -> Path | None:
     if not isinstance(value, str) or "${" in value.replace("${path.module}", ""):
         return None
     return (project.terraform_dir / value.replace("${path.module}/", "").replace("${path.module}", ".")).resolve()
+
+
+
+_REFERENCE = re.compile(r"(?<![\w.])([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)")
+
+
+def references(text: str) -> set[str]:
+    """Every `kind.name` a .tf file's text mentions, as an address would start
+    (`module.lambda_b` of `module.lambda_b.version`, `aws_sqs_queue.jobs` of its `.arn`)."""
+    return set(_REFERENCE.findall(text))
+
+
+def refers_to(text: str, addresses) -> bool:
+    """`text` (a .tf file) refers to one of `addresses`; a longer name that starts the same
+    is another address."""
+    return not references(text).isdisjoint(addresses)
