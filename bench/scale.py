@@ -126,9 +126,12 @@ def _one_size(count: int, runs: int, repo: Path, env: dict, endpoint: str, make_
         return _measured(release + list(args), repo, env, s3)
 
     found: dict[str, list[Run]] = {"first": [tagged()]}
-    _deploy_stand_ins(endpoint, count)  # what status reads: the stand-in creates nothing in moto
+    deployed = _deploy_stand_ins(endpoint, count)  # what status reads: the stand-in creates nothing in moto
     found["status"] = [_measured(cli + ["status", "--env", "prod", "--no-build"], repo, env, s3, ok=(0, 3))
                        for _ in range(runs)]
+    for name in deployed:  # the next size deploys the same names
+        boto3.client("lambda", endpoint_url=endpoint, region_name="eu-west-1", aws_access_key_id="bench",
+                     aws_secret_access_key="bench").delete_function(FunctionName=name)
     for run in range(runs):
         found.setdefault("noop", []).append(tagged())
         edit_one(repo, 100 + run)
@@ -139,7 +142,7 @@ def _one_size(count: int, runs: int, repo: Path, env: dict, endpoint: str, make_
     return found
 
 
-def _deploy_stand_ins(endpoint: str, count: int) -> None:
+def _deploy_stand_ins(endpoint: str, count: int) -> list[str]:
     """Each function of the generated repository in moto, published, with its `live` alias:
     what `status --env` reads (its code is not the build's, so every row says differs)."""
     import io
@@ -159,6 +162,7 @@ def _deploy_stand_ins(endpoint: str, count: int) -> None:
         lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="x.handler",
                             Code={"ZipFile": code.getvalue()}, Publish=True)
         lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    return [f"worker-prod-job_{i:03d}" for i in range(count)]
 
 
 def _measured(cmd: list[str], repo: Path, env: dict, s3, ok: tuple[int, ...] = (0,)) -> Run:
