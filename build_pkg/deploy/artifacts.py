@@ -25,12 +25,29 @@ def store_summary(bucket: str, env: str, tag: str, data: bytes, client=None) -> 
             raise ArtifactError(f"storing the release summary at s3://{bucket}/{key} failed: {exc}") from None
 
 
-def fetch_latest_summary(bucket: str, env: str, client=None) -> bytes | None:
-    """The environment's latest release summary, or None before the first release."""
+def attempt_key(env: str) -> str:
+    """The environment's last release attempt, whatever came of it: a release that stopped
+    half-applied makes the next one plan the whole tree."""
+    return f"releases/{env}/attempt.json"
+
+
+def store_attempt(bucket: str, env: str, data: bytes, client=None) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
     s3 = client or aws.client("s3")
-    key = summary_keys(env, "latest")[1]
+    try:
+        s3.put_object(Bucket=bucket, Key=attempt_key(env), Body=data, ContentType="application/json")
+    except (ClientError, BotoCoreError) as exc:
+        raise ArtifactError(f"recording the release attempt at s3://{bucket}/{attempt_key(env)} failed: {exc}") from None
+
+
+def fetch_latest_summary(bucket: str, env: str, client=None, key: str | None = None) -> bytes | None:
+    """The environment's latest release summary (or the object `key`), or None before the
+    first release."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    s3 = client or aws.client("s3")
+    key = key or summary_keys(env, "latest")[1]
     try:
         return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except ClientError as exc:

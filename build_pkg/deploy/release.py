@@ -26,7 +26,7 @@ from ..infra import runner
 from ..infra.check import check
 from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
-from ..infra.tree import parse_tree
+from ..infra.tree import parse_tree, related_files
 from ..image.build import ImageOptions
 from ..package.build import BuildOptions
 from ..package.discover import FLAT_PREFIX, discover
@@ -36,10 +36,11 @@ from ..pipeline.run import build
 from ..progress import Reporter
 from ..project import Project
 from . import guards
-from .artifacts import fetch_latest_summary, missing_objects, store_summary, upload_package
+from .artifacts import (attempt_key, fetch_latest_summary, missing_objects, store_attempt, store_summary,
+                        upload_package)
 from .policy import check_clean, check_nothing_ignored_ships, release_point
 from .slim import slim_root
-from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown, with_dependents
+from .summary import code_objects, function_changes, parse_previous, plan_scope, render_markdown
 
 SUMMARY_DIR = ".release"  # under terraform/, git-ignored
 
@@ -130,14 +131,25 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
                   "var_files_sha256": _files_digest([Path(v) for v in options.var_files]),
                   "package_bucket": stored.bucket if stored else None}
     targets, why = (None, "--whole-tree") if options.whole_tree else plan_scope(rows, removed, previous, inputs_now)
+    unfinished = _unfinished_attempt(options, env, previous)
+    if targets is not None and unfinished:
+        targets, why = None, unfinished
+    keep: set[str] = set()
     if targets:
-        files = {tf.rel: (tree.addresses(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None, tf.text)
+        # The planned functions' files, and every function file related to them (one refers
+        # to what the other declares): they change together and plan together.
+        files = {tf.rel: (tree.declarations(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None, tf.text)
                  for tf in tree.root_files}
-        widened = with_dependents(targets, files)
-        if widened is None:
-            targets, why = None, "a shared Terraform file refers to what changed"
-        elif widened != targets:
-            targets, why = widened, f"{why}, with what refers to them"
+        planned_files = {f"terraform/{tf_filename(row['name'])}" for row in rows
+                         if set(row.get("addresses") or ()) & set(targets)}
+        related = related_files(planned_files, files)
+        if related is None:
+            targets, why = None, "a shared Terraform file refers to what a function file declares"
+        else:
+            keep = {Path(rel).name for rel in related}
+            widened = sorted(set(targets) | {a for rel in related for a in tree.addresses(rel) or ()})
+            if widened != targets:
+                targets, why = widened, f"{why}, with the function files related to them"
     report.step(f"plan: {'the whole tree' if targets is None else f'{len(targets)} address(es)'} ({why})")
     summary = {
         "tag": point.tag, "commit": point.commit, "environment": env,
@@ -168,10 +180,10 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
         report.step(f"terraform: not run, {why}")
         summary["status"] = "planned" if options.plan_only else "applied"
         return _finish(summary, out_dir, stored, env, point.tag, None)
+    if stored and not options.plan_only:  # until it ends, the next release plans the whole tree
+        store_attempt(stored.bucket, env, json.dumps({"tag": point.tag, "status": "running"}).encode())
     root, data = tf_dir, {}
     if targets is not None:  # only the planned functions' files: Terraform loads what it plans
-        keep = {f"{FLAT_PREFIX}{row['name']}.tf" for row in rows
-                if any(a in targets for a in row.get("addresses") or ())}
         root, data = slim_root(tf_dir, keep, out_dir / "root")
         report.step(f"terraform: a working root with the shared files and {len(keep)} function file(s) "
                     f"({project.rel(root)}), the environment's one state")
@@ -220,7 +232,27 @@ def _finish(summary: dict, out_dir: Path, stored, env: str, tag: str, failed: st
     atomic_write(markdown_path, render_markdown(summary).encode())
     if stored and summary["status"] == "applied":
         store_summary(stored.bucket, env, tag, data)
+    if stored and not summary.get("plan_only"):
+        store_attempt(stored.bucket, env, json.dumps({"tag": tag, "status": summary["status"]}).encode())
     return ReleaseResult(summary, json_path, markdown_path, failed)
+
+
+def _unfinished_attempt(options: ReleaseOptions, env: str, previous: dict | None) -> str | None:
+    """Why the whole tree, when the environment's last release attempt (in the bucket) did not
+    end applied: a failed or killed apply changed some of what it planned, and comparing with
+    the last applied release would skip those (reverted code would stay live)."""
+    if not options.s3_bucket:
+        return None
+    raw = fetch_latest_summary(options.s3_bucket, env, key=attempt_key(env))
+    if raw is None:
+        return None
+    try:
+        attempt = json.loads(raw)
+    except ValueError:
+        return f"s3://{options.s3_bucket}/{attempt_key(env)} is not JSON"
+    if attempt.get("status") != "applied" or attempt.get("tag") != (previous or {}).get("tag"):
+        return f"the last release attempt ({attempt.get('tag')}) ended {attempt.get('status')}, not applied"
+    return None
 
 
 def _code_objects(stored, functions: list[dict], previous: dict | None, report: Reporter) -> dict[str, str]:
@@ -318,14 +350,26 @@ def _previous(options: ReleaseOptions, env: str, report: Reporter) -> dict | Non
 
 
 def shared_config_digest(tf_dir: Path, env: str) -> str:
-    """Terraform that every function's configuration depends on: the root files that
-    are not a function's own, the module, and the environment's tfvars."""
+    """Everything in terraform/ that every function's configuration may depend on: each
+    file git tracks there but the functions' own `lambda_*.tf` and the other environments'
+    files under env/ (the root's `.tf` and `.tf.json`, the modules, `*.auto.tfvars`, a file a
+    `.tf` reads with file(), this environment's tfvars). More than Terraform may need, never
+    less: a change here plans the whole tree."""
+    import subprocess
+
+    listed = subprocess.run(["git", "-C", str(tf_dir), "ls-files", "-z", "--", "."], capture_output=True, text=True)
+    if listed.returncode == 0:  # paths relative to terraform/
+        shared = [tf_dir / name for name in listed.stdout.split("\0") if name]
+    else:  # not a checkout (release refuses that before; kept for the digest's other callers)
+        shared = [p for p in tf_dir.rglob("*") if p.is_file() and ".terraform" not in p.parts]
     digest = hashlib.sha256()
-    shared = [p for p in tf_dir.glob("*.tf") if not p.name.startswith(FLAT_PREFIX)]
-    shared += [p for p in (tf_dir / MODULE_DIR).rglob("*") if p.is_file()]
-    shared.append(tf_dir / "env" / f"{env}.tfvars")
-    for path in sorted(shared):
-        digest.update(path.relative_to(tf_dir).as_posix().encode() + b"\0")
+    for path in sorted(set(shared)):
+        rel = path.relative_to(tf_dir)
+        if len(rel.parts) == 1 and rel.name.startswith(FLAT_PREFIX) and rel.suffix == ".tf":
+            continue  # a function's own: its tf_sha256
+        if rel.parts[0] == "env" and not rel.name.startswith(f"{env}."):
+            continue  # another environment's
+        digest.update(rel.as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
     return digest.hexdigest()
 

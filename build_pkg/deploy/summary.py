@@ -51,6 +51,8 @@ def plan_scope(rows: list[dict], removed: list[str], previous: dict | None,
     work when unsure, never less."""
     if previous is None:
         return None, "no previous release to compare with"
+    if previous.get("status", "applied") != "applied":  # a plan-only or failed one: not what is deployed
+        return None, f"the previous summary ({previous.get('tag')}) was {previous.get('status')}, not applied"
     for key in SCOPE_INPUTS:
         if previous.get(key, "-") != inputs.get(key):
             return None, f"{key.removesuffix('_sha256').replace('_', ' ')} changed since {previous.get('tag')}"
@@ -68,29 +70,6 @@ def plan_scope(rows: list[dict], removed: list[str], previous: dict | None,
         return [], f"no function changed since {previous.get('tag')}"
     changed = len(planned) + len(removed)
     return sorted(targets), f"{changed} function(s) changed since {previous.get('tag')}"
-
-
-def with_dependents(targets: list[str], files: dict[str, tuple[list[str] | None, str]]) -> list[str] | None:
-    """`targets` and whatever refers to them: `terraform plan -target` takes what a target
-    depends on, not what depends on it, so a function whose .tf reads another's module
-    (`module.lambda_b.version` in an environment value) is planned with it. `files`: per
-    root file, its addresses (None for a file every function shares: the root's own) and
-    its text. A shared file that refers to a target makes it the whole tree (None)."""
-    from ..infra.tree import refers_to
-
-    planned = set(targets)
-    while True:
-        grown = set(planned)
-        for addresses, text in files.values():
-            if addresses is not None and set(addresses) <= grown:
-                continue
-            if refers_to(text, planned):
-                if addresses is None:
-                    return None
-                grown |= set(addresses)
-        if grown == planned:
-            return sorted(planned)
-        planned = grown
 
 
 def code_objects(current: list[dict], previous: dict | None, bucket: str, package_key: str) -> dict[str, str]:

@@ -3,7 +3,8 @@
 Terraform's cost of one plan grows faster than the functions in it (at 200 functions 15.5 s,
 at 500 57 s), so the tree is planned as groups, each the shared files and some functions'
 files, side by side. A group must plan as the whole tree would: files that refer to each
-other (`module.lambda_b.version` in another's environment) or declare the same address
+other (`module.lambda_b.version` in another's environment, a `local` one declares and another
+reads) or declare the same name
 (which Terraform refuses as a duplicate) go in one group, and a shared file that refers to
 a function's address means no split at all.
 """
@@ -13,8 +14,9 @@ from __future__ import annotations
 from .tree import references, refers_to
 
 
-def validation_groups(files: dict[str, tuple[list[str] | None, str]], size: int) -> list[list[str]] | None:
-    """`files`: per root file, its addresses (None for a shared file) and text. The function
+def validation_groups(files: dict[str, tuple[set[str] | None, str]], size: int) -> list[list[str]] | None:
+    """`files`: per root file, what it declares (None for a shared file; see
+    tree.declarations) and its text. The function
     files in groups of about `size` (whole clusters of related files, never split), or None
     when they cannot be planned apart."""
     functions = {rel: addresses for rel, (addresses, _) in files.items() if addresses is not None}

@@ -48,6 +48,19 @@ class Tree:
         return sorted([f"module.{label}" for label, _ in blocks(found.data, "module")]
                       + [f"{rtype}.{name}" for rtype, name, _ in resources(found.data)])
 
+    def declarations(self, rel: str) -> set[str] | None:
+        """Every name another file could refer to that a root file declares, as references
+        start (see `references`): `module.L`, `TYPE.NAME`, `data.TYPE`, `local.K`, `var.V`;
+        None when the file does not parse."""
+        found = next((tf for tf in self.root_files if tf.rel == rel), None)
+        if found is None:
+            return None
+        names = set(self.addresses(rel) or ())
+        names |= {f"data.{kind}" for entry in found.data.get("data", []) for kind in entry}
+        names |= {f"local.{key}" for key in locals_of(found.data)}
+        names |= {f"var.{name}" for name, _ in blocks(found.data, "variable")}
+        return names
+
     def local_values(self) -> dict:
         values: dict = {}
         for tf in self.root_files:
@@ -90,3 +103,33 @@ def refers_to(text: str, addresses) -> bool:
     """`text` (a .tf file) refers to one of `addresses`; a longer name that starts the same
     is another address."""
     return not references(text).isdisjoint(addresses)
+
+
+def related_files(planned: set[str], files: dict[str, tuple[set[str] | None, str]]) -> set[str] | None:
+    """The function files planned with `planned`: every file that refers to what one of them
+    declares, and every file one of them refers to, transitively (a .tf reading another's
+    `module.lambda_b.version` or `local.prefix` changes with it, and cannot plan without
+    it). `files`: per root file, what it declares (None for a shared file) and its text.
+    None when a shared file refers to what a function file declares: then everything is."""
+    declared = {rel: names for rel, (names, _) in files.items() if names is not None}
+    owners: dict[str, set[str]] = {}
+    for rel, names in declared.items():
+        for name in names:
+            owners.setdefault(name, set()).add(rel)
+    refs = {rel: references(text) for rel, (_, text) in files.items()}
+    for rel, (names, _) in files.items():
+        if names is None and not refs[rel].isdisjoint(owners):
+            return None
+    linked: dict[str, set[str]] = {rel: set() for rel in declared}
+    for rel in declared:
+        # What it refers to, and what declares the same name (a duplicate Terraform must see).
+        for other in {o for name in (refs[rel] | declared[rel]) & owners.keys() for o in owners[name]} - {rel}:
+            linked[rel].add(other)
+            linked[other].add(rel)
+    found, queue = set(planned), list(planned)
+    while queue:
+        for other in linked.get(queue.pop(), ()):
+            if other not in found:
+                found.add(other)
+                queue.append(other)
+    return found

@@ -116,7 +116,7 @@ def _groups(project: Project, size: int) -> list[list[str]] | None:
     tree = parse_tree(project)
     if tree.unparsed:
         return None  # one plan, whose message names the file and line
-    files = {Path(tf.rel).name: (tree.addresses(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None,
+    files = {Path(tf.rel).name: (tree.declarations(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None,
                                  tf.text) for tf in tree.root_files}
     groups = validation_groups(files, size)
     return groups if groups and len(groups) > 1 else None

@@ -19,21 +19,25 @@ def test_a_function_deploys_from_the_package_its_code_first_shipped_in():
     assert set(code_objects(current, None, "bucket", "packages/new.zip").values()) == {"packages/new.zip"}
 
 
-def test_what_refers_to_a_planned_function_is_planned_with_it():
-    from build_pkg.deploy.summary import with_dependents
+
+def test_function_files_that_refer_to_each_other_plan_together():
+    from build_pkg.infra.tree import related_files
 
     files = {
-        "terraform/lambda_b.tf": (["module.lambda_b"], 'module "lambda_b" {\n  name = "b"\n}\n'),
-        "terraform/lambda_a.tf": (["module.lambda_a"], 'module "lambda_a" {\n  environment = {\n'
-                                                       '    B = module.lambda_b.version\n  }\n}\n'),
-        "terraform/lambda_c.tf": (["module.lambda_c", "aws_sqs_queue.c"],
-                                  'module "lambda_c" {\n  x = module.lambda_a.arn\n}\nresource "aws_sqs_queue" "c" {}\n'),
-        "terraform/lambda_bb.tf": (["module.lambda_bb"], 'module "lambda_bb" {\n  y = module.lambda_b_other.arn\n}\n'),
-        "terraform/main.tf": (None, "locals {\n  x = 1\n}\n"),
+        "lambda_b.tf": ({"module.lambda_b", "local.prefix"}, 'module "lambda_b" {\n  p = local.prefix\n}\n'
+                                                              'locals {\n  prefix = "v1"\n}\n'),
+        "lambda_a.tf": ({"module.lambda_a"}, 'module "lambda_a" {\n  B = module.lambda_b.version\n}\n'),
+        "lambda_c.tf": ({"module.lambda_c", "aws_sqs_queue.c"}, 'module "lambda_c" {\n  x = module.lambda_a.arn\n}\n'),
+        "lambda_d.tf": ({"module.lambda_d"}, 'module "lambda_d" {\n  p = local.prefix\n}\n'),
+        "lambda_bb.tf": ({"module.lambda_bb"}, 'module "lambda_bb" {\n  y = module.lambda_b_other.arn\n}\n'),
+        "lambda_e.tf": ({"module.lambda_e", "local.e"}, 'locals {\n  e = 1\n}\n'),
+        "lambda_f.tf": ({"module.lambda_f", "local.e"}, 'locals {\n  e = 2\n}\n'),  # a duplicate
+        "main.tf": (None, "locals {\n  x = var.region\n}\n"),
     }
-    # b's dependents, and theirs in turn; a longer name that starts the same is not a reference.
-    assert with_dependents(["module.lambda_b"], files) == [
-        "aws_sqs_queue.c", "module.lambda_a", "module.lambda_b", "module.lambda_c"]
-    assert with_dependents(["module.lambda_c"], files) == ["module.lambda_c"]
-    files["terraform/outputs.tf"] = (None, 'output "b" {\n  value = module.lambda_b.arn\n}\n')
-    assert with_dependents(["module.lambda_b"], files) is None  # a shared file: the whole tree
+    # Both ways, transitively: what b declares is used by a (then c) and d; a name that only
+    # starts the same is another; files declaring the same name go together.
+    assert related_files({"lambda_c.tf"}, files) == {"lambda_a.tf", "lambda_b.tf", "lambda_c.tf", "lambda_d.tf"}
+    assert related_files({"lambda_bb.tf"}, files) == {"lambda_bb.tf"}
+    assert related_files({"lambda_e.tf"}, files) == {"lambda_e.tf", "lambda_f.tf"}
+    files["outputs.tf"] = (None, 'output "p" {\n  value = local.prefix\n}\n')
+    assert related_files({"lambda_a.tf"}, files) is None  # a shared file: the whole tree
