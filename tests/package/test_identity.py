@@ -97,7 +97,8 @@ def test_a_flipped_bit_in_a_cached_crc_is_caught_and_the_entry_rebuilt(small, cl
     monkeypatch.setenv("BUILD_PKG_CACHE_DIR", str(tmp_path / "cache"))
     clean = _build(cli, small)
     clean_bytes = small.zip_path.read_bytes()
-    [entry] = [p for p in (tmp_path / "cache" / "deps").iterdir() if p.is_dir()]
+    # The finished entry (a temporary folder of a build may sit beside it for a moment).
+    [entry] = [p for p in (tmp_path / "cache" / "deps").iterdir() if (p / "index.json").is_file()]
     index_path = entry / "index.json"
     index = json.loads(index_path.read_text())
     row = next(r for r in index["files"] if r[0] == "six.py")
@@ -118,7 +119,7 @@ def test_a_cached_body_out_of_place_is_caught(small, cli, monkeypatch, tmp_path)
     monkeypatch.setenv("BUILD_PKG_CACHE_DIR", str(tmp_path / "cache"))
     _build(cli, small)
     clean_bytes = small.zip_path.read_bytes()
-    [entry] = [p for p in (tmp_path / "cache" / "deps").iterdir() if p.is_dir()]
+    [entry] = [p for p in (tmp_path / "cache" / "deps").iterdir() if (p / "index.json").is_file()]
     blob = bytearray((entry / "bodies.bin").read_bytes())
     blob[len(blob) // 2] ^= 0x01
     (entry / "bodies.bin").write_bytes(bytes(blob))
