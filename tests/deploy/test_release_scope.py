@@ -59,91 +59,75 @@ def test_dependency_on_unplanned_function(repo, cli):
     assert s["scope"]["targets"] == ["module.lambda_api_log_exporter", "module.lambda_process_checker"]
 
 
-# 2. A local declared in one function's .tf and used by another's.
-def test_local_shared_between_function_files(repo, cli):
+# 2. A local declared in one function's .tf and read by another's: a change to the local
+# reaches the reader; a change to the reader alone still plans (the root needs the local).
+def _shared_local(repo, cli):
     edit(repo, EXPORTER_TF, 'module "lambda_api_log_exporter" {',
          'locals {\n  export_prefix = "v1"\n}\n\nmodule "lambda_api_log_exporter" {')
     edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
          'CHECK_TARGETS = "https://status.example.com/health"\n    PREFIX = local.export_prefix')
     assert rel(cli, repo, "v1.0.0").exit_code == 0
     assert env_of(repo, "process_checker")["PREFIX"] == "v1"
-    edit(repo, EXPORTER_TF, 'export_prefix = "v1"', 'export_prefix = "v2"')
-    r = rel(cli, repo, "v1.1.0", "v1.0.0")
-    assert _summary(repo, "v1.1.0")["status"] == "applied"
-    assert r.exit_code == 0
-    assert env_of(repo, "process_checker")["PREFIX"] == "v2", "checker's env not updated"
 
 
-# 2b. Same, but only the consumer changes: does the slim root even load?
-def test_local_consumer_changes_alone(repo, cli):
-    edit(repo, EXPORTER_TF, 'module "lambda_api_log_exporter" {',
-         'locals {\n  export_prefix = "v1"\n}\n\nmodule "lambda_api_log_exporter" {')
-    edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
-         'CHECK_TARGETS = "https://status.example.com/health"\n    PREFIX = local.export_prefix')
-    assert rel(cli, repo, "v1.0.0").exit_code == 0
-    edit(repo, CHECKER_TF, "memory_size = 128", "memory_size = 256")
-    r = rel(cli, repo, "v1.1.0", "v1.0.0")
-    assert _summary(repo, "v1.1.0")["status"] == "applied"
-    assert r.exit_code == 0
-    assert _function(repo, "process_checker")["memory_size"] == 256
+@pytest.mark.parametrize("changed", ["the local", "the reader"])
+def test_a_local_shared_between_function_files(repo, cli, changed):
+    _shared_local(repo, cli)
+    if changed == "the local":
+        edit(repo, EXPORTER_TF, 'export_prefix = "v1"', 'export_prefix = "v2"')
+    else:
+        edit(repo, CHECKER_TF, "memory_size = 128", "memory_size = 256")
+    result = rel(cli, repo, "v1.1.0", "v1.0.0")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    checker = _function(repo, "process_checker")
+    assert (checker["environment"][0]["variables"]["PREFIX"], checker["memory_size"]) == (
+        ("v2", 128) if changed == "the local" else ("v1", 256))
 
 
-# 3. A file the function's .tf reads (file()) changes.
-def test_file_read_by_a_function_tf(repo, cli):
-    repo.write("terraform/config/checker_targets.txt", "https://a.example.com/health")
-    edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
-         'CHECK_TARGETS = trimspace(file("${path.module}/config/checker_targets.txt"))')
-    assert rel(cli, repo, "v1.0.0").exit_code == 0
-    assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://a.example.com/health"
-    repo.write("terraform/config/checker_targets.txt", "https://b.example.com/health")
-    r = rel(cli, repo, "v1.1.0", "v1.0.0")
-    assert _summary(repo, "v1.1.0")["status"] == "applied"
-    assert r.exit_code == 0
-    assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://b.example.com/health"
+# 3-6. Inputs besides the functions' own files: each change must reach the function that
+# reads it. Each case: what the first release has (its target "a"), then the change to "b".
+def _file_input(repo, target):
+    repo.write("terraform/config/checker_targets.txt", f"https://{target}.example.com")
+    if target == "a":
+        edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
+             'CHECK_TARGETS = trimspace(file("${path.module}/config/checker_targets.txt"))')
 
 
-# 4. A shared .tf.json root file.
-def test_shared_tf_json(repo, cli):
-    repo.write("terraform/settings.tf.json", json.dumps({"locals": {"checker_target": "https://a.example.com"}}))
-    edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
-         'CHECK_TARGETS = local.checker_target')
-    assert rel(cli, repo, "v1.0.0").exit_code == 0
-    repo.write("terraform/settings.tf.json", json.dumps({"locals": {"checker_target": "https://b.example.com"}}))
-    r = rel(cli, repo, "v1.1.0", "v1.0.0")
-    assert _summary(repo, "v1.1.0")["status"] == "applied"
-    assert r.exit_code == 0
-    assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://b.example.com"
+def _tf_json(repo, target):
+    repo.write("terraform/settings.tf.json", json.dumps({"locals": {"checker_target": f"https://{target}.example.com"}}))
+    if target == "a":
+        edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
+             "CHECK_TARGETS = local.checker_target")
 
 
-# 5. An *.auto.tfvars file in terraform/.
-def test_auto_tfvars(repo, cli):
-    edit(repo, "terraform/variables.tf", 'variable "region" {',
-         'variable "checker_target" {\n  type = string\n  default = "https://default.example.com"\n}\n\nvariable "region" {')
-    edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"', 'CHECK_TARGETS = var.checker_target')
-    repo.write("terraform/checker.auto.tfvars", 'checker_target = "https://a.example.com"\n')
-    assert rel(cli, repo, "v1.0.0").exit_code == 0
-    assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://a.example.com"
-    repo.write("terraform/checker.auto.tfvars", 'checker_target = "https://b.example.com"\n')
-    r = rel(cli, repo, "v1.1.0", "v1.0.0")
-    assert _summary(repo, "v1.1.0")["status"] == "applied"
-    assert r.exit_code == 0
-    assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://b.example.com"
+def _auto_tfvars(repo, target):
+    repo.write("terraform/checker.auto.tfvars", f'checker_target = "https://{target}.example.com"\n')
+    if target == "a":
+        edit(repo, "terraform/variables.tf", 'variable "region" {',
+             'variable "checker_target" {\n  type = string\n}\n\nvariable "region" {')
+        edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"', "CHECK_TARGETS = var.checker_target")
 
 
-# 6. Another local module (not worker_function) used by a function's .tf.
-def test_other_local_module(repo, cli):
-    repo.write("terraform/modules/settings/main.tf",
-               'output "target" {\n  value = "https://a.example.com"\n}\n')
-    edit(repo, CHECKER_TF, 'module "lambda_process_checker" {',
-         'module "checker_settings" {\n  source = "./modules/settings"\n}\n\nmodule "lambda_process_checker" {')
-    edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
-         'CHECK_TARGETS = module.checker_settings.target')
+def _other_module(repo, target):
+    repo.write("terraform/modules/settings/main.tf", f'output "target" {{\n  value = "https://{target}.example.com"\n}}\n')
+    if target == "a":
+        edit(repo, CHECKER_TF, 'module "lambda_process_checker" {',
+             'module "checker_settings" {\n  source = "./modules/settings"\n}\n\nmodule "lambda_process_checker" {')
+        edit(repo, CHECKER_TF, 'CHECK_TARGETS = "https://status.example.com/health"',
+             "CHECK_TARGETS = module.checker_settings.target")
+
+
+@pytest.mark.parametrize("change", [_file_input, _tf_json, _auto_tfvars, _other_module],
+                         ids=["a file a .tf reads with file()", "a shared .tf.json", "an *.auto.tfvars",
+                              "another local module"])
+def test_a_change_to_what_a_function_tf_reads_reaches_it(repo, cli, change):
+    change(repo, "a")
     assert rel(cli, repo, "v1.0.0").exit_code == 0
     assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://a.example.com"
-    repo.write("terraform/modules/settings/main.tf", 'output "target" {\n  value = "https://b.example.com"\n}\n')
-    r = rel(cli, repo, "v1.1.0", "v1.0.0")
-    assert _summary(repo, "v1.1.0")["status"] == "applied"
-    assert r.exit_code == 0
+    change(repo, "b")
+    result = rel(cli, repo, "v1.1.0", "v1.0.0")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert _summary(repo, "v1.1.0")["scope"]["whole_tree"]  # shared: the whole tree
     assert env_of(repo, "process_checker")["CHECK_TARGETS"] == "https://b.example.com"
 
 
