@@ -41,6 +41,18 @@ class Environment:
     def prefix(self) -> str:
         return f"{self.project}-{self.environment or self.name}"
 
+    @property
+    def region(self) -> str | None:
+        """The tfvars `region`, where its functions run."""
+        value = self.values.get("region")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def account(self) -> str | None:
+        """The tfvars `account_id` (12 digits), when the environment names its account."""
+        value = str(self.values.get("account_id") or "")
+        return value if re.fullmatch(r"\d{12}", value) else None
+
     def function_name(self, name: str) -> str:
         """As deployed here: an adopted function's live name, else <project>-<env>-<name>."""
         return self.adopted[name][0] if name in self.adopted else f"{self.prefix}-{name}"

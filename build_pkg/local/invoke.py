@@ -31,7 +31,7 @@ from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 from ..testing import closure_check
 from ..infra.function_config import FunctionConfig, function_config, local_environment
-from .runtime import Outcome, Runtime, RuntimeSpec, lambda_environment
+from .runtime import ACCOUNT, Outcome, Runtime, RuntimeSpec, lambda_environment
 from .task_root import task_root
 
 
@@ -88,7 +88,7 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
         local_env = local_environment(project)
         deployed = local_env.function_name(function.name) if local_env else function.name
         outcomes = _Session(function, config, options, target, python, task, client_dir, out, layers, trace,
-                            deployed).run()
+                            deployed, local_env).run()
         for arc in _closure_misses(project, function, task, trace):
             report.warn(closure_check.miss_message(arc, function.name, function.source))
         return outcomes
@@ -125,13 +125,17 @@ class _Session:
     """One runtime, one or more invocations: the first cold, the rest warm."""
 
     def __init__(self, function, config: FunctionConfig, options: InvokeOptions, target, python, task: Path,
-                 client_dir: Path, out: TextIO, layers: list[str], trace: Path, deployed_name: str):
+                 client_dir: Path, out: TextIO, layers: list[str], trace: Path, deployed_name: str,
+                 environment=None):
         memory = options.memory or config.memory
+        # Where the function would run: the local environment's region and account (its tfvars).
         env = lambda_environment(function.name, function.handler, deployed_name, memory, target.runtime, task,
-                                 client_dir, {**dict(config.environment), **options.env})
+                                 client_dir, {**dict(config.environment), **options.env},
+                                 environment.region if environment else None)
         hook = closure_check.HOOK.format(root=str(task), out=str(trace))
         self.runtime = Runtime(RuntimeSpec(function.handler, deployed_name, memory, options.timeout or config.timeout,
-                                           python, task, tuple(layers), tuple(env.items()), hook))
+                                           python, task, tuple(layers), tuple(env.items()), hook,
+                                           (environment.account if environment else None) or ACCOUNT))
         self.options = options
         self.out = out
 

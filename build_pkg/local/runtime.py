@@ -64,6 +64,11 @@ class Outcome:
         return self.status != "ok"
 
 
+# The account in a local run's function ARN when the environment names none (its tfvars
+# `account_id`): the one AWS's documentation uses.
+ACCOUNT = "123456789012"
+
+
 @dataclass(frozen=True)
 class RuntimeSpec:
     """What a runtime process of one function runs with."""
@@ -76,6 +81,7 @@ class RuntimeSpec:
     layers: tuple[str, ...]  # each layer's python/ folder (Lambda's /opt/python), in order
     env: tuple[tuple[str, str], ...]  # everything but the Runtime API's address
     hook: str = ""  # run first in the process (closure_check's trace)
+    account: str = ACCOUNT  # in the function's ARN (context.invoked_function_arn)
 
     @property
     def boot(self) -> str:
@@ -83,9 +89,11 @@ class RuntimeSpec:
 
 
 def lambda_environment(function_name: str, handler: str, deployed_name: str, memory: int, runtime: str,
-                       task: Path, client_dir: Path, own: dict[str, str]) -> dict[str, str]:
-    """The variables Lambda sets, what is passed through from here, then the function's own."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+                       task: Path, client_dir: Path, own: dict[str, str], region: str | None = None) -> dict[str, str]:
+    """The variables Lambda sets, what is passed through from here, then the function's own.
+    `region`: the environment's (its tfvars), which is where the function would run; else
+    AWS_REGION here."""
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     env = {
         "AWS_LAMBDA_FUNCTION_NAME": deployed_name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory),
@@ -182,6 +190,9 @@ class Runtime:
         spec = self.spec
         self._api = RuntimeAPI()
         env = {**dict(spec.env), "AWS_LAMBDA_RUNTIME_API": self._api.address}
+        # One log stream per execution environment, as Lambda names it (a pool's runtimes
+        # share a spec, which leaves it out because it differs per process).
+        env.setdefault("AWS_LAMBDA_LOG_STREAM_NAME", f"{dt.date.today():%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}")
         self._started = time.monotonic()
         # -B: no bytecode written into the task root (Lambda's /var/task is read-only; as root
         # here, the folder's modes would not stop it).
@@ -232,8 +243,8 @@ class Runtime:
         spec, process = self.spec, self._process
         request_id = str(uuid.uuid4())
         deadline_ms = int(time.time() * 1000) + spec.timeout * 1000
-        region = dict(spec.env).get("AWS_REGION", "us-east-1")
-        arn = f"arn:aws:lambda:{region}:000000000000:function:{spec.deployed_name}"
+        env = dict(spec.env)
+        arn = f"arn:aws:lambda:{env.get('AWS_REGION', 'us-east-1')}:{spec.account}:function:{spec.deployed_name}"
         self._line(f"START RequestId: {request_id} Version: $LATEST")
         begun = time.monotonic()
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn))

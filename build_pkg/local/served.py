@@ -35,7 +35,7 @@ from ..infra.function_config import function_config, local_environment
 from .invoke import base_for_a_run, built_images
 from .pool import RuntimePool
 from .routes import project_routes
-from .runtime import RuntimeSpec, lambda_environment
+from .runtime import ACCOUNT, RuntimeSpec, lambda_environment
 from .task_root import task_root
 
 POLL_S = 0.3
@@ -135,10 +135,13 @@ class LocalFunctions:
             task = self._hold(key, lambda: task_root(project, manifest, name, as_image, self.report))
             deployed_name = local_env.function_name(name) if local_env else name
             env = lambda_environment(name, function.handler, deployed_name, config.memory, inputs.target.runtime,
-                                     task, self.client_dir, {**dict(config.environment), **options.env})
-            env.pop("AWS_LAMBDA_LOG_STREAM_NAME", None)  # random per call: it would make every spec differ
+                                     task, self.client_dir, {**dict(config.environment), **options.env},
+                                     local_env.region if local_env else None)
+            # Random per call, it would make every spec differ: each runtime process names its own.
+            env.pop("AWS_LAMBDA_LOG_STREAM_NAME", None)
             spec = RuntimeSpec(function.handler, deployed_name, config.memory, config.timeout, self.python, task,
-                               layers, tuple(sorted(env.items())))
+                               layers, tuple(sorted(env.items())), account=(local_env.account if local_env else None)
+                               or ACCOUNT)
             # A function whose identity did not move keeps the task root its warm runtimes run
             # from (the same files: that is what the identity means), so it is not restarted.
             old = None if first else self.pool.spec(name)
@@ -195,7 +198,8 @@ def _same_but_files(old: RuntimeSpec, new: RuntimeSpec) -> bool:
     """The same settings; only the folders (a new generation of the same files) differ."""
     def settings(spec: RuntimeSpec) -> tuple:
         env = tuple((k, v) for k, v in spec.env if k != "LAMBDA_TASK_ROOT")
-        return spec.handler, spec.deployed_name, spec.memory, spec.timeout, spec.python, env, len(spec.layers)
+        return (spec.handler, spec.deployed_name, spec.memory, spec.timeout, spec.python, env, len(spec.layers),
+                spec.account)
     return settings(old) == settings(new)
 
 

@@ -28,6 +28,12 @@ FUNCTIONS = {
         "    return {'function': context.function_name, 'memory': context.memory_limit_in_mb,\n"
         "            'left_ms': context.get_remaining_time_in_millis() > 0}\n"
     ),
+    "lambda_where.py": (
+        "import os\n\n"
+        "def handler(event, context):\n"
+        "    return {'arn': context.invoked_function_arn, 'region': os.environ['AWS_REGION'],\n"
+        "            'stream': context.log_stream_name}\n"
+    ),
     # click is installed in the dev environment but not locked in [packages].
     "lambda_devonly.py": "import click\n\ndef handler(event, context):\n    return click.__version__\n",
     # Two things the static closure cannot see: another function's data file, opened by path,
@@ -256,3 +262,23 @@ def test_invoke_json_is_one_document_of_every_invocation(repo):
     assert first["status"] == second["status"] == "ok"
     assert first["result"]["function"] == "worker-dev-fail" and first["init_ms"] is not None and second["init_ms"] is None
     assert first["duration_ms"] > 0 and first["max_memory_mb"] > 10
+
+
+def test_a_local_run_is_in_the_environments_region_and_account(repo, monkeypatch):
+    """The local environment's tfvars say where the function runs (dev: eu-west-1), whatever
+    AWS_REGION says here; its account_id, when it names one, is in the function's ARN."""
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    tfvars = repo.root / "terraform" / "env" / "dev.tfvars"
+    before = tfvars.read_text()
+    try:
+        proc = _invoke(repo, "where")
+        assert proc.returncode == 0, proc.stderr
+        [found] = _results(proc)
+        assert found["region"] == "eu-west-1"
+        assert found["arn"] == "arn:aws:lambda:eu-west-1:123456789012:function:worker-dev-where"
+        assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", found["stream"])
+        tfvars.write_text(before + 'account_id = "210987654321"\n')
+        [found] = _results(_invoke(repo, "where"))
+        assert found["arn"] == "arn:aws:lambda:eu-west-1:210987654321:function:worker-dev-where"
+    finally:
+        tfvars.write_text(before)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import os
 import signal
 import socket
@@ -142,7 +143,8 @@ def handler(event, context):
         client = boto3.client("lambda")
         reply = client.invoke(FunctionName=event["call"], Payload=b'{"from": "echo"}')
         return {"called": reply["Payload"].read().decode()}
-    return {"echo": event, "name": os.environ["AWS_LAMBDA_FUNCTION_NAME"]}
+    return {"echo": event, "name": os.environ["AWS_LAMBDA_FUNCTION_NAME"], "stream": context.log_stream_name,
+            "arn": context.invoked_function_arn}
 '''
 
 
@@ -282,6 +284,8 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         assert reply["StatusCode"] == 200 and "FunctionError" not in reply
         result = json.loads(reply["Payload"].read())
         assert result["echo"] == {"x": 1}
+        assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", result["stream"])  # as invoke's
+        assert result["arn"] == f"arn:aws:lambda:eu-west-1:123456789012:function:{result['name']}"  # dev's region
         log = base64.b64decode(reply["LogResult"]).decode()
         assert "hello from echo {'x': 1}" in log and "REPORT RequestId:" in log
 
