@@ -34,10 +34,10 @@ class RuntimePool:
     def names(self) -> list[str]:
         return sorted(self._specs)
 
-    def invoke(self, name: str, payload: bytes) -> Outcome:
+    def invoke(self, name: str, payload: bytes, client_context: str | None = None) -> Outcome:
         runtime = self._acquire(name)
         try:
-            return runtime.invoke(payload)
+            return runtime.invoke(payload, client_context)
         finally:
             self._release(name, runtime)
 

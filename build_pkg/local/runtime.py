@@ -151,8 +151,9 @@ class Runtime:
     def warm(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def invoke(self, payload: bytes) -> Outcome:
-        """Run one invocation; a runtime that is not running is started first (a cold start)."""
+    def invoke(self, payload: bytes, client_context: str | None = None) -> Outcome:
+        """Run one invocation; a runtime that is not running is started first (a cold start).
+        `client_context`: the caller's ClientContext as JSON text."""
         self._capture = bytearray()
         try:
             cold = not self.warm
@@ -167,7 +168,7 @@ class Runtime:
                 outcome = self._init_failure(ready, init_ms)
                 self.close()  # Lambda retries the init on the next invocation
                 return outcome
-            outcome = self._invoke_once(payload, init_ms)
+            outcome = self._invoke_once(payload, init_ms, client_context)
             if outcome.status != "ok" and not self.warm or outcome.status == "timeout":
                 self.close()
             return outcome
@@ -239,7 +240,7 @@ class Runtime:
                     return
             time.sleep(0.0005)
 
-    def _invoke_once(self, payload: bytes, init_ms: float | None) -> Outcome:
+    def _invoke_once(self, payload: bytes, init_ms: float | None, client_context: str | None = None) -> Outcome:
         spec, process = self.spec, self._process
         request_id = str(uuid.uuid4())
         deadline_ms = int(time.time() * 1000) + spec.timeout * 1000
@@ -247,7 +248,7 @@ class Runtime:
         arn = f"arn:aws:lambda:{env.get('AWS_REGION', 'us-east-1')}:{spec.account}:function:{spec.deployed_name}"
         self._line(f"START RequestId: {request_id} Version: $LATEST")
         begun = time.monotonic()
-        self._api.submit(Invocation(request_id, payload, deadline_ms, arn))
+        self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
         memory = _max_memory_mb(process.pid)
         if reply is None and process.poll() is None:

@@ -24,6 +24,7 @@ class Invocation:
     payload: bytes
     deadline_ms: int  # epoch milliseconds
     function_arn: str
+    client_context: str | None = None  # the caller's ClientContext, decoded: JSON text
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class RuntimeAPI:
                     "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
                     "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
                     "Lambda-Runtime-Trace-Id": f"Root=1-{int(time.time()):08x}-{invocation.request_id.replace('-', '')[:24]};Sampled=0",
+                    # The runtime client makes context.client_context of it.
+                    **({"Lambda-Runtime-Client-Context": invocation.client_context}
+                       if invocation.client_context else {}),
                 })
 
             def do_POST(self):  # noqa: N802

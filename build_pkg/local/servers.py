@@ -165,6 +165,10 @@ class LambdaHandler(_Handler):
         except ValueError:
             return self._error(400, "InvalidRequestContentException",
                                "Could not parse request body into json: the payload is not JSON", began)
+        client_context = self._client_context()
+        if client_context is False:
+            return self._error(400, "InvalidRequestContentException",
+                               "Client context must be a valid Base64-encoded JSON object.", began)
         kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
         if kind == "DryRun":
             self._send(204, (("X-Amz-Executed-Version", "$LATEST"),), b"")
@@ -174,7 +178,7 @@ class LambdaHandler(_Handler):
             self._send(202, (("X-Amz-Executed-Version", "$LATEST"),), b"")
             return self._note(202, name, began)
         try:
-            outcome = self.functions.pool.invoke(name, payload)
+            outcome = self.functions.pool.invoke(name, payload, client_context)  # synchronous calls only, as Lambda
         except InvokeError as exc:
             return self._error(404, "ResourceNotFoundException", str(exc), began)
         headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
@@ -184,6 +188,18 @@ class LambdaHandler(_Handler):
             headers.append(("X-Amz-Log-Result", base64.b64encode(outcome.log[-_LOG_TAIL_BYTES:]).decode()))
         self._send(200, headers, json.dumps(outcome.document).encode())
         self._note(200, name, began)
+
+    def _client_context(self) -> str | None | bool:
+        """X-Amz-Client-Context (boto3's ClientContext: base64 of a JSON object) as JSON text;
+        None without one; False when it is not base64 of a JSON object (AWS refuses it)."""
+        raw = self.headers.get("X-Amz-Client-Context")
+        if not raw:
+            return None
+        try:
+            text = base64.b64decode(raw, validate=True).decode("utf-8")
+            return text if isinstance(json.loads(text), dict) else False
+        except (ValueError, UnicodeDecodeError):
+            return False
 
     def _invoke_quietly(self, name: str, payload: bytes) -> None:
         try:

@@ -144,7 +144,8 @@ def handler(event, context):
         reply = client.invoke(FunctionName=event["call"], Payload=b'{"from": "echo"}')
         return {"called": reply["Payload"].read().decode()}
     return {"echo": event, "name": os.environ["AWS_LAMBDA_FUNCTION_NAME"], "stream": context.log_stream_name,
-            "arn": context.invoked_function_arn}
+            "arn": context.invoked_function_arn,
+            "custom": context.client_context.custom if context.client_context else None}
 '''
 
 
@@ -288,6 +289,16 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         assert result["arn"] == f"arn:aws:lambda:eu-west-1:123456789012:function:{result['name']}"  # dev's region
         log = base64.b64decode(reply["LogResult"]).decode()
         assert "hello from echo {'x': 1}" in log and "REPORT RequestId:" in log
+
+        assert result["custom"] is None
+        # boto3's ClientContext (base64 of a JSON object) reaches context.client_context; anything
+        # else is refused, as Lambda refuses it.
+        context = base64.b64encode(json.dumps({"custom": {"tenant": "acme"}}).encode()).decode()
+        reply = client.invoke(FunctionName="echo", Payload=b"{}", ClientContext=context)
+        assert json.loads(reply["Payload"].read())["custom"] == {"tenant": "acme"}
+        with pytest.raises(ClientError) as refused:
+            client.invoke(FunctionName="echo", Payload=b"{}", ClientContext="not base64 json")
+        assert refused.value.response["Error"]["Code"] == "InvalidRequestContentException"
 
         failed = client.invoke(FunctionName=f"arn:aws:lambda:us-east-1:123456789012:function:{result['name']}",
                                Payload=b'{"fail": true}')
