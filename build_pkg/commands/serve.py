@@ -7,7 +7,7 @@ import signal
 
 import click
 
-from .options import Context, env_option, image_options, layer_option, target_options
+from .options import Context, env_option, function_names, image_options, layer_option, target_options
 
 _SHARED_HELP = """
     Builds first (incrementally, as `build`), then keeps one warm runtime per
@@ -40,13 +40,13 @@ def _stop(signum, frame) -> None:
 
 
 def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, layer, image, base_image, runtime, arch,
-         allow_unhashed, describe) -> None:
+         allow_unhashed, describe, only: str | None = None) -> None:
     from ..local import servers
     from ..local.served import LocalFunctions, ServeOptions
 
     signal.signal(signal.SIGTERM, _stop)
     options = ServeOptions(build=not no_build, watch=not no_watch, layer=layer, image=image, base_image=base_image,
-                           env=dict(env))
+                           env=dict(env), only=only)
     server = servers.listen(port)
     try:
         functions = LocalFunctions(lambda: obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter())
@@ -86,25 +86,28 @@ def start_api(obj: Context, port, env, no_build, no_watch, layer, image, base_im
 
 
 @click.command("start-lambda")
+@click.argument("name", required=False, shell_complete=function_names)
 @_server_options(3001)
 @click.pass_obj
-def start_lambda(obj: Context, port, env, no_build, no_watch, layer, image, base_image, runtime, arch,
+def start_lambda(obj: Context, name, port, env, no_build, no_watch, layer, image, base_image, runtime, arch,
                  allow_unhashed) -> None:
-    """Serve Lambda's Invoke API on 127.0.0.1 for the project's functions.
+    """Serve Lambda's Invoke API on 127.0.0.1 for the project's functions (NAME: that one alone).
 
     `POST /2015-03-31/functions/NAME/invocations`, NAME being the function's
     name in functions/ (or its deployed name or ARN), as boto3 calls it with
     endpoint_url=http://127.0.0.1:3001: RequestResponse, Event (202, run in
     the background) and DryRun; LogType Tail returns the log's last 4 KB; a
     function error is X-Amz-Function-Error: Unhandled with Lambda's error shape.
+    Serving one function, /2015-03-31/functions/function/invocations reaches it,
+    as with the Runtime Interface Emulator.
     """
     def describe(functions, address):
         yield f"serving {len(functions.pool.names())} functions on {address}"
-        for name in functions.pool.names():
-            yield f"  {name}: {address}/2015-03-31/functions/{name}/invocations"
+        for served in functions.pool.names():
+            yield f"  {served}: {address}/2015-03-31/functions/{served}/invocations"
 
     _run(obj, "LambdaHandler", port, env, no_build, no_watch, layer, image, base_image, runtime, arch, allow_unhashed,
-         describe)
+         describe, only=name)
 
 
 start_api.help = inspect.cleandoc(start_api.help) + "\n\n" + inspect.cleandoc(_SHARED_HELP)

@@ -49,6 +49,7 @@ class ServeOptions:
     image: bool | None = None
     base_image: str | None = None
     env: dict[str, str] = field(default_factory=dict)  # over every function's own
+    only: str | None = None  # serve this function alone (start-lambda NAME)
 
 
 class LocalFunctions:
@@ -79,6 +80,10 @@ class LocalFunctions:
     def resolve(self, name: str) -> str | None:
         """A function's name in functions/, from it or its deployed name or ARN."""
         name = name.rsplit(":function:", 1)[-1].split(":", 1)[0]
+        if name == "function" and name not in self.identities and len(self.identities) == 1:
+            # The Runtime Interface Emulator's address (/functions/function/invocations) for the
+            # one function served, as its users call it.
+            return next(iter(self.identities))
         return name if name in self.identities else self.deployed.get(name)
 
     def start_watching(self) -> None:
@@ -121,6 +126,13 @@ class LocalFunctions:
         else:
             manifest = json.loads(project.manifest_path.read_text())
         by_name = {f.name: f for f in functions}
+        if options.only is not None:
+            if options.only not in by_name:
+                from ..errors import UsageError
+                from ..package.discover import unknown_function
+
+                raise UsageError(unknown_function(options.only, sorted(by_name), project))
+            by_name = {options.only: by_name[options.only]}
         local_env = local_environment(project)
         layer = None if as_image else built_layer(project)
         layers = (str(self._hold(("layer", file_sha256(layer)), lambda: unpacked(layer)) / "python"),) if layer else ()

@@ -162,10 +162,11 @@ def serve_repo(tmp_path_factory) -> WorkerRepo:
 
 
 class Server:
-    def __init__(self, repo: WorkerRepo, command: str, env: dict | None = None, port: int = 0):
+    def __init__(self, repo: WorkerRepo, command: str, env: dict | None = None, port: int = 0,
+                 args: tuple[str, ...] = ()):
         self.stderr = repo.root.parent / f"{command}.err"
         self.process = subprocess.Popen(
-            [sys.executable, str(REPO / "build-pkg.py"), "-C", str(repo.root), command, "--port", str(port)],
+            [sys.executable, str(REPO / "build-pkg.py"), "-C", str(repo.root), command, *args, "--port", str(port)],
             stdout=subprocess.PIPE, stderr=self.stderr.open("wb"), text=True, env={**os.environ, **(env or {})})
         first = self.process.stdout.readline()
         assert first.startswith("serving "), first + self.log()
@@ -330,3 +331,22 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
             "functions are: api_log_exporter, echo, process_checker, shop, web")
     finally:
         assert server.stop() == 0
+
+
+def test_start_lambda_name_serves_one_function_at_the_emulators_address_too(serve_repo):
+    """`start-lambda NAME`: that function alone, also at /functions/function/invocations, where
+    the Runtime Interface Emulator's users call it (curl -d '{}' ...)."""
+    import urllib.request
+
+    server = Server(serve_repo, "start-lambda", CREDENTIALS, args=("echo",))
+    try:
+        assert server.banner[0].startswith("serving 1 functions on ")
+        request = urllib.request.Request(f"{server.address}/2015-03-31/functions/function/invocations",
+                                         data=b'{"x": 2}', method="POST")
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            assert json.loads(answer.read())["echo"] == {"x": 2}
+    finally:
+        server.stop()
+    unknown = subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "start-lambda",
+                              "nothing", "--port", "0"], capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 2 and "nothing" in unknown.stderr
