@@ -31,7 +31,7 @@ from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 from ..testing import closure_check
 from ..infra.function_config import FunctionConfig, function_config, local_environment
-from .runtime import ACCOUNT, Outcome, Runtime, RuntimeSpec, lambda_environment
+from .runtime import ACCOUNT, REQUEST_LIMIT, Outcome, Runtime, RuntimeSpec, lambda_environment
 from .task_root import task_root
 
 
@@ -49,10 +49,13 @@ class InvokeOptions:
 
 
 def parse_event(raw: bytes, shown: str) -> bytes:
+    fix = "fix the input" if shown == "stdin" else "fix the file"
+    if len(raw) > REQUEST_LIMIT:  # what Lambda refuses before the function sees it
+        raise InvokeError(f"{shown}: the event is {len(raw)} bytes; Lambda refuses a synchronous invocation over "
+                          f"{REQUEST_LIMIT} bytes (RequestEntityTooLargeException); {fix}, or pass the data by S3")
     try:
         return json.dumps(json.loads(raw or b"{}")).encode()
     except ValueError as exc:
-        fix = "fix the input" if shown == "stdin" else "fix the file"
         raise InvokeError(f"{shown}: the event is not valid JSON ({exc}); {fix}") from None
 
 

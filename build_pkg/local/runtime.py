@@ -64,6 +64,12 @@ class Outcome:
         return self.status != "ok"
 
 
+# Lambda's limits on a synchronous invocation (the request, the function's response) and an
+# asynchronous one's payload, in bytes, as its errors state them.
+REQUEST_LIMIT = 6_291_456
+RESPONSE_LIMIT = 6_291_556
+EVENT_LIMIT = 1_048_576
+
 # The account in a local run's function ARN when the environment names none (its tfvars
 # `account_id`): the one AWS's documentation uses.
 ACCOUNT = "123456789012"
@@ -265,6 +271,10 @@ class Runtime:
             duration = (reply.at - begun) * 1000
             status = "ok" if reply.kind == "response" else "error"
             document = _decode(reply.body) if status == "ok" else error_document(reply.body)
+            if status == "ok" and len(reply.body) > RESPONSE_LIMIT:  # Lambda fails the invocation
+                status, document = "error", {
+                    "errorMessage": f"Response payload size exceeded maximum allowed payload size ({RESPONSE_LIMIT} bytes).",
+                    "errorType": "Function.ResponseSizeTooLarge"}
         self._drain()
         self._line(f"END RequestId: {request_id}")
         line = (f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\t"

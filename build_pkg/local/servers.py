@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..api import proxy
 from ..errors import InvokeError
+from .runtime import EVENT_LIMIT, REQUEST_LIMIT
 from .served import LocalFunctions
 
 HOST = "127.0.0.1"
@@ -170,6 +171,13 @@ class LambdaHandler(_Handler):
             return self._error(400, "InvalidRequestContentException",
                                "Client context must be a valid Base64-encoded JSON object.", began)
         kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        if kind == "Event" and len(payload) > EVENT_LIMIT:
+            return self._error(413, "RequestEntityTooLargeException", f"{len(payload)} byte payload is too large for "
+                               f"the Event invocation type (limit {EVENT_LIMIT} bytes)", began)
+        if len(payload) > REQUEST_LIMIT:
+            return self._error(413, "RequestEntityTooLargeException",
+                               f"Request must be smaller than {REQUEST_LIMIT} bytes for the InvokeFunction operation",
+                               began)
         if kind == "DryRun":
             self._send(204, (("X-Amz-Executed-Version", "$LATEST"),), b"")
             return self._note(204, name, began)

@@ -282,3 +282,13 @@ def test_a_local_run_is_in_the_environments_region_and_account(repo, monkeypatch
         assert found["arn"] == "arn:aws:lambda:eu-west-1:210987654321:function:worker-dev-where"
     finally:
         tfvars.write_text(before)
+
+
+def test_an_event_over_lambdas_request_limit_is_refused(repo, tmp_path):
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"pad": "x" * 6_291_456}))
+    proc = _invoke(repo, "where", "--event", str(big), "--no-build")
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f"error: {big}: the event is {big.stat().st_size} bytes; Lambda refuses a synchronous invocation over 6291456 "
+        "bytes (RequestEntityTooLargeException)")

@@ -139,6 +139,8 @@ def handler(event, context):
     print("hello from echo", event)
     if event.get("fail"):
         raise ValueError("asked to fail")
+    if event.get("big"):
+        return "x" * event["big"]
     if event.get("call"):
         client = boto3.client("lambda")
         reply = client.invoke(FunctionName=event["call"], Payload=b'{"from": "echo"}')
@@ -300,6 +302,16 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         with pytest.raises(ClientError) as refused:
             client.invoke(FunctionName="echo", Payload=b"{}", ClientContext="not base64 json")
         assert refused.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+        # Lambda's payload limits: 6 MB each way for a synchronous call, 1 MB for an Event.
+        for kind, size in (("RequestResponse", 6_291_457), ("Event", 1_048_577)):
+            with pytest.raises(ClientError) as large:
+                client.invoke(FunctionName="echo", InvocationType=kind, Payload=json.dumps({"pad": "x" * size}).encode())
+            assert large.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+            assert large.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+        too_big = client.invoke(FunctionName="echo", Payload=json.dumps({"big": 6_300_000}).encode())
+        assert too_big["FunctionError"] == "Unhandled"
+        assert json.loads(too_big["Payload"].read())["errorType"] == "Function.ResponseSizeTooLarge"
 
         failed = client.invoke(FunctionName=f"arn:aws:lambda:us-east-1:123456789012:function:{result['name']}",
                                Payload=b'{"fail": true}')
