@@ -69,6 +69,7 @@ class LocalFunctions:
         self.client_dir = runtime_client.ensure(self.python, report)
         self.routes: list[Route] = []
         self.deployed: dict[str, str] = {}  # deployed name -> function name
+        self.region, self.account = "us-east-1", ACCOUNT  # where they would run: set by each load
         self.identities: dict[str, str] = {}
         self._held: dict[tuple, tuple[Path, ExitStack]] = {}
         self._lock = threading.Lock()
@@ -76,6 +77,9 @@ class LocalFunctions:
         self._watcher: threading.Thread | None = None
         specs = self._load(first=True)
         self.pool = RuntimePool(specs)
+
+    def deployed_name(self, name: str) -> str:
+        return next((d for d, n in self.deployed.items() if n == name), name)
 
     def resolve(self, name: str) -> str | None:
         """A function's name in functions/, from it or its deployed name or ARN."""
@@ -165,6 +169,8 @@ class LocalFunctions:
             identities[name] = entry["code_sha256"]
         self.routes = [r for r in project_routes(project, http) if r.function in specs]
         self.deployed, self.identities = deployed, identities
+        self.region = (local_env.region if local_env else None) or os.environ.get("AWS_REGION") or "us-east-1"
+        self.account = (local_env.account if local_env else None) or ACCOUNT
         return specs
 
     def _hold(self, key, make) -> Path:

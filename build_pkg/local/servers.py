@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..api import proxy
 from ..errors import InvokeError
@@ -21,6 +21,7 @@ from .served import LocalFunctions
 
 HOST = "127.0.0.1"
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
+_QUALIFIER = re.compile(r"[a-zA-Z0-9$_-]{1,128}")  # Lambda's pattern for a version or an alias
 _LOG_TAIL_BYTES = 4096  # what Lambda returns of the log with LogType Tail
 
 
@@ -146,6 +147,16 @@ def _failure(document) -> str:
 class LambdaHandler(_Handler):
     """Lambda's Invoke API (2015-03-31): RequestResponse, Event and DryRun, LogType Tail."""
 
+    def _unsupported(self) -> None:
+        """Any other operation (get-function, list-functions, invoke-async, ...): an AWS-shaped
+        JSON error naming it, not http.server's HTML page."""
+        self._read_body()
+        self._error(404, "UnknownOperationException",
+                    f"start-lambda serves Invoke only (POST /2015-03-31/functions/NAME/invocations), "
+                    f"not {self.command} {urlsplit(self.path).path}", time.monotonic())
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _unsupported  # noqa: N815
+
     def do_POST(self) -> None:  # noqa: N802
         began = time.monotonic()
         payload = self._read_body()
@@ -159,8 +170,20 @@ class LambdaHandler(_Handler):
         asked = unquote(matched.group(1))
         name = self.functions.resolve(asked)
         if name is None:
+            return self._error(404, "ResourceNotFoundException", f"Function not found: arn:aws:lambda:"
+                               f"{self.functions.region}:{self.functions.account}:function:{asked}", began)
+        qualifier = (parse_qs(url.query).get("Qualifier") or [""])[0]
+        if qualifier and not _QUALIFIER.fullmatch(qualifier):
+            return self._error(400, "InvalidParameterValueException",
+                               f"Invalid qualifier {qualifier!r}: a version number, an alias or $LATEST", began)
+        if qualifier not in ("", "$LATEST", "live"):  # what runs here: the code of $LATEST, which `live` names
             return self._error(404, "ResourceNotFoundException",
-                               f"Function not found: arn:aws:lambda:us-east-1:000000000000:function:{asked}", began)
+                               f"Function not found: arn:aws:lambda:{self.functions.region}:{self.functions.account}:"
+                               f"function:{self.functions.deployed_name(name)}:{qualifier}", began)
+        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        if kind not in ("RequestResponse", "Event", "DryRun"):
+            return self._error(400, "InvalidParameterValueException",
+                               f"Invalid InvocationType {kind!r}: RequestResponse, Event or DryRun", began)
         try:
             json.loads(payload)
         except ValueError:
@@ -170,7 +193,6 @@ class LambdaHandler(_Handler):
         if client_context is False:
             return self._error(400, "InvalidRequestContentException",
                                "Client context must be a valid Base64-encoded JSON object.", began)
-        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
         if kind == "Event" and len(payload) > EVENT_LIMIT:
             return self._error(413, "RequestEntityTooLargeException", f"{len(payload)} byte payload is too large for "
                                f"the Event invocation type (limit {EVENT_LIMIT} bytes)", began)
@@ -179,11 +201,11 @@ class LambdaHandler(_Handler):
                                f"Request must be smaller than {REQUEST_LIMIT} bytes for the InvokeFunction operation",
                                began)
         if kind == "DryRun":
-            self._send(204, (("X-Amz-Executed-Version", "$LATEST"),), b"")
+            self._send(204, (), b"")  # Lambda names no executed version for a dry run
             return self._note(204, name, began)
         if kind == "Event":
             threading.Thread(target=self._invoke_quietly, args=(name, payload), daemon=True).start()
-            self._send(202, (("X-Amz-Executed-Version", "$LATEST"),), b"")
+            self._send(202, (), b"")  # nor for an event: it has not run yet
             return self._note(202, name, began)
         try:
             outcome = self.functions.pool.invoke(name, payload, client_context)  # synchronous calls only, as Lambda

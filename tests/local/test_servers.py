@@ -321,8 +321,22 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         called = client.invoke(FunctionName="echo", Payload=json.dumps({"call": "echo"}).encode())
         assert json.loads(json.loads(called["Payload"].read())["called"])["echo"] == {"from": "echo"}
 
-        assert client.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
-        assert client.invoke(FunctionName="echo", InvocationType="DryRun")["StatusCode"] == 204
+        event = client.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")
+        dry = client.invoke(FunctionName="echo", InvocationType="DryRun")
+        assert (event["StatusCode"], dry["StatusCode"]) == (202, 204)
+        assert "ExecutedVersion" not in event and "ExecutedVersion" not in dry  # Lambda names none for these
+        assert client.invoke(FunctionName="echo", Qualifier="$LATEST", Payload=b"{}")["StatusCode"] == 200
+        # AWS-shaped errors: an unknown version, an invalid qualifier or invocation type, an
+        # operation start-lambda does not serve.
+        for call, code in ((dict(Qualifier="7"), "ResourceNotFoundException"),
+                           (dict(Qualifier="bogus!!"), "InvalidParameterValueException"),
+                           (dict(InvocationType="Bogus"), "InvalidParameterValueException")):
+            with pytest.raises(ClientError) as refused:
+                client.invoke(FunctionName="echo", Payload=b"{}", **call)
+            assert refused.value.response["Error"]["Code"] == code, call
+        with pytest.raises(ClientError) as unserved:
+            client.get_function(FunctionName="echo")
+        assert unserved.value.response["Error"]["Code"] == "UnknownOperationException"
         with pytest.raises(ClientError) as missing:
             client.invoke(FunctionName="nothing", Payload=b"{}")
         assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
