@@ -99,12 +99,6 @@ def references(text: str) -> set[str]:
     return set(_REFERENCE.findall(text))
 
 
-def refers_to(text: str, addresses) -> bool:
-    """`text` (a .tf file) refers to one of `addresses`; a longer name that starts the same
-    is another address."""
-    return not references(text).isdisjoint(addresses)
-
-
 def related_files(planned: set[str], files: dict[str, tuple[set[str] | None, str]]) -> set[str] | None:
     """The function files planned with `planned`: every file that refers to what one of them
     declares, and every file one of them refers to, transitively (a .tf reading another's

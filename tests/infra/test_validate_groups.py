@@ -11,8 +11,8 @@ from builder_support import WorkerRepo, run_build_pkg
 from build_pkg.infra.groups import validation_groups
 
 
-def _file(label: str, body: str = "") -> tuple[list[str], str]:
-    return [f"module.{label}"], f'module "{label}" {{\n  source = "./modules/worker_function"\n{body}}}\n'
+def _file(label: str, body: str = "") -> tuple[set[str], str]:
+    return {f"module.{label}"}, f'module "{label}" {{\n  source = "./modules/worker_function"\n{body}}}\n'
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def built(worker_repo: WorkerRepo) -> WorkerRepo:
 def test_related_files_plan_together_and_a_shared_reference_stops_the_split():
     files = {f"lambda_{n}.tf": _file(f"lambda_{n}") for n in "abcdef"}
     files["lambda_b.tf"] = _file("lambda_b", "  x = module.lambda_a.version\n")
-    files["lambda_e.tf"] = ([*files["lambda_e.tf"][0], "aws_sqs_queue.jobs"], files["lambda_e.tf"][1])
-    files["lambda_f.tf"] = ([*files["lambda_f.tf"][0], "aws_sqs_queue.jobs"], files["lambda_f.tf"][1])  # a duplicate
+    files["lambda_e.tf"] = ({*files["lambda_e.tf"][0], "aws_sqs_queue.jobs"}, files["lambda_e.tf"][1])
+    files["lambda_f.tf"] = ({*files["lambda_f.tf"][0], "aws_sqs_queue.jobs"}, files["lambda_f.tf"][1])  # a duplicate
     files["main.tf"] = (None, "locals {\n  a = var.region\n}\n")
     groups = validation_groups(files, 2)
     assert sorted(map(sorted, groups)) == [["lambda_a.tf", "lambda_b.tf"], ["lambda_c.tf", "lambda_d.tf"],
