@@ -90,10 +90,20 @@ def validate(project: Project, env: str, report: Reporter, work: Path | None = N
     if work is not None:
         return _validate(project, env, report, work, summarize)
     with tempfile.TemporaryDirectory(prefix="build-pkg-validate-") as folder:
-        groups = _groups(project, int(os.environ.get(GROUP_SIZE_VARIABLE) or group_size))
+        groups = _groups(project, _group_size(group_size))
         if groups is None:
             return _validate(project, env, report, Path(folder), summarize)
         return _validate_groups(project, env, report, Path(folder), summarize, groups)
+
+
+def _group_size(default: int) -> int:
+    raw = os.environ.get(GROUP_SIZE_VARIABLE) or ""
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise UsageError(f"{GROUP_SIZE_VARIABLE}={raw}: give a number of functions per plan, 1 or more "
+                         f"(default {default}), or unset it")
+    return int(raw)
 
 
 def _check_env(project: Project, env: str) -> None:

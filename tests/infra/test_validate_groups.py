@@ -51,3 +51,10 @@ def test_a_grouped_validate_plans_every_function_and_reports_a_mistake(built):
     assert broken.returncode == 1
     assert 'An argument named "memroy_size" is not expected here.' in broken.stderr
     assert "lambda_gamma.tf" in broken.stderr
+
+
+def test_a_group_size_that_is_not_a_number_is_one_line(built):
+    result = run_build_pkg("-C", str(built.root), "validate", env={"BUILD_PKG_VALIDATE_GROUP": "abc"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: BUILD_PKG_VALIDATE_GROUP=abc: give a number of functions per plan, 1 or more (default 50), or unset it")
