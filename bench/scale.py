@@ -139,12 +139,35 @@ def _one_size(count: int, runs: int, repo: Path, env: dict, endpoint: str, make_
         edit_one(repo, 200 + run)
         found.setdefault("edit_whole", []).append(tagged("--whole-tree"))
         found.setdefault("validate", []).append(_measured(cli + ["validate", "--env", "prod"], repo, env, s3))
+
+    # Code-only: the module's lifecycle handed to the developers, the functions in moto
+    # as Terraform's configuration leaves them (handler, runtime, the build's layer), one
+    # code-only release to bring every function onto this build's code, then the edits.
+    _code_only_lifecycle(repo)
+    _deploy_stand_ins(endpoint, count, json.loads((repo / "terraform" / "dists.manifest.json").read_text()),
+                      repo / "terraform")
+    found["code_only_first"] = [tagged("--code-only")]
+    for run in range(runs):
+        edit_one(repo, 300 + run)
+        found.setdefault("code_only", []).append(tagged("--code-only"))
     return found
 
 
-def _deploy_stand_ins(endpoint: str, count: int) -> list[str]:
+def _code_only_lifecycle(repo: Path) -> None:
+    """The two lifecycle settings the module's comment names for code-only releases."""
+    path = repo / "terraform" / "modules" / "worker_function" / "main.tf"
+    text = path.read_text().replace(
+        "    ignore_changes = []\n",
+        "    ignore_changes = [image_uri, filename, s3_bucket, s3_key, source_code_hash, description]\n", 1)
+    path.write_text(text.replace("ignore_changes = [routing_config]", "ignore_changes = [routing_config, function_version]"))
+
+
+def _deploy_stand_ins(endpoint: str, count: int, manifest: dict | None = None,
+                      terraform: Path | None = None) -> list[str]:
     """Each function of the generated repository in moto, published, with its `live` alias:
-    what `status --env` reads (its code is not the build's, so every row says differs)."""
+    what `status --env` reads (its code is not the build's, so every row says differs).
+    With the build's manifest, the configuration Terraform would give them: its handlers,
+    runtime and dependency layer (published here from the build's layer zip)."""
     import io
     import zipfile
 
@@ -153,14 +176,23 @@ def _deploy_stand_ins(endpoint: str, count: int) -> list[str]:
     session = dict(endpoint_url=endpoint, region_name="eu-west-1", aws_access_key_id="bench",
                    aws_secret_access_key="bench")
     lam, iam = boto3.client("lambda", **session), boto3.client("iam", **session)
-    role = iam.create_role(RoleName=f"bench-{count}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = iam.create_role(RoleName=f"bench-{count}-{'built' if manifest else 'status'}",
+                           AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("x.py", "def handler(e, c):\n    return 1\n")
+    handlers, extra = {}, {}
+    if manifest:
+        handlers = {f["name"]: f["handler"] for f in manifest["functions"]}
+        if manifest.get("layer"):
+            layer = lam.publish_layer_version(LayerName="worker-prod-dependencies", Content={
+                "ZipFile": (terraform / manifest["layer"]["package"]).read_bytes()})
+            extra["Layers"] = [layer["LayerVersionArn"]]
     for i in range(count):
         name = f"worker-prod-job_{i:03d}"  # both layouts' function names are job_NNN
-        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="x.handler",
-                            Code={"ZipFile": code.getvalue()}, Publish=True)
+        lam.create_function(FunctionName=name, Runtime=(manifest or {}).get("runtime", "python3.12"), Role=role,
+                            Handler=handlers.get(f"job_{i:03d}", "x.handler"), Code={"ZipFile": code.getvalue()},
+                            Publish=True, **extra)
         lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
     return [f"worker-prod-job_{i:03d}" for i in range(count)]
 
@@ -200,7 +232,9 @@ def _table(results: dict[int, dict[str, list[Run]]], runs: int) -> list[str]:
     counts = sorted(results)
     labels = {"first": "first release (1 run)", "noop": "release, nothing changed",
               "edit": "one-function edit", "edit_whole": "baseline: one-function edit, whole tree planned",
-              "validate": "`validate --env prod`", "status": "`status --env prod --no-build`"}
+              "validate": "`validate --env prod`", "status": "`status --env prod --no-build`",
+              "code_only_first": "`release --code-only`, every function (1 run)",
+              "code_only": "`release --code-only`, one-function edit"}
 
     def median(path: str, count: int, measure) -> float:
         return statistics.median(measure(r) for r in results[count][path])
@@ -237,6 +271,13 @@ def _table(results: dict[int, dict[str, list[Run]]], runs: int) -> list[str]:
             median("status", c, lambda r: sum(n for k, n in r.calls.items() if k.startswith("lambda "))
                    - r.calls["lambda GetFunction"]),
             median("status", c, lambda r: r.calls["lambda GetFunction"]), median("status", c, Run.aws_seconds))
+        for c in counts) + " |")
+    lines.append("| `release --code-only`, one-function edit: Lambda calls, 15/s bucket + GetFunction; time on AWS "
+                 "by the quotas | " + " | ".join(
+        "{:.0f} + {:.0f}; {:.1f} s".format(
+            median("code_only", c, lambda r: sum(n for k, n in r.calls.items() if k.startswith("lambda "))
+                   - r.calls["lambda GetFunction"]),
+            median("code_only", c, lambda r: r.calls["lambda GetFunction"]), median("code_only", c, Run.aws_seconds))
         for c in counts) + " |")
     lines += ["", "Builder's calls in the one-function edit at the largest size: " + json.dumps(
         dict(sorted(results[counts[-1]]["edit"][0].calls.items())))]
