@@ -23,6 +23,7 @@ HOST = "127.0.0.1"
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
 _QUALIFIER = re.compile(r"[a-zA-Z0-9$_-]{1,128}")  # Lambda's pattern for a version or an alias
 _LOG_TAIL_BYTES = 4096  # what Lambda returns of the log with LogType Tail
+API_BODY_LIMIT = 10 * 1024 * 1024  # API Gateway's request payload quota (REST and HTTP APIs)
 
 
 class _Server(ThreadingHTTPServer):
@@ -31,6 +32,11 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         """A client that hangs up mid-reply is not the server's problem."""
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        self.size = size
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,23 +48,51 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _read_body(self) -> bytes | None:
+    body_limit: int  # the largest body the service accepts; more is refused unread
+
+    def _too_large(self, size: int, began: float) -> None:
+        """The service's own answer to a body over `body_limit`."""
+        raise NotImplementedError
+
+    def _read_body(self, began: float) -> bytes | None:
         """The request's body; None (after a 400) when it is cut short or malformed, which
-        never reaches a function as if it were whole."""
+        never reaches a function as if it were whole, and None (after the service's 413)
+        when it is over the limit: a Content-Length over it is refused before a byte of the
+        body is read, so a client announcing 100 GB costs nothing."""
         try:
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                return self._read_chunks()
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
-            if len(body) != max(length, 0):
-                raise ValueError("the body is shorter than its Content-Length")
+                body = self._read_chunks()
+            else:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > self.body_limit:
+                    raise _TooLarge(length)
+                body = self.rfile.read(length) if length > 0 else b""
+                if len(body) != max(length, 0):
+                    raise ValueError("the body is shorter than its Content-Length")
             return body
+        except _TooLarge as exc:
+            self.close_connection = True  # the rest of the body is never parsed
+            self._too_large(exc.size, began)
+            self._drain()
+            return None
         except ValueError as exc:
             self.close_connection = True
             self._send(400, (("Content-Type", "application/json"),),
                        json.dumps({"message": f"Bad request: {exc}"}).encode())
             print(f"{self.command} {self.path} 400 - {exc}", file=sys.stderr, flush=True)
             return None
+
+    def _drain(self) -> None:
+        """Read (and drop) what the client still sends, up to the limit again, before the
+        connection closes: closing on unread bytes resets it, and a client still sending its
+        body would see the reset instead of the answer (a lingering close, as web servers do)."""
+        try:
+            self.connection.settimeout(2)
+            left = self.body_limit
+            while left > 0 and (chunk := self.rfile.read1(min(left, 1 << 16))):
+                left -= len(chunk)
+        except OSError:
+            pass
 
     def _read_chunks(self) -> bytes:
         """A chunked body (curl -T -, streaming clients), to its last chunk and trailers, so
@@ -76,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
                 while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                     pass  # trailers
                 return bytes(body)
+            if len(body) + size > self.body_limit:
+                raise _TooLarge(len(body) + size)
             chunk = self.rfile.read(size)
             if len(chunk) != size:
                 raise ValueError("a chunk is shorter than its size")
@@ -99,9 +135,15 @@ class _Handler(BaseHTTPRequestHandler):
 class ApiHandler(_Handler):
     """Each request as its route's proxy event; the function's result as API Gateway's reply."""
 
+    body_limit = API_BODY_LIMIT
+
+    def _too_large(self, size: int, began: float) -> None:
+        self._send(413, (("Content-Type", "application/json"),), b'{"message":"Request Too Long"}')
+        self._note(413, None, began)
+
     def _serve(self) -> None:
         began = time.monotonic()
-        body = self._read_body()
+        body = self._read_body(began)
         if body is None:
             return
         url = urlsplit(self.path)
@@ -147,19 +189,30 @@ def _failure(document) -> str:
 class LambdaHandler(_Handler):
     """Lambda's Invoke API (2015-03-31): RequestResponse, Event and DryRun, LogType Tail."""
 
+    body_limit = REQUEST_LIMIT
+
+    def _too_large(self, size: int, began: float) -> None:
+        if (self.headers.get("X-Amz-Invocation-Type") or "") == "Event":
+            return self._error(413, "RequestEntityTooLargeException", f"{size} byte payload is too large for "
+                               f"the Event invocation type (limit {EVENT_LIMIT} bytes)", began)
+        self._error(413, "RequestEntityTooLargeException",
+                    f"Request must be smaller than {REQUEST_LIMIT} bytes for the InvokeFunction operation", began)
+
     def _unsupported(self) -> None:
         """Any other operation (get-function, list-functions, invoke-async, ...): an AWS-shaped
         JSON error naming it, not http.server's HTML page."""
-        self._read_body()
+        began = time.monotonic()
+        if self._read_body(began) is None:
+            return
         self._error(404, "UnknownOperationException",
                     f"start-lambda serves Invoke only (POST /2015-03-31/functions/NAME/invocations), "
-                    f"not {self.command} {urlsplit(self.path).path}", time.monotonic())
+                    f"not {self.command} {urlsplit(self.path).path}", began)
 
     do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _unsupported  # noqa: N815
 
     def do_POST(self) -> None:  # noqa: N802
         began = time.monotonic()
-        payload = self._read_body()
+        payload = self._read_body(began)
         if payload is None:
             return
         payload = payload or b"{}"
@@ -168,11 +221,19 @@ class LambdaHandler(_Handler):
         if not matched:
             return self._error(404, "UnknownOperationException", f"unknown operation {url.path}", began)
         asked = unquote(matched.group(1))
-        name = self.functions.resolve(asked)
+        named = _function_named(asked, self.functions.region, self.functions.account)
+        if isinstance(named, str):
+            return self._error(404, "ResourceNotFoundException", named, began)
+        short, in_name, arn = named
+        name = self.functions.resolve(short) if short else None
         if name is None:
-            return self._error(404, "ResourceNotFoundException", f"Function not found: arn:aws:lambda:"
-                               f"{self.functions.region}:{self.functions.account}:function:{asked}", began)
+            return self._error(404, "ResourceNotFoundException", f"Function not found: {arn}", began)
         qualifier = (parse_qs(url.query).get("Qualifier") or [""])[0]
+        if in_name and qualifier and in_name != qualifier:
+            return self._error(400, "InvalidParameterValueException",
+                               "The derived qualifier from the function name does not match the specified "
+                               "qualifier.", began)
+        qualifier = qualifier or in_name
         if qualifier and not _QUALIFIER.fullmatch(qualifier):
             return self._error(400, "InvalidParameterValueException",
                                f"Invalid qualifier {qualifier!r}: a version number, an alias or $LATEST", began)
@@ -196,10 +257,6 @@ class LambdaHandler(_Handler):
         if kind == "Event" and len(payload) > EVENT_LIMIT:
             return self._error(413, "RequestEntityTooLargeException", f"{len(payload)} byte payload is too large for "
                                f"the Event invocation type (limit {EVENT_LIMIT} bytes)", began)
-        if len(payload) > REQUEST_LIMIT:
-            return self._error(413, "RequestEntityTooLargeException",
-                               f"Request must be smaller than {REQUEST_LIMIT} bytes for the InvokeFunction operation",
-                               began)
         if kind == "DryRun":
             self._send(204, (), b"")  # Lambda names no executed version for a dry run
             return self._note(204, name, began)
@@ -241,6 +298,26 @@ class LambdaHandler(_Handler):
         body = json.dumps({"Type": "User", "message": message}).encode()
         self._send(status, (("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)), body)
         self._note(status, None, began)
+
+
+def _function_named(asked: str, region: str, account: str) -> tuple[str | None, str, str] | str:
+    """(name, qualifier from the name, the ARN Lambda would name) of an Invoke's FunctionName
+    (NAME, NAME:QUALIFIER, ACCOUNT:function:NAME or a full ARN), or the message Lambda
+    answers an ARN of another region with. Another account's function is not here: its
+    name is None."""
+    parts = asked.split(":")
+    account_asked = account
+    if parts[0] == "arn" and len(parts) >= 7 and parts[5] == "function":
+        if parts[3] != region:
+            return f"Functions from '{parts[3]}' are not reachable in this region ('{region}')"
+        account_asked, rest = parts[4], parts[6:]
+    elif len(parts) >= 3 and parts[1] == "function":
+        account_asked, rest = parts[0], parts[2:]
+    else:
+        rest = parts
+    name, qualifier = rest[0], ":".join(rest[1:])
+    arn = f"arn:aws:lambda:{region}:{account_asked}:function:{name}" + (f":{qualifier}" if qualifier else "")
+    return (name if account_asked == account else None, qualifier, arn)
 
 
 def listen(port: int) -> _Server:

@@ -234,6 +234,17 @@ def test_start_api_serves_the_routes_warm_and_restarts_only_what_changed(serve_r
             answer = raw.recv(65536)
         assert answer.startswith(b"HTTP/1.1 400") and b"a chunk is shorter than its size" in answer
 
+        # API Gateway's 10 MB request quota: refused before a byte of the body is read.
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(b"POST /web/c HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n")
+            answer = raw.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413") and b'{"message":"Request Too Long"}' in answer
+        request = urllib.request.Request(server.address + "/web/c", data=b"x" * (10 * 1024 * 1024 + 1), method="POST")
+        with pytest.raises(urllib.error.HTTPError) as large:
+            urllib.request.urlopen(request, timeout=30)
+        assert large.value.code == 413
+        assert server.get("/web/c")[0] == 201  # at the limit and under it, served
+
         status, _, body = server.get("/web/boom")
         assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
         assert "web exploded" in server.log()  # the function's log, on stderr
@@ -313,7 +324,7 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         assert too_big["FunctionError"] == "Unhandled"
         assert json.loads(too_big["Payload"].read())["errorType"] == "Function.ResponseSizeTooLarge"
 
-        failed = client.invoke(FunctionName=f"arn:aws:lambda:us-east-1:123456789012:function:{result['name']}",
+        failed = client.invoke(FunctionName=f"arn:aws:lambda:eu-west-1:123456789012:function:{result['name']}",
                                Payload=b'{"fail": true}')
         assert failed["FunctionError"] == "Unhandled"
         assert json.loads(failed["Payload"].read())["errorType"] == "ValueError"
@@ -334,6 +345,22 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
             with pytest.raises(ClientError) as refused:
                 client.invoke(FunctionName="echo", Payload=b"{}", **call)
             assert refused.value.response["Error"]["Code"] == code, call
+        # The function's ARN as Lambda reads it: another region's is out of reach, another
+        # account's not found, a qualifier in the name is the Qualifier.
+        for asked, code, message in (
+                (f"arn:aws:lambda:us-east-1:123456789012:function:{result['name']}", "ResourceNotFoundException",
+                 "Functions from 'us-east-1' are not reachable in this region ('eu-west-1')"),
+                (f"arn:aws:lambda:eu-west-1:210987654321:function:{result['name']}", "ResourceNotFoundException",
+                 f"Function not found: arn:aws:lambda:eu-west-1:210987654321:function:{result['name']}"),
+                ("echo:7", "ResourceNotFoundException", None)):
+            with pytest.raises(ClientError) as refused:
+                client.invoke(FunctionName=asked, Payload=b"{}")
+            assert refused.value.response["Error"]["Code"] == code, asked
+            assert message is None or refused.value.response["Error"]["Message"] == message
+        assert client.invoke(FunctionName="123456789012:function:echo:live", Payload=b"{}")["StatusCode"] == 200
+        with pytest.raises(ClientError) as refused:
+            client.invoke(FunctionName="echo:live", Qualifier="$LATEST", Payload=b"{}")
+        assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"
         with pytest.raises(ClientError) as unserved:
             client.get_function(FunctionName="echo")
         assert unserved.value.response["Error"]["Code"] == "UnknownOperationException"
