@@ -37,7 +37,9 @@ def client(service: str, region_name: str | None = None, config=None):
 
     # Throttling (Lambda's control plane allows 15 calls a second per account and region,
     # shared with everyone's deploys): back off and retry, and pace later calls (adaptive).
-    paced = Config(retries={"mode": "adaptive", "max_attempts": 10})
+    # AWS_MAX_ATTEMPTS, when set, is the user's choice (an explicit Config would override it):
+    # 1 reports an endpoint that does not answer at once instead of after ten tries.
+    paced = Config(retries={"mode": "adaptive", "max_attempts": _max_attempts()})
     try:
         made = boto3.session.Session(region_name=region_name or region(None)).client(
             service, config=paced.merge(config) if config else paced)
@@ -48,6 +50,11 @@ def client(service: str, region_name: str | None = None, config=None):
     if os.environ.get(CALL_LOG):
         made.meta.events.register("before-call", _log_call)
     return made
+
+
+def _max_attempts() -> int:
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 10
 
 
 # For the benchmark (bench/scale.py): every API call the builder makes, one line each

@@ -17,8 +17,9 @@ locals {
 resource "aws_api_gateway_rest_api" "rest" {
   count = local.rest_api ? 1 : 0
 
-  name = "${local.name_prefix}-rest"
-  body = local.rest_body
+  name               = "${local.name_prefix}-rest"
+  body               = local.rest_body
+  binary_media_types = var.binary_media_types
 
   endpoint_configuration {
     types = ["REGIONAL"]

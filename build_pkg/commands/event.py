@@ -47,13 +47,14 @@ def _with_route(obj, kind: str, options: EventOptions) -> EventOptions:
     from dataclasses import replace
 
     from ..errors import ProjectError
-    from ..local.routes import matching_route
+    from ..local.routes import local_gateway, matching_route
 
     try:
         project = obj.project()
     except ProjectError:
         return options  # outside a worker repository: the path as it is
     found, routes = matching_route(project, kind, options.method, options.path)
+    options = replace(options, gateway=local_gateway(project, routes))
     if found is None:
         if routes:
             shown = ", ".join(r.key for r in routes[:5]) + (" ..." if len(routes) > 5 else "")

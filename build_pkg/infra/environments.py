@@ -121,6 +121,15 @@ def project_name(project: Project) -> str:
     return found if isinstance(found, str) and found else "worker"
 
 
+def binary_media_types(project: Project, environment: Environment | None) -> tuple[str, ...]:
+    """The REST API's binary media types (terraform/rest_api.tf passes them on): the
+    environment's tfvars `binary_media_types`, else the default in terraform/variables.tf."""
+    found = environment.values.get("binary_media_types") if environment else None
+    if found is None:
+        found = _default(project.terraform_dir / "variables.tf", "binary_media_types")
+    return tuple(str(t) for t in found) if isinstance(found, list) else ()
+
+
 def _default(variables_tf: Path, name: str):
     if not variables_tf.is_file():
         return None

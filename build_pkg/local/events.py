@@ -12,7 +12,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from ..api import proxy
+from ..api.gateway import Gateway, Request, http_event, rest_event
+from ..api.proxy import Route
 from ..errors import UsageError
 
 ACCOUNT = "123456789012"
@@ -34,6 +35,7 @@ class EventOptions:
     route: str | None = None  # http, rest: the route's template (/items/{id}) when it is not the path
     path_parameters: tuple[tuple[str, str], ...] = ()  # http, rest: the route's parameters, filled from the path
     query: str = ""  # http, rest: the query string, without its `?`
+    gateway: Gateway | None = None  # http, rest: the API as deployed (stage, variables, region); None: defaults
 
 
 def _uuid(seed: str) -> str:
@@ -139,29 +141,32 @@ def _s3(o: EventOptions, created: bool) -> dict:
     return {"Records": records}
 
 
-def _headers() -> dict:
-    return {"accept": "application/json", "content-type": "application/json", "host": "example.execute-api.us-east-1.amazonaws.com",
-            "user-agent": "curl/8.5.0", "x-forwarded-for": "203.0.113.10", "x-forwarded-port": "443",
-            "x-forwarded-proto": "https"}
-
-
-def _request(o: EventOptions, request_id: str) -> proxy.Request:
-    """The sample's HTTP request: fixed ids, time and client, the parts people change from `o`."""
+def _request(o: EventOptions, request_id: str, api: Gateway) -> Request:
+    """The sample's HTTP request as a client (curl) sends it: fixed ids, time and client
+    address, the parts people change from `o`. What API Gateway adds comes from the one
+    translation start-api uses."""
     body = o.body.encode() if o.body is not None else b""
-    return proxy.Request(o.method, o.path, o.query, tuple(_headers().items()), body, "203.0.113.10", request_id,
-                         dt.datetime.fromtimestamp(EPOCH_MS / 1000, dt.timezone.utc))
+    headers = [("Host", f"{api.api_id}.execute-api.{api.region}.amazonaws.com"), ("User-Agent", "curl/8.5.0"),
+               ("Accept", "*/*")]
+    if body:
+        headers.append(("Content-Type", "application/json"))
+    return Request(o.method, o.path, o.query, tuple(headers), body, "203.0.113.10", request_id,
+                   dt.datetime.fromtimestamp(EPOCH_MS / 1000, dt.timezone.utc))
 
 
 def _http(o: EventOptions) -> dict:
     """API Gateway HTTP API, payload format 2.0, as start-api sends it."""
-    route = proxy.Route(o.method, o.route or o.path, "", "http")
-    return proxy.http_event(_request(o, "JKJaXmPLvHcESHA="), route, dict(o.path_parameters))
+    route = Route(o.method, o.route or o.path, "", "http")
+    api = o.gateway or Gateway()
+    return http_event(_request(o, "JKJaXmPLvHcESHA=", api), route, dict(o.path_parameters), api)
 
 
 def _rest(o: EventOptions) -> dict:
-    """API Gateway REST API, Lambda proxy integration, as start-api sends it (stage prod)."""
-    route = proxy.Route(o.method, o.route or o.path, "", "rest")
-    return proxy.rest_event(_request(o, _uuid("rest")), route, dict(o.path_parameters), stage="prod")
+    """API Gateway REST API, Lambda proxy integration, as start-api sends it (the stage and
+    its variables as the environment local runs use deploys them)."""
+    route = Route(o.method, o.route or o.path, "", "rest")
+    api = o.gateway or Gateway()
+    return rest_event(_request(o, _uuid("rest"), api), route, dict(o.path_parameters), api)
 
 
 def _attribute(value) -> dict:

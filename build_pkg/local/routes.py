@@ -8,6 +8,7 @@ import json
 
 from ..api import openapi
 from ..api.openapi import OPENAPI_NAME
+from ..api.gateway import ACCOUNT, Gateway
 from ..api.proxy import Route, http_route, match, rest_routes
 from ..errors import InvokeError
 from ..pipeline.routes import NO_ROUTES, cached, uses_resolver
@@ -29,6 +30,24 @@ def project_routes(project: Project, configs: dict[str, tuple[str, ...]]) -> lis
     for name, keys in sorted(configs.items()):
         found += [http_route(key, name) for key in keys]
     return found
+
+
+def local_gateway(project: Project, routes: list[Route]) -> Gateway:
+    """The API a local request arrives at, as the environment local runs use deploys it
+    (`dev`, else the first): its stage name and variables (rest_api.tf: each REST function's
+    `live`), region, account and binary media types. The same for `start-api` and `event`."""
+    import os
+
+    from ..infra.environments import binary_media_types
+    from ..infra.function_config import local_environment
+
+    environment = local_environment(project)
+    return Gateway(
+        stage=(environment.environment or environment.name) if environment else "dev",
+        stage_variables=tuple(sorted({(r.function, "live") for r in routes if r.kind == "rest"})),
+        account=(environment.account if environment else None) or ACCOUNT,
+        region=(environment.region if environment else None) or os.environ.get("AWS_REGION") or "us-east-1",
+        binary_media_types=binary_media_types(project, environment))
 
 
 def matching_route(project: Project, kind: str, method: str, path: str) -> tuple[tuple[Route, dict] | None, list[Route]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..api.gateway import Gateway
 from ..api.proxy import Route
 from ..errors import BuildPkgError, InvokeError
 from ..fsutil import file_sha256
@@ -34,7 +35,7 @@ from ..sandbox.unpack import unpacked
 from ..infra.function_config import function_config, local_environment
 from .invoke import base_for_a_run, built_images
 from .pool import RuntimePool
-from .routes import project_routes
+from .routes import local_gateway, project_routes
 from .runtime import ACCOUNT, RuntimeSpec, lambda_environment
 from .task_root import task_root
 
@@ -70,6 +71,7 @@ class LocalFunctions:
         self.routes: list[Route] = []
         self.deployed: dict[str, str] = {}  # deployed name -> function name
         self.region, self.account = "us-east-1", ACCOUNT  # where they would run: set by each load
+        self.gateway = Gateway()  # the API start-api's requests arrive at: set by each load
         self.identities: dict[str, str] = {}
         self._held: dict[tuple, tuple[Path, ExitStack]] = {}
         self._lock = threading.Lock()
@@ -171,6 +173,7 @@ class LocalFunctions:
         self.deployed, self.identities = deployed, identities
         self.region = (local_env.region if local_env else None) or os.environ.get("AWS_REGION") or "us-east-1"
         self.account = (local_env.account if local_env else None) or ACCOUNT
+        self.gateway = local_gateway(project, self.routes)
         return specs
 
     def _hold(self, key, make) -> Path:

@@ -11,10 +11,11 @@ import re
 import sys
 import threading
 import time
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..api import proxy
+from ..api import gateway, proxy
 from ..errors import InvokeError
 from .runtime import EVENT_LIMIT, REQUEST_LIMIT
 from .served import LocalFunctions
@@ -32,11 +33,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         """A client that hangs up mid-reply is not the server's problem."""
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: int):
-        self.size = size
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -61,20 +57,18 @@ class _Handler(BaseHTTPRequestHandler):
         body is read, so a client announcing 100 GB costs nothing."""
         try:
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                body = self._read_chunks()
+                body, size = self._read_chunks()
             else:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > self.body_limit:
-                    raise _TooLarge(length)
-                body = self.rfile.read(length) if length > 0 else b""
-                if len(body) != max(length, 0):
+                size = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(size) if 0 < size <= self.body_limit else b""
+                if size <= self.body_limit and len(body) != max(size, 0):
                     raise ValueError("the body is shorter than its Content-Length")
+            if size > self.body_limit:
+                self.close_connection = True  # the rest of the body is never parsed
+                self._too_large(size, began)
+                self._drain()
+                return None
             return body
-        except _TooLarge as exc:
-            self.close_connection = True  # the rest of the body is never parsed
-            self._too_large(exc.size, began)
-            self._drain()
-            return None
         except ValueError as exc:
             self.close_connection = True
             self._send(400, (("Content-Type", "application/json"),),
@@ -94,9 +88,10 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _read_chunks(self) -> bytes:
+    def _read_chunks(self) -> tuple[bytes, int]:
         """A chunked body (curl -T -, streaming clients), to its last chunk and trailers, so
-        the connection's next request starts where it should."""
+        the connection's next request starts where it should, and its size; over the limit,
+        what was read so far and the size it reached (the chunk that passes the limit unread)."""
         body = bytearray()
         while True:
             line = self.rfile.readline()
@@ -109,9 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
             if size == 0:
                 while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                     pass  # trailers
-                return bytes(body)
+                return bytes(body), len(body)
             if len(body) + size > self.body_limit:
-                raise _TooLarge(len(body) + size)
+                return bytes(body), len(body) + size
             chunk = self.rfile.read(size)
             if len(chunk) != size:
                 raise ValueError("a chunk is shorter than its size")
@@ -155,22 +150,19 @@ class ApiHandler(_Handler):
             self._send(*reply)
             return self._note(reply[0], None, began)
         route, params = found
-        request = proxy.Request(self.command, url.path, url.query, tuple(self.headers.items()), body,
-                                self.client_address[0])
-        if route.kind == "rest":
-            variables = {r.function: "live" for r in functions.routes if r.kind == "rest"}
-            event = proxy.rest_event(request, route, params, stage_variables=variables)
-        else:
-            event = proxy.http_event(request, route, params)
+        request = gateway.Request(self.command, url.path, url.query, tuple(self.headers.items()), body,
+                                  self.client_address[0])
+        api = replace(functions.gateway, port=self.server.server_address[1], proto="http")
+        event = (gateway.rest_event if route.kind == "rest" else gateway.http_event)(request, route, params, api)
         try:
             outcome = functions.pool.invoke(route.function, json.dumps(event).encode())
         except InvokeError:  # the function went away in a rebuild
             self._send(*proxy.BAD_GATEWAY)
             return self._note(502, route.function, began)
         if outcome.failed:
-            reply = proxy.Response(*proxy.BAD_GATEWAY, problem=_failure(outcome.document))
+            reply = gateway.Response(*proxy.BAD_GATEWAY, problem=_failure(outcome.document))
         else:
-            reply = proxy.response(outcome.document, route.kind)
+            reply = gateway.response(outcome.document, route.kind, api, request.header("Accept"))
         if reply.problem:  # what API Gateway's execution log would say
             print(f"{route.function}: 502: {reply.problem}", file=sys.stderr, flush=True)
         headers = reply.headers + (("x-amzn-RequestId", request.request_id),)

@@ -163,6 +163,8 @@ def test_the_rest_api_serves_the_code_and_redeploys_only_when_the_document_moves
     root = str(repo.root)
     assert cli("-C", root, "tf").exit_code == 0
     assert cli("-C", root, "build").exit_code == 0
+    dev = repo.root / "terraform" / "env" / "dev.tfvars"
+    dev.write_text(dev.read_text() + '\nbinary_media_types = ["image/png"]\n')
     result = plan_tree(Project.at(repo.root), "dev", Reporter(), tmp_path / "apply")
     first = _plan_changes(result.tree, result.environment)
     for address in ("aws_api_gateway_rest_api.rest[0]", "aws_api_gateway_deployment.rest[0]",
@@ -178,6 +180,7 @@ def test_the_rest_api_serves_the_code_and_redeploys_only_when_the_document_moves
                    "123456789012:function:worker-dev-orders:${stageVariables.orders}/invocations")
     assert attrs["aws_api_gateway_stage"]["variables"] == {"orders": "live"}
     assert attrs["aws_api_gateway_stage"]["stage_name"] == "dev"
+    assert attrs["aws_api_gateway_rest_api"]["binary_media_types"] == ["image/png"]  # dev.tfvars, as start-api reads it
 
     applied_state = (tmp_path / "apply" / "terraform.tfstate").read_bytes()
     plan_after = _planner(repo, cli, tmp_path, applied_state)

@@ -24,7 +24,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from builder_support import REPO, WorkerRepo
 
-from build_pkg.api.proxy import Request, Route, http_event, match, response, rest_event
+from build_pkg.api.gateway import Gateway, Request, http_event, response, rest_event
+from build_pkg.api.proxy import Route, match
 
 ROUTES = [Route("GET", "/items/{item_id}", "shop", "rest"), Route("GET", "/items/special", "shop", "rest"),
           Route("ANY", "/items/{item_id}", "any", "rest"), Route("GET", "/files/{path+}", "files", "rest"),
@@ -50,30 +51,60 @@ def test_the_most_specific_route_wins_as_in_api_gateway():
 
 def test_a_request_becomes_the_events_api_gateway_sends():
     request = Request("POST", "/items/7", "a=1&a=2&b=", (("Host", "h"), ("X-Many", "1"), ("X-Many", "2"),
-                      ("Cookie", "s=1; t=2"), ("Content-Type", "application/octet-stream")), b"\xff\x00")
-    rest = rest_event(request, ROUTES[0], {"item_id": "7"}, stage_variables={"shop": "live"})
+                      ("Cookie", "s=1; t=2"), ("Content-Type", "application/octet-stream"),
+                      ("X-Forwarded-For", "198.51.100.1")), b"\xff\x00", "203.0.113.9")
+    api = Gateway(stage="prod", stage_variables=(("shop", "live"),), account="210987654321", port=3000, proto="http")
+    rest = rest_event(request, ROUTES[0], {"item_id": "7"}, api)
     assert rest["resource"] == "/items/{item_id}" and rest["path"] == "/items/7"
     assert rest["multiValueHeaders"]["X-Many"] == ["1", "2"] and rest["headers"]["X-Many"] == "2"
     assert rest["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": [""]}
     assert rest["queryStringParameters"] == {"a": "2", "b": ""}
     assert rest["pathParameters"] == {"item_id": "7"} and rest["stageVariables"] == {"shop": "live"}
-    assert rest["requestContext"]["path"] == "/local/items/7" and rest["requestContext"]["stage"] == "local"
-    assert rest["isBase64Encoded"] is True and base64.b64decode(rest["body"]) == b"\xff\x00"
+    context = rest["requestContext"]
+    assert (context["path"], context["stage"], context["accountId"]) == ("/prod/items/7", "prod", "210987654321")
+    assert re.fullmatch(r"[A-Za-z0-9+/]{15}=", context["extendedRequestId"])
+    # What API Gateway adds: the trace id, the client appended to X-Forwarded-For, port and scheme.
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", rest["headers"]["X-Amzn-Trace-Id"])
+    assert rest["headers"]["X-Forwarded-For"] == "198.51.100.1, 203.0.113.9"
+    assert (rest["headers"]["X-Forwarded-Port"], rest["headers"]["X-Forwarded-Proto"]) == ("3000", "http")
+    # Without binary media types a REST API passes every body as text (bytes that are not
+    # UTF-8 are lost, as there); with a matching type, base64.
+    assert rest["isBase64Encoded"] is False and rest["body"] == "\ufffd\x00"
+    for types in (("application/octet-stream",), ("application/*",), ("*/*",)):
+        binary = rest_event(request, ROUTES[0], {"item_id": "7"}, Gateway(binary_media_types=types))
+        assert binary["isBase64Encoded"] is True and base64.b64decode(binary["body"]) == b"\xff\x00", types
+    assert rest_event(request, ROUTES[0], {}, Gateway(binary_media_types=("image/png",)))["isBase64Encoded"] is False
 
-    http = http_event(request, Route("POST", "/items/{item_id}", "shop", "http"), {"item_id": "7"})
+    http = http_event(request, Route("POST", "/items/{item_id}", "shop", "http"), {"item_id": "7"}, api)
     assert http["version"] == "2.0" and http["routeKey"] == "POST /items/{item_id}"
     assert http["headers"]["x-many"] == "1,2" and "cookie" not in http["headers"]
+    assert http["headers"]["x-forwarded-for"] == "198.51.100.1, 203.0.113.9" and "x-amzn-trace-id" in http["headers"]
     assert http["cookies"] == ["s=1", "t=2"] and http["queryStringParameters"] == {"a": "1,2", "b": ""}
     assert http["rawQueryString"] == "a=1&a=2&b=" and http["isBase64Encoded"] is True
+    assert http["requestContext"]["stage"] == "$default"
     text = http_event(Request("POST", "/x", body=b'{"a": 1}', headers=(("content-type", "application/json"),)),
                       Route("POST", "/x", "f", "http"), {})
     assert text["body"] == '{"a": 1}' and text["isBase64Encoded"] is False and "pathParameters" not in text
 
 
+def test_a_binary_result_is_bytes_only_where_api_gateway_decodes_it():
+    png = {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "isBase64Encoded": True,
+           "body": base64.b64encode(b"\x89PNG\r\n").decode()}
+    # A REST API without binary media types returns the base64 text as it is ...
+    assert response(png, "rest", Gateway(), "image/png").body == png["body"].encode()
+    # ... with them, bytes when the request's first Accept type is one of them.
+    api = Gateway(binary_media_types=("image/*",))
+    assert response(png, "rest", api, "image/png, */*;q=0.8").body == b"\x89PNG\r\n"
+    assert response(png, "rest", api, "text/html, image/png").body == png["body"].encode()
+    assert response(png, "rest", api, None).body == png["body"].encode()
+    assert response(png, "rest", Gateway(binary_media_types=("*/*",)), "application/json").body == b"\x89PNG\r\n"
+    assert response(png, "http", Gateway(), None).body == b"\x89PNG\r\n"  # an HTTP API always decodes
+
+
 def test_a_result_becomes_the_response_api_gateway_returns():
     rest = response({"statusCode": 201, "headers": {"X-One": "a", "x-two": "b"},
                      "multiValueHeaders": {"X-Two": ["c", "d"]}, "body": base64.b64encode(b"\x00\x01").decode(),
-                     "isBase64Encoded": True}, "rest")
+                     "isBase64Encoded": True}, "rest", Gateway(binary_media_types=("*/*",)))
     assert rest.status == 201 and rest.body == b"\x00\x01"
     assert [h for h in rest.headers if h[0].lower() == "x-two"] == [("X-Two", "c"), ("X-Two", "d"), ("x-two", "b")]
     both = response({"statusCode": 200, "headers": {"Set-Cookie": "a=1", "X": "same"},
@@ -98,9 +129,19 @@ def test_a_result_becomes_the_response_api_gateway_returns():
 SHOP = '''import os
 import time
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 app = APIGatewayRestResolver()
+
+
+@app.get("/event/<name>")
+def raw_event(name):
+    return app.current_event.raw_event
+
+
+@app.get("/png")
+def png():
+    return Response(status_code=200, content_type="image/png", body=b"\\x89PNG\\r\\n\\x1a\\n")
 
 
 @app.get("/items/<item_id>")
@@ -157,6 +198,8 @@ def serve_repo(tmp_path_factory) -> WorkerRepo:
     repo.write("functions/lambda_shop.py", SHOP)
     repo.write("functions/lambda_web.py", WEB)
     repo.write("functions/lambda_echo.py", ECHO)
+    dev = repo.root / "terraform" / "env" / "dev.tfvars"
+    dev.write_text(dev.read_text() + '\nbinary_media_types = ["image/png"]\n')
     for name, extra in (("shop", ""), ("web", ' --http "GET /web/{rest+}" --http "POST /web/{rest+}"'), ("echo", "")):
         command = f"{sys.executable} {REPO / 'build-pkg.py'} -C {repo.root} tf {name}{extra}"
         subprocess.run(command, shell=True, check=True, capture_output=True)
@@ -179,8 +222,8 @@ class Server:
     def log(self) -> str:
         return self.stderr.read_text(errors="replace")
 
-    def get(self, path: str, method: str = "GET", body: bytes | None = None):
-        request = urllib.request.Request(self.address + path, data=body, method=method)
+    def get(self, path: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None):
+        request = urllib.request.Request(self.address + path, data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=60) as reply:
                 return reply.status, reply.headers, reply.read()
@@ -190,6 +233,26 @@ class Server:
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=30)
+
+
+def _shape(node):
+    """The keys of a JSON document, all the way down (a list by its first item)."""
+    if isinstance(node, dict):
+        return {key: _shape(value) for key, value in node.items() if key != "Connection"}
+    if isinstance(node, list):
+        return [_shape(node[0])] if node else []
+    return type(node).__name__
+
+
+def _fields(node, differ: set[str], at: str = "") -> dict:
+    """Each leaf by its path, but those named in `differ`."""
+    if isinstance(node, dict):
+        found = {}
+        for key, value in node.items():
+            if key not in differ:
+                found |= _fields(value, differ, f"{at}.{key}")
+        return found
+    return {at: node}
 
 
 def _alive(pid: int) -> bool:
@@ -234,11 +297,38 @@ def test_start_api_serves_the_routes_warm_and_restarts_only_what_changed(serve_r
             answer = raw.recv(65536)
         assert answer.startswith(b"HTTP/1.1 400") and b"a chunk is shorter than its size" in answer
 
+        # Binary media types (dev.tfvars: image/png): bytes when the first Accept type is one,
+        # the base64 text otherwise, as the REST API answers.
+        assert server.get("/png", headers={"Accept": "image/png"})[2] == b"\x89PNG\r\n\x1a\n"
+        assert server.get("/png", headers={"Accept": "application/json"})[2] == base64.b64encode(b"\x89PNG\r\n\x1a\n")
+
+        # One translation: the event start-api sends for a request is the one `event rest`
+        # prints for it, field for field, but for the ids, times and the client's address.
+        sample = json.loads(subprocess.run(
+            [sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "event", "rest", "--path",
+             "/event/x"], capture_output=True, text=True, check=True).stdout)
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(f"GET /event/x HTTP/1.1\r\nHost: {sample['headers']['Host']}\r\nUser-Agent: curl/8.5.0\r\n"
+                        "Accept: */*\r\nConnection: close\r\n\r\n".encode())
+            answer = b""
+            while chunk := raw.recv(65536):
+                answer += chunk
+        served = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+        assert _shape(served) == _shape(sample)
+        differ = {"requestId", "extendedRequestId", "requestTime", "requestTimeEpoch", "X-Amzn-Trace-Id",
+                  "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "sourceIp", "Connection"}
+        assert _fields(served, differ) == _fields(sample, differ)
+        assert (sample["requestContext"]["stage"], sample["stageVariables"]["shop"]) == ("dev", "live")
+
         # API Gateway's 10 MB request quota: refused before a byte of the body is read.
         with socket.create_connection((host, int(port))) as raw:
             raw.sendall(b"POST /web/c HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n")
             answer = raw.recv(65536)
         assert answer.startswith(b"HTTP/1.1 413") and b'{"message":"Request Too Long"}' in answer
+        with socket.create_connection((host, int(port))) as raw:  # a chunk as large: the same
+            raw.sendall(b"POST /web/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffff\r\nab")
+            answer = raw.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413")
         request = urllib.request.Request(server.address + "/web/c", data=b"x" * (10 * 1024 * 1024 + 1), method="POST")
         with pytest.raises(urllib.error.HTTPError) as large:
             urllib.request.urlopen(request, timeout=30)

@@ -365,6 +365,7 @@ def test_an_endpoint_that_does_not_answer_is_one_line(args, cli, monkeypatch, wo
         {"name": "process_checker", "code_sha256": "0" * 64}]}))
     args = ("-C", str(worker_repo.root), *args)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # honoured: no ten tries with backoff first
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
     result = cli(*args)

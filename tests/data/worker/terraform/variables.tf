@@ -14,6 +14,12 @@ variable "project" {
   default     = "worker"
 }
 
+variable "binary_media_types" {
+  description = "Content types the REST API passes as bytes (image/png, image/*, */*): a request body of one reaches the function base64-encoded, and a result with isBase64Encoded goes back as bytes when the request's first Accept type is one. start-api follows the same rules."
+  type        = list(string)
+  default     = []
+}
+
 variable "log_retention_days" {
   description = "How long the functions' CloudWatch logs are kept."
   type        = number
