@@ -1,4 +1,7 @@
-"""Realistic sample events for local runs and tests, as Lambda's event sources send them.
+"""Realistic sample events for local runs and tests, as Lambda's event sources send them:
+the notification sources (EventBridge, SQS, SNS, S3) and the HTTP front doors (API Gateway's
+REST and HTTP APIs, an Application Load Balancer) here, the polled and batched streams in
+`stream_events`.
 
 Pure: options in, a dict out. Identifiers and times are fixed so a sample is
 the same on every run (and in a test's expected output); the parts people
@@ -10,38 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 
 from ..api.gateway import Gateway, Request, http_event, rest_event
 from ..api.proxy import Route
 from ..errors import UsageError
+from . import stream_events
+from .event_parts import ACCOUNT, EPOCH_MS, REGION, TIME, EventOptions, message, stable_uuid as _uuid
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-TIME = "2026-01-15T12:00:00Z"
-EPOCH_MS = 1768478400000
-EVENT_TYPES = ("schedule", "sqs", "sns", "s3", "s3-put", "s3-delete", "http", "rest", "dynamodb")
+__all__ = ["EVENT_TYPES", "EventOptions", "sample"]
 
-
-@dataclass(frozen=True)
-class EventOptions:
-    body: str | None = None
-    bucket: str = "example-bucket"
-    key: str = "incoming/report.csv"
-    method: str = "GET"
-    path: str = "/items"
-    count: int = 1
-    keys: tuple[str, ...] = ()  # dynamodb: the table's key attributes (default: from the item)
-    route: str | None = None  # http, rest: the route's template (/items/{id}) when it is not the path
-    path_parameters: tuple[tuple[str, str], ...] = ()  # http, rest: the route's parameters, filled from the path
-    query: str = ""  # http, rest: the query string, without its `?`
-    gateway: Gateway | None = None  # http, rest: the API as deployed (stage, variables, region); None: defaults
-
-
-def _uuid(seed: str) -> str:
-    """A stable UUID-shaped id derived from `seed`."""
-    h = hashlib.sha256(seed.encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+EVENT_TYPES = ("schedule", "eventbridge", "sqs", "sqs-fifo", "sns", "s3", "s3-put", "s3-delete", "http", "rest",
+               "alb", "dynamodb", "dynamodb-modify", "dynamodb-remove", "kinesis", "firehose", "cloudwatch-logs")
 
 
 def sample(kind: str, options: EventOptions = EventOptions()) -> dict:
@@ -64,24 +46,41 @@ def _schedule(o: EventOptions) -> dict:
     }
 
 
-def _sqs(o: EventOptions) -> dict:
+def _eventbridge(o: EventOptions) -> dict:
+    """A custom event put on a bus (PutEvents): --source, --detail-type, --body as its detail."""
+    try:
+        detail = json.loads(o.body) if o.body is not None else {"orderId": "o-1", "total": 42}
+    except ValueError as exc:
+        raise UsageError(f"--body for an eventbridge event is its detail, a JSON object ({exc})") from None
+    if not isinstance(detail, dict):
+        raise UsageError("--body for an eventbridge event is its detail: a JSON object")
+    return {"version": "0", "id": _uuid("eventbridge"), "detail-type": o.detail_type, "source": o.source,
+            "account": ACCOUNT, "time": TIME, "region": REGION, "resources": [], "detail": detail}
+
+
+def _sqs(o: EventOptions, fifo: bool = False) -> dict:
+    queue = "example-queue.fifo" if fifo else "example-queue"
     records = []
     for i in range(o.count):
-        body = o.body if o.body is not None else json.dumps({"id": i + 1, "message": "hello"})
+        body = message(o, i)
+        attributes = {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": str(EPOCH_MS),
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": str(EPOCH_MS + 5),
+        }
+        if fifo:  # a FIFO queue's order and deduplication
+            attributes |= {"SequenceNumber": f"1862760000000000{i:04d}", "MessageGroupId": "example-group",
+                           "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest()}
         records.append({
             "messageId": _uuid(f"sqs-{i}"),
             "receiptHandle": f"AQEB{hashlib.sha256(f'rh-{i}'.encode()).hexdigest()}",
             "body": body,
-            "attributes": {
-                "ApproximateReceiveCount": "1",
-                "SentTimestamp": str(EPOCH_MS),
-                "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-                "ApproximateFirstReceiveTimestamp": str(EPOCH_MS + 5),
-            },
+            "attributes": attributes,
             "messageAttributes": {},
             "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
             "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:example-queue",
+            "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}",
             "awsRegion": REGION,
         })
     return {"Records": records}
@@ -101,7 +100,7 @@ def _sns(o: EventOptions) -> dict:
                 "MessageId": _uuid(f"sns-{i}"),
                 "TopicArn": topic,
                 "Subject": "example",
-                "Message": o.body if o.body is not None else json.dumps({"id": i + 1, "message": "hello"}),
+                "Message": message(o, i),
                 "Timestamp": "2026-01-15T12:00:00.000Z",
                 "SignatureVersion": "1",
                 "Signature": "EXAMPLE",
@@ -169,74 +168,44 @@ def _rest(o: EventOptions) -> dict:
     return rest_event(_request(o, _uuid("rest"), api), route, dict(o.path_parameters), api)
 
 
-def _attribute(value) -> dict:
-    """A JSON value as a DynamoDB attribute value."""
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, (int, float)):
-        return {"N": str(value)}
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, list):
-        return {"L": [_attribute(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {k: _attribute(v) for k, v in value.items()}}
-    return {"S": str(value)}
+def _alb(o: EventOptions) -> dict:
+    """An Application Load Balancer's request to a Lambda target (multi-value headers off):
+    header names lower-cased, the query string as sent (not decoded)."""
+    from urllib.parse import parse_qsl
 
-
-def _dynamodb(o: EventOptions) -> dict:
-    try:
-        given = json.loads(o.body) if o.body else None
-    except ValueError as exc:
-        raise UsageError(f"--body for a dynamodb event is not JSON ({exc}); pass a JSON object (the new item)") from None
-    if given is not None and (not isinstance(given, dict) or not given):
-        raise UsageError("--body for a dynamodb event must be a JSON object with at least one attribute (the new item)")
-    records = []
-    for i in range(o.count):
-        item = given if given is not None else {"id": str(i + 1), "status": "new"}
-        names = _key_names(item, o.keys)
-        records.append({
-            "eventID": hashlib.md5(f"ddb-{i}".encode()).hexdigest(),
-            "eventName": "INSERT",
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": REGION,
-            "dynamodb": {
-                "ApproximateCreationDateTime": EPOCH_MS // 1000,
-                "Keys": {name: _attribute(item[name]) for name in names},
-                "NewImage": {k: _attribute(v) for k, v in item.items()},
-                "SequenceNumber": f"{111 + i}",
-                "SizeBytes": 26,
-                "StreamViewType": "NEW_AND_OLD_IMAGES",
-            },
-            "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/example/stream/2026-01-15T12:00:00.000",
-        })
-    return {"Records": records}
-
-
-def _key_names(item: dict, given: tuple[str, ...]) -> list[str]:
-    """The key attributes, taken from the item: --keys, else pk/sk (single-table designs),
-    else id, else the item's first attribute."""
-    if given:
-        missing = [name for name in given if name not in item]
-        if missing:
-            raise UsageError(f"--keys {', '.join(missing)}: not an attribute of the item; name attributes of --body")
-        return list(given)
-    for candidates in (("pk", "sk"), ("PK", "SK"), ("id",)):
-        found = [name for name in candidates if name in item]
-        if found:
-            return found
-    return [next(iter(item))]
+    headers = {"accept": "*/*", "host": f"example-alb-123578498.{REGION}.elb.amazonaws.com",
+               "user-agent": "curl/8.5.0", "x-amzn-trace-id": "Root=1-6968d640-" + hashlib.sha256(b"alb").hexdigest()[:24],
+               "x-forwarded-for": "203.0.113.10", "x-forwarded-port": "80", "x-forwarded-proto": "http"}
+    if o.body is not None:
+        headers["content-type"] = "application/json"
+    return {
+        "requestContext": {"elb": {"targetGroupArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:"
+                                                     "targetgroup/example-target/49e9d65c45c6791a"}},
+        "httpMethod": o.method,
+        "path": o.path,
+        "queryStringParameters": dict(parse_qsl(o.query, keep_blank_values=True)) if o.query else {},
+        "headers": headers,
+        "body": o.body or "",
+        "isBase64Encoded": False,
+    }
 
 
 _BUILDERS = {
     "schedule": _schedule,
+    "eventbridge": _eventbridge,
     "sqs": _sqs,
+    "sqs-fifo": lambda o: _sqs(o, fifo=True),
     "sns": _sns,
     "s3": lambda o: _s3(o, True),  # what `new --trigger s3` subscribes to: object created
     "s3-put": lambda o: _s3(o, True),
     "s3-delete": lambda o: _s3(o, False),
     "http": _http,
     "rest": _rest,
-    "dynamodb": _dynamodb,
+    "alb": _alb,
+    "dynamodb": stream_events.dynamodb,
+    "dynamodb-modify": lambda o: stream_events.dynamodb(o, "MODIFY"),
+    "dynamodb-remove": lambda o: stream_events.dynamodb(o, "REMOVE"),
+    "kinesis": stream_events.kinesis,
+    "firehose": stream_events.firehose,
+    "cloudwatch-logs": stream_events.cloudwatch_logs,
 }

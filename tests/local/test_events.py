@@ -6,11 +6,12 @@ import json
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import (
-    APIGatewayProxyEvent, APIGatewayProxyEventV2, DynamoDBStreamEvent, EventBridgeEvent, S3Event, SNSEvent, SQSEvent)
+    ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2, CloudWatchLogsEvent, DynamoDBStreamEvent, EventBridgeEvent,
+    KinesisFirehoseEvent, KinesisStreamEvent, S3Event, SNSEvent, SQSEvent)
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import (
-    APIGatewayProxyEventModel, APIGatewayProxyEventV2Model, DynamoDBStreamModel, EventBridgeModel, S3Model,
-    SnsModel, SqsModel)
+    AlbModel, APIGatewayProxyEventModel, APIGatewayProxyEventV2Model, CloudWatchLogsModel, DynamoDBStreamModel,
+    EventBridgeModel, KinesisDataStreamModel, KinesisFirehoseModel, S3Model, SnsModel, SqsModel)
 
 from build_pkg.local.events import EVENT_TYPES
 
@@ -27,6 +28,14 @@ MATCHING = {
     "http": (APIGatewayProxyEventV2, APIGatewayProxyEventV2Model),
     "rest": (APIGatewayProxyEvent, APIGatewayProxyEventModel),
     "dynamodb": (DynamoDBStreamEvent, DynamoDBStreamModel),
+    "eventbridge": (EventBridgeEvent, EventBridgeModel),
+    "sqs-fifo": (SQSEvent, SqsModel),
+    "alb": (ALBEvent, AlbModel),
+    "dynamodb-modify": (DynamoDBStreamEvent, DynamoDBStreamModel),
+    "dynamodb-remove": (DynamoDBStreamEvent, DynamoDBStreamModel),
+    "kinesis": (KinesisStreamEvent, KinesisDataStreamModel),
+    "firehose": (KinesisFirehoseEvent, KinesisFirehoseModel),
+    "cloudwatch-logs": (CloudWatchLogsEvent, CloudWatchLogsModel),
 }
 
 
@@ -68,10 +77,40 @@ def test_options_fill_the_parts_people_change(cli):
 
 def test_samples_are_stable(cli):
     assert cli("event", "sqs").stdout == cli("event", "sqs").stdout
+    assert cli("event", "cloudwatch-logs").stdout == cli("event", "cloudwatch-logs").stdout  # gzip without a time
+
+
+def test_the_stream_and_batch_sources_carry_what_their_consumers_read(cli):
+    modify = parse(event=_event(cli, "dynamodb-modify"), model=DynamoDBStreamModel).Records[0]
+    assert modify.eventName == "MODIFY" and modify.dynamodb.Keys == {"id": 1}  # a number key
+    assert (modify.dynamodb.OldImage["status"], modify.dynamodb.NewImage["status"]) == ("new", "shipped")
+    remove = parse(event=_event(cli, "dynamodb-remove", "--body", '{"pk": 7, "sk": "o#1", "n": 2}'),
+                   model=DynamoDBStreamModel).Records[0]
+    assert remove.eventName == "REMOVE" and remove.dynamodb.NewImage is None
+    assert remove.dynamodb.Keys == {"pk": 7, "sk": "o#1"} and remove.dynamodb.OldImage["n"] == 2
+    changed = _event(cli, "dynamodb-modify", "--body", '{"id": 3, "n": 2}', "--old-body", '{"id": 3, "n": 1}')
+    assert [r.dynamodb.old_image["n"] for r in DynamoDBStreamEvent(changed).records] == [1]
+
+    fifo = SQSEvent(_event(cli, "sqs-fifo", "--count", "2"))
+    assert [r.attributes.message_group_id for r in fifo.records] == ["example-group"] * 2
+    assert all(r.event_source_arn.endswith(".fifo") for r in fifo.records)
+    kinesis = KinesisStreamEvent(_event(cli, "kinesis", "--body", "ping", "--count", "3"))
+    assert [r.kinesis.data_as_text() for r in kinesis.records] == ["ping"] * 3
+    firehose = KinesisFirehoseEvent(_event(cli, "firehose", "--body", "row"))
+    assert [r.data_as_text for r in firehose.records] == ["row"]
+    logs = parse(event=_event(cli, "cloudwatch-logs", "--body", "ERROR boom", "--count", "2"), model=CloudWatchLogsModel)
+    assert [e.message for e in logs.awslogs.decoded_data.logEvents] == ["ERROR boom"] * 2  # gunzipped from base64
+    custom = EventBridgeEvent(_event(cli, "eventbridge", "--source", "shop", "--detail-type", "Paid", "--body",
+                                     '{"order": 1}'))
+    assert (custom.source, custom.detail_type, custom.detail) == ("shop", "Paid", {"order": 1})
+    alb = ALBEvent(_event(cli, "alb", "--method", "POST", "--path", "/x?a=1", "--body", "{}"))
+    assert (alb.http_method, alb.path, alb.query_string_parameters, alb.body) == ("POST", "/x", {"a": "1"}, "{}")
+    bad = cli("event", "eventbridge", "--body", "[1]")
+    assert bad.exit_code == 2 and "a JSON object" in bad.stderr
 
 
 def test_bad_type_and_bad_dynamodb_body(cli):
-    assert cli("event", "kinesis").exit_code == 2
+    assert cli("event", "kafka").exit_code == 2
     bad = cli("event", "dynamodb", "--body", "[1]")
     assert bad.exit_code == 2 and "must be a JSON object" in bad.stderr
 
