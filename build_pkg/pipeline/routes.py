@@ -19,7 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import openapi
+from ..api import import_rules, openapi
 from ..api.openapi import OPENAPI_NAME
 from ..cache import cache_root
 from ..errors import FunctionError
@@ -164,7 +164,9 @@ def openapi_document(project: Project, manifest: dict, target, package: Path, la
         return ApiResult(None, (), tuple(generated), ()), None
     # The project's name, never the checkout folder's: the same tree gives the same document
     # (and the REST API no new deployment) wherever it is cloned.
-    merged = openapi.merge(documents, f"{project_name(project)} REST API")
+    merged, dropped = import_rules.for_api_gateway(openapi.merge(documents, f"{project_name(project)} REST API"))
+    if dropped:
+        report.warn(import_rules.warning(dropped))
     data = openapi.dumps(merged)
     if not _same_bytes(out, data):  # the same bytes were validated when they were written
         openapi.validate(merged)
