@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl
 from .proxy import BAD_GATEWAY, Route
 
 ACCOUNT = "123456789012"
+_FRAMING = ("content-length", "transfer-encoding", "connection")
 _TEXT_TYPES = re.compile(r"^(text/|application/(json|xml|javascript|x-www-form-urlencoded)|.*\+(json|xml))", re.I)
 
 
@@ -245,7 +246,8 @@ def response(result: object, kind: str, gateway: Gateway = Gateway(), accept: st
     headers = [(name, v) for name, values in multi.items()
                for v in (values if isinstance(values, list) else [values]) if v is not None]
     headers += [(name, value) for name, value in single.items() if value is not None and (name, value) not in headers]
-    headers = [(str(name), str(value)) for name, value in headers]
+    # The length and framing of the reply are API Gateway's own: a function's are not passed on.
+    headers = [(str(name), str(value)) for name, value in headers if str(name).lower() not in _FRAMING]
     if kind == "http":
         headers += [("Set-Cookie", str(c)) for c in result.get("cookies") or []]
     if any(ch in part for name, value in headers for part in (name, value) for ch in "\r\n"):

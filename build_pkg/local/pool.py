@@ -1,7 +1,9 @@
 """Warm runtimes for the local servers: per function, the runtimes started so far, reused
 while they are idle, a new one started when all are busy (up to a limit), and a caller
-that finds the limit reached waits its turn. A request is never refused for being
-concurrent (Lambda scales out the same way; its reserved concurrency is the limit).
+that finds the limit reached waits its turn: first come, first served (a runtime that
+finishes goes straight to the caller that has waited longest, so no caller waits behind
+later ones). A request is never refused for being concurrent (Lambda scales out the same
+way; its reserved concurrency is the limit).
 
 `replace` swaps a function's runtime settings after a rebuild: idle runtimes of that
 function stop at once, busy ones when their invocation ends; other functions keep
@@ -11,6 +13,7 @@ theirs, warm.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +21,15 @@ from ..errors import InvokeError
 from .runtime import Outcome, Runtime, RuntimeSpec, to_stderr
 
 RUNTIMES_PER_FUNCTION = 4
+
+
+class _Waiter:
+    """A caller waiting for a runtime of one function: handed one, or told why not."""
+
+    def __init__(self):
+        self.ready = threading.Event()
+        self.runtime: Runtime | None = None
+        self.error: str | None = None
 
 
 class RuntimePool:
@@ -28,6 +40,7 @@ class RuntimePool:
         self._sink = sink
         self._idle: dict[str, list[Runtime]] = {}
         self._busy: dict[str, list[Runtime]] = {}
+        self._waiting: dict[str, deque[_Waiter]] = {}
         self._changed = threading.Condition()
         self._closed = False
 
@@ -50,11 +63,13 @@ class RuntimePool:
             for name in restarted:
                 stopped += self._idle.pop(name, [])
             self._specs = dict(specs)
+            for name in [n for n in self._waiting if n not in specs]:
+                for waiter in self._waiting.pop(name):
+                    self._refuse(waiter, f"no function named {name!r}")
             self._changed.notify_all()
         for runtime in stopped:
             runtime.close()
         return restarted
-
     def spec(self, name: str) -> RuntimeSpec | None:
         return self._specs.get(name)
 
@@ -70,36 +85,69 @@ class RuntimePool:
             self._closed = True
             everything = [r for group in (*self._idle.values(), *self._busy.values()) for r in group]
             self._idle.clear()
+            for waiters in self._waiting.values():
+                for waiter in waiters:
+                    self._refuse(waiter, STOPPING)
+            self._waiting.clear()
             self._changed.notify_all()
         for runtime in everything:
             runtime.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def _acquire(self, name: str) -> Runtime:
         with self._changed:
-            while True:
-                if self._closed:
-                    raise InvokeError("the server is stopping")
-                spec = self._specs.get(name)
-                if spec is None:
-                    raise InvokeError(f"no function named {name!r}")
-                idle = self._idle.get(name) or []
-                if idle:
-                    runtime = idle.pop()  # the last one released: the warmest
-                    break
-                busy = self._busy.setdefault(name, [])
-                if len(busy) < self._limit:
-                    runtime = Runtime(spec, self._sink)
-                    break
-                self._changed.wait()
-            self._busy.setdefault(name, []).append(runtime)
-            return runtime
+            if self._closed:
+                raise InvokeError(STOPPING)
+            spec = self._specs.get(name)
+            if spec is None:
+                raise InvokeError(f"no function named {name!r}")
+            busy = self._busy.setdefault(name, [])
+            idle = self._idle.get(name) or []
+            waiter = None
+            if idle and not self._waiting.get(name):
+                runtime = idle.pop()  # the last one released: the warmest
+            elif len(busy) < self._limit and not self._waiting.get(name):
+                runtime = Runtime(spec, self._sink)
+            else:
+                waiter = _Waiter()
+                self._waiting.setdefault(name, deque()).append(waiter)
+            if waiter is None:
+                busy.append(runtime)
+                return runtime
+        waiter.ready.wait()
+        if waiter.error is not None:
+            raise InvokeError(waiter.error)
+        return waiter.runtime  # counted busy by whoever handed it over
 
     def _release(self, name: str, runtime: Runtime) -> None:
         with self._changed:
-            self._busy[name].remove(runtime)
-            keep = not self._closed and self._specs.get(name) == runtime.spec
-            if keep:
-                self._idle.setdefault(name, []).append(runtime)
+            spec = self._specs.get(name)
+            keep = not self._closed and spec == runtime.spec
+            waiting = self._waiting.get(name)
+            if waiting and spec is not None and not self._closed:
+                # Straight to the caller that has waited longest: the same runtime, or a new
+                # one with the new settings when this one's are stale.
+                waiter = waiting.popleft()
+                waiter.runtime = runtime if keep else Runtime(spec, self._sink)
+                if not keep:
+                    self._busy[name].remove(runtime)
+                    self._busy[name].append(waiter.runtime)
+                waiter.ready.set()
+            else:
+                self._busy[name].remove(runtime)
+                if keep:
+                    self._idle.setdefault(name, []).append(runtime)
             self._changed.notify_all()
         if not keep:
             runtime.close()
+
+    @staticmethod
+    def _refuse(waiter: _Waiter, why: str) -> None:
+        waiter.error = why
+        waiter.ready.set()
+
+
+STOPPING = "the server is stopping"

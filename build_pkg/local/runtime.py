@@ -36,8 +36,10 @@ INIT_LIMIT_S = 10  # Lambda's limit for the init phase
 _NEXT_LIMIT_S = 5  # a warm runtime asks for the next event at once; longer means it is gone
 # Lambda's order: /var/task first, then what the function's PYTHONPATH adds (Lambda honours
 # it; /var/task/... is this run's task root), each layer's /opt/python, the runtime's own.
+# Ctrl-C at the terminal reaches the whole process group: the runtime ignores it (its
+# server or `invoke` stops it), so the user sees no runtime's KeyboardInterrupt traceback.
 BOOT = (
-    "import os, sys; "
+    "import os, sys, signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
     "task = os.environ['LAMBDA_TASK_ROOT']; "
     "extra = [task + p[len('/var/task'):] if p == '/var/task' or p.startswith('/var/task/') else p "
     "for p in os.environ.get('PYTHONPATH', '').split(':') if p]; "
@@ -152,6 +154,7 @@ class Runtime:
         self._output_lock = threading.Lock()
         self._capture: bytearray | None = None
         self._reader: threading.Thread | None = None
+        self._killed_at_mb = 0  # the peak at which the last invocation's runtime was killed
 
     @property
     def warm(self) -> bool:
@@ -161,15 +164,17 @@ class Runtime:
         """Run one invocation; a runtime that is not running is started first (a cold start).
         `client_context`: the caller's ClientContext as JSON text."""
         self._capture = bytearray()
+        self._killed_at_mb = 0
         try:
             cold = not self.warm
             if cold:
+                self.close()  # what a runtime that died while idle left: its Runtime API, its reader
                 self._start()
             ready = self._wait({"next", "init_error"}, INIT_LIMIT_S if cold else _NEXT_LIMIT_S)
             init_ms = (ready.at - self._started) * 1000 if cold and ready else None
             if ready is None and not cold:  # it exited after its last reply: a new environment
                 self.close()
-                return self.invoke(payload)
+                return self.invoke(payload, client_context)
             if ready is None or ready.kind == "init_error":
                 outcome = self._init_failure(ready, init_ms)
                 self.close()  # Lambda retries the init on the next invocation
@@ -256,8 +261,19 @@ class Runtime:
         begun = time.monotonic()
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
-        memory = _max_memory_mb(process.pid)
-        if reply is None and process.poll() is None:
+        memory = self._killed_at_mb or _max_memory_mb(process.pid)
+        if memory > spec.memory and process.poll() is None:  # a peak between two looks, or just before the reply
+            process.kill()
+            process.wait()
+            reply = None
+        out_of_memory = memory > spec.memory
+        if out_of_memory:
+            # Lambda's limit is the sandbox's: the runtime is killed, the invocation fails.
+            memory = spec.memory
+            document, status = {"errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
+                                                "signal: killed", "errorType": "Runtime.ExitError"}, "error"
+            duration = (time.monotonic() - begun) * 1000
+        elif reply is None and process.poll() is None:
             duration = spec.timeout * 1000.0
             message = f"{_now()} {request_id} Task timed out after {spec.timeout:.2f} seconds"
             self._line(message)
@@ -284,17 +300,21 @@ class Runtime:
             line += f"\tInit Duration: {init_ms:.2f} ms"
         if status == "timeout":
             line += "\tStatus: timeout"
+        elif out_of_memory:
+            line += "\tStatus: error\tError Type: Runtime.OutOfMemory"
         self._line(line)
         return Outcome(request_id, status, document, duration, init_ms, memory, bytes(self._capture or b""))
 
     def _init_failure(self, event: RuntimeEvent | None, init_ms: float | None) -> Outcome:
         process = self._process
-        if event is None:
+        if event is None and self._killed_at_mb:
+            document = {"errorMessage": "Runtime exited with error: signal: killed", "errorType": "Runtime.OutOfMemory"}
+        elif event is None:
             document = {"errorMessage": f"the runtime did not start within {INIT_LIMIT_S} s "
                                         f"(exit status {process.poll()})", "errorType": "Runtime.Unknown"}
         else:
             document = error_document(event.body)
-        memory = _max_memory_mb(process.pid)
+        memory = self._killed_at_mb or _max_memory_mb(process.pid)
         self._drain()
         self._line(f"INIT_REPORT Init Duration: {init_ms or 0:.2f} ms\tPhase: init\tStatus: error\t"
                    f"Error Type: {document.get('errorType', 'Runtime.Unknown')}")
@@ -312,6 +332,12 @@ class Runtime:
                 event = events.get(timeout=min(left, 0.05))
             except queue.Empty:
                 if process.poll() is not None and events.empty():
+                    return None
+                peak = _max_memory_mb(process.pid)
+                if peak > self.spec.memory:  # over Lambda's limit: killed, as there
+                    self._killed_at_mb = peak  # /proc forgets the process once it is reaped
+                    process.kill()
+                    process.wait()
                     return None
                 continue
             if event.kind in kinds and (request_id is None or event.request_id in (None, request_id)):

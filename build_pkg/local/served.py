@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,12 +35,13 @@ from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 from ..infra.function_config import function_config, local_environment
 from .invoke import base_for_a_run, built_images
-from .pool import RuntimePool
+from .pool import RUNTIMES_PER_FUNCTION, RuntimePool
 from .routes import local_gateway, project_routes
 from .runtime import ACCOUNT, RuntimeSpec, lambda_environment
 from .task_root import task_root
 
 POLL_S = 0.3
+EVENT_WORKERS = 2 * RUNTIMES_PER_FUNCTION
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class LocalFunctions:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        # Event invocations wait in one queue, first in first out, run by as many workers as
+        # the pool would run runtimes (Lambda's asynchronous queue): 500 events are not 500 threads.
+        self._events = ThreadPoolExecutor(max_workers=EVENT_WORKERS, thread_name_prefix="event")
         specs = self._load(first=True)
         self.pool = RuntimePool(specs)
 
@@ -97,10 +102,21 @@ class LocalFunctions:
             self._watcher = threading.Thread(target=self._watch, daemon=True)
             self._watcher.start()
 
+    def run_later(self, name: str, payload: bytes) -> None:
+        """An `Event` invocation: queued, run when a worker is free."""
+        self._events.submit(self._run_quietly, name, payload)
+
+    def _run_quietly(self, name: str, payload: bytes) -> None:
+        try:
+            self.pool.invoke(name, payload)
+        except InvokeError:
+            pass  # the server stopped, or the function went away; Lambda would retry, we drop it
+
     def close(self) -> None:
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
+        self._events.shutdown(wait=False, cancel_futures=True)
         self.pool.close()
         for _, stack in self._held.values():
             stack.close()

@@ -1,6 +1,7 @@
 """The local servers on 127.0.0.1: `start-api` (the project's routes, as API Gateway proxies
 them to Lambda) and `start-lambda` (Lambda's Invoke API, for boto3 with `endpoint_url`).
 Both run the functions of one LocalFunctions, warm; each request is one line on stderr.
+The HTTP side they share (backlog, connection bound, timeouts, bodies) is `http_server`.
 """
 
 from __future__ import annotations
@@ -9,125 +10,21 @@ import base64
 import json
 import re
 import sys
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..api import gateway, proxy
 from ..errors import InvokeError
+from .http_server import HOST, Handler, listen, serve  # noqa: F401 (the servers' entry points)
 from .runtime import EVENT_LIMIT, REQUEST_LIMIT
-from .served import LocalFunctions
-
-HOST = "127.0.0.1"
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
 _QUALIFIER = re.compile(r"[a-zA-Z0-9$_-]{1,128}")  # Lambda's pattern for a version or an alias
 _LOG_TAIL_BYTES = 4096  # what Lambda returns of the log with LogType Tail
 API_BODY_LIMIT = 10 * 1024 * 1024  # API Gateway's request payload quota (REST and HTTP APIs)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        """A client that hangs up mid-reply is not the server's problem."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    wbufsize = 64 * 1024  # one send per reply (see runtime_api)
-    disable_nagle_algorithm = True
-    functions: LocalFunctions
-
-    def log_message(self, *args):
-        pass
-
-    body_limit: int  # the largest body the service accepts; more is refused unread
-
-    def _too_large(self, size: int, began: float) -> None:
-        """The service's own answer to a body over `body_limit`."""
-        raise NotImplementedError
-
-    def _read_body(self, began: float) -> bytes | None:
-        """The request's body; None (after a 400) when it is cut short or malformed, which
-        never reaches a function as if it were whole, and None (after the service's 413)
-        when it is over the limit: a Content-Length over it is refused before a byte of the
-        body is read, so a client announcing 100 GB costs nothing."""
-        try:
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                body, size = self._read_chunks()
-            else:
-                size = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(size) if 0 < size <= self.body_limit else b""
-                if size <= self.body_limit and len(body) != max(size, 0):
-                    raise ValueError("the body is shorter than its Content-Length")
-            if size > self.body_limit:
-                self.close_connection = True  # the rest of the body is never parsed
-                self._too_large(size, began)
-                self._drain()
-                return None
-            return body
-        except ValueError as exc:
-            self.close_connection = True
-            self._send(400, (("Content-Type", "application/json"),),
-                       json.dumps({"message": f"Bad request: {exc}"}).encode())
-            print(f"{self.command} {self.path} 400 - {exc}", file=sys.stderr, flush=True)
-            return None
-
-    def _drain(self) -> None:
-        """Read (and drop) what the client still sends, up to the limit again, before the
-        connection closes: closing on unread bytes resets it, and a client still sending its
-        body would see the reset instead of the answer (a lingering close, as web servers do)."""
-        try:
-            self.connection.settimeout(2)
-            left = self.body_limit
-            while left > 0 and (chunk := self.rfile.read1(min(left, 1 << 16))):
-                left -= len(chunk)
-        except OSError:
-            pass
-
-    def _read_chunks(self) -> tuple[bytes, int]:
-        """A chunked body (curl -T -, streaming clients), to its last chunk and trailers, so
-        the connection's next request starts where it should, and its size; over the limit,
-        what was read so far and the size it reached (the chunk that passes the limit unread)."""
-        body = bytearray()
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                raise ValueError("the chunked body ends before its last chunk")
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise ValueError(f"chunk size {line.strip()[:20]!r} is not hexadecimal") from None
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return bytes(body), len(body)
-            if len(body) + size > self.body_limit:
-                return bytes(body), len(body) + size
-            chunk = self.rfile.read(size)
-            if len(chunk) != size:
-                raise ValueError("a chunk is shorter than its size")
-            body += chunk
-            self.rfile.readline()  # the CRLF after the chunk
-
-    def _send(self, status: int, headers, body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _note(self, status: int, function: str | None, began: float) -> None:
-        print(f"{self.command} {self.path} {status} {function or '-'} {(time.monotonic() - began) * 1000:.1f} ms",
-              file=sys.stderr, flush=True)
-
-
-class ApiHandler(_Handler):
+class ApiHandler(Handler):
     """Each request as its route's proxy event; the function's result as API Gateway's reply."""
 
     body_limit = API_BODY_LIMIT
@@ -156,8 +53,10 @@ class ApiHandler(_Handler):
         event = (gateway.rest_event if route.kind == "rest" else gateway.http_event)(request, route, params, api)
         try:
             outcome = functions.pool.invoke(route.function, json.dumps(event).encode())
-        except InvokeError:  # the function went away in a rebuild
-            self._send(*proxy.BAD_GATEWAY)
+        except InvokeError:
+            if self.stopping():
+                return
+            self._send(*proxy.BAD_GATEWAY)  # the function went away in a rebuild
             return self._note(502, route.function, began)
         if outcome.failed:
             reply = gateway.Response(*proxy.BAD_GATEWAY, problem=_failure(outcome.document))
@@ -178,7 +77,7 @@ def _failure(document) -> str:
     return "the function failed"
 
 
-class LambdaHandler(_Handler):
+class LambdaHandler(Handler):
     """Lambda's Invoke API (2015-03-31): RequestResponse, Event and DryRun, LogType Tail."""
 
     body_limit = REQUEST_LIMIT
@@ -253,12 +152,14 @@ class LambdaHandler(_Handler):
             self._send(204, (), b"")  # Lambda names no executed version for a dry run
             return self._note(204, name, began)
         if kind == "Event":
-            threading.Thread(target=self._invoke_quietly, args=(name, payload), daemon=True).start()
+            self.functions.run_later(name, payload)
             self._send(202, (), b"")  # nor for an event: it has not run yet
             return self._note(202, name, began)
         try:
             outcome = self.functions.pool.invoke(name, payload, client_context)  # synchronous calls only, as Lambda
         except InvokeError as exc:
+            if self.stopping():
+                return
             return self._error(404, "ResourceNotFoundException", str(exc), began)
         headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
         if outcome.failed:
@@ -279,12 +180,6 @@ class LambdaHandler(_Handler):
             return text if isinstance(json.loads(text), dict) else False
         except (ValueError, UnicodeDecodeError):
             return False
-
-    def _invoke_quietly(self, name: str, payload: bytes) -> None:
-        try:
-            self.functions.pool.invoke(name, payload)
-        except InvokeError:
-            pass  # the server stopped, or the function went away; Lambda would retry, we drop it
 
     def _error(self, status: int, error_type: str, message: str, began: float) -> None:
         body = json.dumps({"Type": "User", "message": message}).encode()
@@ -310,26 +205,3 @@ def _function_named(asked: str, region: str, account: str) -> tuple[str | None, 
     name, qualifier = rest[0], ":".join(rest[1:])
     arn = f"arn:aws:lambda:{region}:{account_asked}:function:{name}" + (f":{qualifier}" if qualifier else "")
     return (name if account_asked == account else None, qualifier, arn)
-
-
-def listen(port: int) -> _Server:
-    """The listening socket, bound before the build, so a port in use is said at once.
-    Connections wait in its backlog until `serve` runs."""
-    try:
-        return _Server((HOST, port), _Handler)
-    except OSError as exc:
-        raise InvokeError(f"cannot listen on {HOST}:{port} ({exc.strerror}); pick another --port") from None
-
-
-def serve(server: _Server, functions: LocalFunctions, handler: type[_Handler], ready) -> None:
-    """Serve until Ctrl-C; `ready(address)` is called first."""
-    server.RequestHandlerClass = type(handler.__name__, (handler,), {"functions": functions})
-    functions.start_watching()
-    try:
-        ready(f"http://{HOST}:{server.server_address[1]}")
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        functions.close()
