@@ -25,10 +25,11 @@ and OpenAPI generation from 50 resolvers, cold and cached, then start-api's firs
 requests against the handler's own time (bench/api.py); and `make check` at --functions (50)
 against the whole suite `make test` ran before it (bench/check.py); and releases at
 --scale-functions (50,200,500) against the stand-in and moto, a one-function edit against
-the same release planning the whole tree (bench/scale.py).
+the same release planning the whole tree (bench/scale.py); and `start-api` under load and
+faults beside a baseline commit (bench/load.py, --load-baseline REF).
 
     .venv/bin/python bench/bench.py [--functions 50] [--runs 3] [--baseline-runs 1]
-                                    [--only build|terraform|validate|layer|levels|closure|invoke|image|api|check|scale]
+                                    [--only build|terraform|validate|layer|levels|closure|invoke|image|api|check|scale|load]
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import time
 from pathlib import Path
 
 from api import bench_api
+from load import bench_load
 from check import bench_check
 from images import bench_images
 from scale import bench_scale
@@ -389,16 +391,19 @@ def main() -> None:
     parser.add_argument("--tf-functions", type=int, default=500,
                         help="functions in the repo for the tf --check / check scale runs")
     parser.add_argument("--only", choices=("build", "terraform", "validate", "layer", "levels", "closure", "invoke",
-                                           "image", "api", "check", "scale"),
+                                           "image", "api", "check", "scale", "load"),
                         help="run one part only")
     parser.add_argument("--baseline-runs", type=int, default=1,
                         help="runs of the whole suite, the baseline of `make check` (minutes each)")
     parser.add_argument("--scale-functions", default="50,200,500",
                         help="repository sizes for --only scale, comma-separated")
+    parser.add_argument("--load-baseline", metavar="REF",
+                        help="the commit --only load measures beside this checkout (default: before the load work)")
     args = parser.parse_args()
     if not PIPENV.exists():
         sys.exit("bench: run `make setup` first (needs .tools/bin/pipenv)")
-    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image", "api", "check", "scale"):
+    if args.only in ("terraform", "validate", "layer", "levels", "closure", "invoke", "image", "api", "check", "scale",
+                     "load"):
         work = Path(tempfile.mkdtemp(prefix="build-pkg-bench-"))
         part = {"terraform": lambda: bench_terraform(args.tf_functions, args.runs, work),
                 "validate": lambda: bench_validate(args.functions, args.runs, work),
@@ -412,7 +417,8 @@ def main() -> None:
                 "check": lambda: bench_check(args.functions, args.runs, work, make_repo, edit_one, unedit, timed,
                                              args.baseline_runs),
                 "scale": lambda: bench_scale([int(n) for n in args.scale_functions.split(",")], args.runs, work,
-                                             make_repo, edit_one)}[args.only]()
+                                             make_repo, edit_one),
+                "load": lambda: bench_load(args.runs, work, args.load_baseline)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return

@@ -129,9 +129,7 @@ def _one_size(count: int, runs: int, repo: Path, env: dict, endpoint: str, make_
     deployed = _deploy_stand_ins(endpoint, count)  # what status reads: the stand-in creates nothing in moto
     found["status"] = [_measured(cli + ["status", "--env", "prod", "--no-build"], repo, env, s3, ok=(0, 3))
                        for _ in range(runs)]
-    for name in deployed:  # the next size deploys the same names
-        boto3.client("lambda", endpoint_url=endpoint, region_name="eu-west-1", aws_access_key_id="bench",
-                     aws_secret_access_key="bench").delete_function(FunctionName=name)
+    _delete(endpoint, deployed)  # the next stand-ins have the same names
     for run in range(runs):
         found.setdefault("noop", []).append(tagged())
         edit_one(repo, 100 + run)
@@ -144,13 +142,23 @@ def _one_size(count: int, runs: int, repo: Path, env: dict, endpoint: str, make_
     # as Terraform's configuration leaves them (handler, runtime, the build's layer), one
     # code-only release to bring every function onto this build's code, then the edits.
     _code_only_lifecycle(repo)
-    _deploy_stand_ins(endpoint, count, json.loads((repo / "terraform" / "dists.manifest.json").read_text()),
-                      repo / "terraform")
+    deployed = _deploy_stand_ins(endpoint, count, json.loads((repo / "terraform" / "dists.manifest.json").read_text()),
+                                 repo / "terraform")
     found["code_only_first"] = [tagged("--code-only")]
     for run in range(runs):
         edit_one(repo, 300 + run)
         found.setdefault("code_only", []).append(tagged("--code-only"))
+    _delete(endpoint, deployed)
     return found
+
+
+def _delete(endpoint: str, functions: list[str]) -> None:
+    import boto3
+
+    lam = boto3.client("lambda", endpoint_url=endpoint, region_name="eu-west-1", aws_access_key_id="bench",
+                       aws_secret_access_key="bench")
+    for name in functions:
+        lam.delete_function(FunctionName=name)
 
 
 def _code_only_lifecycle(repo: Path) -> None:

@@ -25,6 +25,8 @@ from .options import (Context, env_option, function_names, image_options, json_o
 @click.option("--repeat", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="Invocations in one runtime process: the first is cold, the rest warm.")
 @click.option("--no-build", is_flag=True, help="Use terraform/dists.zip as it is; do not rebuild it when stale.")
+@click.option("--debug-port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="Run under debugpy on 127.0.0.1:PORT and wait for your editor to attach (docs/debugging.md).")
 @layer_option
 @image_options
 @target_options
@@ -36,8 +38,8 @@ from .options import (Context, env_option, function_names, image_options, json_o
 @region_option
 @json_option
 @click.pass_obj
-def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, layer, image, base_image, runtime,
-           arch, allow_unhashed, remote, qualifier, asynchronous, region, as_json) -> None:
+def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, debug_port, layer, image, base_image,
+           runtime, arch, allow_unhashed, remote, qualifier, asynchronous, region, as_json) -> None:
     """Run function NAME locally from the built package, as Lambda runs it.
 
     Builds first when the package is stale, unpacks it into a temporary folder
@@ -52,6 +54,9 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
     handler raises, times out or fails to import. With --image (or
     package_type = "image" in terraform/main.tf) the task root is the function's
     image instead: its layers unpacked in order, whiteouts honoured, no Docker.
+    With --debug-port PORT the runtime waits for a debugger (debugpy, from the
+    dev packages) to attach on 127.0.0.1:PORT; breakpoints set in functions/
+    hit, and the timeout is an hour.
 
     With --remote ENV, the function deployed in ENV runs instead, through its
     alias (or --qualifier): the same event options, output and exit status;
@@ -65,7 +70,7 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
         local_only = {"--env": env, "--timeout": timeout, "--memory": memory, "--repeat": repeat != 1,
                       "--no-build": no_build, "--layer/--no-layer": layer is not None,
                       "--image/--no-image": image is not None, "--base-image": base_image, "--runtime": runtime,
-                      "--allow-unhashed": allow_unhashed}
+                      "--allow-unhashed": allow_unhashed, "--debug-port": debug_port}
         given = [flag for flag, value in local_only.items() if value]
         if given:
             raise UsageError(f"{', '.join(given)}: for local runs; --remote invokes what is deployed")
@@ -73,7 +78,8 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
     if qualifier or asynchronous:
         raise UsageError("--qualifier and --async go with --remote ENV")
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
-                            build=not no_build, layer=layer, image=image, base_image=base_image)
+                            build=not no_build, layer=layer, image=image, base_image=base_image,
+                            debug_port=debug_port)
     out = io.StringIO() if as_json else sys.stdout
     outcomes = run(obj.inputs(runtime, arch, allow_unhashed), name, options, obj.reporter(), out)
     if as_json:

@@ -28,6 +28,11 @@ def _server_options(default_port: int):
             env_option("Environment variable for every function, over the .tf's values (repeatable)."),
             click.option("--no-build", is_flag=True, help="Serve terraform/dists.zip as it is."),
             click.option("--no-watch", is_flag=True, help="Do not rebuild when the code changes."),
+            click.option("--debug-port", type=click.IntRange(1, 65535), metavar="PORT",
+                         help="Run --debug-function under debugpy on 127.0.0.1:PORT (one runtime; its first "
+                              "request waits for your editor to attach; docs/debugging.md)."),
+            click.option("--debug-function", metavar="NAME", shell_complete=function_names,
+                         help="The function --debug-port debugs. [default: start-lambda's NAME]"),
         ]):
             f = option(f)
         return layer_option(image_options(target_options(f)))
@@ -39,14 +44,20 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, layer, image, base_image, runtime, arch,
-         allow_unhashed, describe, only: str | None = None) -> None:
+def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, debug_port, debug_function, layer, image,
+         base_image, runtime, arch, allow_unhashed, describe, only: str | None = None) -> None:
+    from ..errors import UsageError
     from ..local import servers
     from ..local.served import LocalFunctions, ServeOptions
 
+    debug_function = debug_function or (only if debug_port else None)
+    if debug_port and not debug_function:
+        raise UsageError("--debug-port: name the function to debug (--debug-function NAME)")
+    if debug_function and not debug_port:
+        raise UsageError("--debug-function goes with --debug-port PORT")
     signal.signal(signal.SIGTERM, _stop)
     options = ServeOptions(build=not no_build, watch=not no_watch, layer=layer, image=image, base_image=base_image,
-                           env=dict(env), only=only)
+                           env=dict(env), only=only, debug_port=debug_port, debug_function=debug_function)
     server = servers.listen(port)
     try:
         functions = LocalFunctions(lambda: obj.inputs(runtime, arch, allow_unhashed), options, obj.reporter())
@@ -64,8 +75,8 @@ def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, layer, 
 @click.command("start-api")
 @_server_options(3000)
 @click.pass_obj
-def start_api(obj: Context, port, env, no_build, no_watch, layer, image, base_image, runtime, arch,
-              allow_unhashed) -> None:
+def start_api(obj: Context, port, env, no_build, no_watch, debug_port, debug_function, layer, image, base_image,
+              runtime, arch, allow_unhashed) -> None:
     """Serve the project's API routes on 127.0.0.1 from the built package.
 
     Routes come from terraform/openapi.json (the REST API the resolvers
@@ -81,16 +92,16 @@ def start_api(obj: Context, port, env, no_build, no_watch, layer, image, base_im
             yield f"  {route.method:7} {address}{'/*' if route.path == '$default' else route.path}  ->  " \
                   f"{route.function} ({'REST' if route.kind == 'rest' else 'HTTP API'})"
 
-    _run(obj, "ApiHandler", port, env, no_build, no_watch, layer, image, base_image, runtime, arch, allow_unhashed,
-         describe)
+    _run(obj, "ApiHandler", port, env, no_build, no_watch, debug_port, debug_function, layer, image, base_image, runtime,
+         arch, allow_unhashed, describe)
 
 
 @click.command("start-lambda")
 @click.argument("name", required=False, shell_complete=function_names)
 @_server_options(3001)
 @click.pass_obj
-def start_lambda(obj: Context, name, port, env, no_build, no_watch, layer, image, base_image, runtime, arch,
-                 allow_unhashed) -> None:
+def start_lambda(obj: Context, name, port, env, no_build, no_watch, debug_port, debug_function, layer, image,
+                 base_image, runtime, arch, allow_unhashed) -> None:
     """Serve Lambda's Invoke API on 127.0.0.1 for the project's functions (NAME: that one alone).
 
     `POST /2015-03-31/functions/NAME/invocations`, NAME being the function's
@@ -106,8 +117,8 @@ def start_lambda(obj: Context, name, port, env, no_build, no_watch, layer, image
         for served in functions.pool.names():
             yield f"  {served}: {address}/2015-03-31/functions/{served}/invocations"
 
-    _run(obj, "LambdaHandler", port, env, no_build, no_watch, layer, image, base_image, runtime, arch, allow_unhashed,
-         describe, only=name)
+    _run(obj, "LambdaHandler", port, env, no_build, no_watch, debug_port, debug_function, layer, image, base_image,
+         runtime, arch, allow_unhashed, describe, only=name)
 
 
 start_api.help = inspect.cleandoc(start_api.help) + "\n\n" + inspect.cleandoc(_SHARED_HELP)

@@ -31,6 +31,7 @@ from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 from ..testing import closure_check
 from ..infra.function_config import FunctionConfig, function_config, local_environment
+from . import debug
 from .runtime import ACCOUNT, REQUEST_LIMIT, Outcome, Runtime, RuntimeSpec, lambda_environment
 from .task_root import task_root
 
@@ -46,6 +47,7 @@ class InvokeOptions:
     layer: bool | None = None  # None: the project's setting
     image: bool | None = None  # run from the function's image; None: the project's setting
     base_image: str | None = None  # with an image: the base to build it on
+    debug_port: int | None = None  # run under debugpy, waiting for an editor on 127.0.0.1:PORT
 
 
 def parse_event(raw: bytes, shown: str) -> bytes:
@@ -90,8 +92,9 @@ def run(inputs: Inputs, name: str, options: InvokeOptions, report: Reporter, out
         trace = Path(scratch) / "opened.txt"
         local_env = local_environment(project)
         deployed = local_env.function_name(function.name) if local_env else function.name
+        debugging = debug.hook(options.debug_port, project.functions_dir, task) if options.debug_port else ""
         outcomes = _Session(function, config, options, target, python, task, client_dir, out, layers, trace,
-                            deployed, local_env).run()
+                            deployed, local_env, debugging).run()
         for arc in _closure_misses(project, function, task, trace):
             report.warn(closure_check.miss_message(arc, function.name, function.source))
         return outcomes
@@ -129,16 +132,18 @@ class _Session:
 
     def __init__(self, function, config: FunctionConfig, options: InvokeOptions, target, python, task: Path,
                  client_dir: Path, out: TextIO, layers: list[str], trace: Path, deployed_name: str,
-                 environment=None):
+                 environment=None, debugging: str = ""):
         memory = options.memory or config.memory
         # Where the function would run: the local environment's region and account (its tfvars).
         env = lambda_environment(function.name, function.handler, deployed_name, memory, target.runtime, task,
                                  client_dir, {**dict(config.environment), **options.env},
                                  environment.region if environment else None)
-        hook = closure_check.HOOK.format(root=str(task), out=str(trace))
-        self.runtime = Runtime(RuntimeSpec(function.handler, deployed_name, memory, options.timeout or config.timeout,
-                                           python, task, tuple(layers), tuple(env.items()), hook,
-                                           (environment.account if environment else None) or ACCOUNT))
+        hook = closure_check.HOOK.format(root=str(task), out=str(trace)) + debugging
+        timeout = debug.DEBUG_LIMIT_S if debugging else options.timeout or config.timeout
+        self.runtime = Runtime(RuntimeSpec(function.handler, deployed_name, memory, timeout, python, task,
+                                           tuple(layers), tuple(env.items()), hook,
+                                           (environment.account if environment else None) or ACCOUNT,
+                                           debugging=bool(debugging)))
         self.options = options
         self.out = out
 

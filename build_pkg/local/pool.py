@@ -34,9 +34,10 @@ class _Waiter:
 
 class RuntimePool:
     def __init__(self, specs: dict[str, RuntimeSpec], limit: int = RUNTIMES_PER_FUNCTION,
-                 sink: Callable[[bytes], None] = to_stderr):
+                 sink: Callable[[bytes], None] = to_stderr, limits: dict[str, int] | None = None):
         self._specs = dict(specs)
         self._limit = limit
+        self._limits = dict(limits or {})  # per function, over `limit` (one under a debugger: one port)
         self._sink = sink
         self._idle: dict[str, list[Runtime]] = {}
         self._busy: dict[str, list[Runtime]] = {}
@@ -109,7 +110,7 @@ class RuntimePool:
             waiter = None
             if idle and not self._waiting.get(name):
                 runtime = idle.pop()  # the last one released: the warmest
-            elif len(busy) < self._limit and not self._waiting.get(name):
+            elif len(busy) < self._limits.get(name, self._limit) and not self._waiting.get(name):
                 runtime = Runtime(spec, self._sink)
             else:
                 waiter = _Waiter()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .debug import DEBUG_LIMIT_S
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
@@ -90,6 +91,11 @@ class RuntimeSpec:
     env: tuple[tuple[str, str], ...]  # everything but the Runtime API's address
     hook: str = ""  # run first in the process (closure_check's trace)
     account: str = ACCOUNT  # in the function's ARN (context.invoked_function_arn)
+    debugging: bool = False  # under debugpy (local/debug.py): an hour to init, memory not enforced
+
+    @property
+    def init_limit(self) -> int:
+        return DEBUG_LIMIT_S if self.debugging else INIT_LIMIT_S
 
     @property
     def boot(self) -> str:
@@ -170,7 +176,7 @@ class Runtime:
             if cold:
                 self.close()  # what a runtime that died while idle left: its Runtime API, its reader
                 self._start()
-            ready = self._wait({"next", "init_error"}, INIT_LIMIT_S if cold else _NEXT_LIMIT_S)
+            ready = self._wait({"next", "init_error"}, self.spec.init_limit if cold else _NEXT_LIMIT_S)
             init_ms = (ready.at - self._started) * 1000 if cold and ready else None
             if ready is None and not cold:  # it exited after its last reply: a new environment
                 self.close()
@@ -262,11 +268,11 @@ class Runtime:
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
         memory = self._killed_at_mb or _max_memory_mb(process.pid)
-        if memory > spec.memory and process.poll() is None:  # a peak between two looks, or just before the reply
+        if memory > spec.memory and not spec.debugging and process.poll() is None:  # a peak between two looks, or just before the reply
             process.kill()
             process.wait()
             reply = None
-        out_of_memory = memory > spec.memory
+        out_of_memory = memory > spec.memory and not spec.debugging
         if out_of_memory:
             # Lambda's limit is the sandbox's: the runtime is killed, the invocation fails.
             memory = spec.memory
@@ -310,7 +316,7 @@ class Runtime:
         if event is None and self._killed_at_mb:
             document = {"errorMessage": "Runtime exited with error: signal: killed", "errorType": "Runtime.OutOfMemory"}
         elif event is None:
-            document = {"errorMessage": f"the runtime did not start within {INIT_LIMIT_S} s "
+            document = {"errorMessage": f"the runtime did not start within {self.spec.init_limit} s "
                                         f"(exit status {process.poll()})", "errorType": "Runtime.Unknown"}
         else:
             document = error_document(event.body)
@@ -334,7 +340,7 @@ class Runtime:
                 if process.poll() is not None and events.empty():
                     return None
                 peak = _max_memory_mb(process.pid)
-                if peak > self.spec.memory:  # over Lambda's limit: killed, as there
+                if peak > self.spec.memory and not self.spec.debugging:  # over Lambda's limit: killed, as there
                     self._killed_at_mb = peak  # /proc forgets the process once it is reaped
                     process.kill()
                     process.wait()

@@ -35,6 +35,7 @@ from ..sandbox import client as runtime_client
 from ..sandbox.unpack import unpacked
 from ..infra.function_config import function_config, local_environment
 from .invoke import base_for_a_run, built_images
+from . import debug
 from .pool import RUNTIMES_PER_FUNCTION, RuntimePool
 from .routes import local_gateway, project_routes
 from .runtime import ACCOUNT, RuntimeSpec, lambda_environment
@@ -53,6 +54,8 @@ class ServeOptions:
     base_image: str | None = None
     env: dict[str, str] = field(default_factory=dict)  # over every function's own
     only: str | None = None  # serve this function alone (start-lambda NAME)
+    debug_port: int | None = None  # run `debug_function` under debugpy on 127.0.0.1:PORT
+    debug_function: str | None = None
 
 
 class LocalFunctions:
@@ -83,7 +86,7 @@ class LocalFunctions:
         # the pool would run runtimes (Lambda's asynchronous queue): 500 events are not 500 threads.
         self._events = ThreadPoolExecutor(max_workers=EVENT_WORKERS, thread_name_prefix="event")
         specs = self._load(first=True)
-        self.pool = RuntimePool(specs)
+        self.pool = RuntimePool(specs, limits={options.debug_function: 1} if options.debug_port else None)
 
     def deployed_name(self, name: str) -> str:
         return next((d for d, n in self.deployed.items() if n == name), name)
@@ -148,12 +151,13 @@ class LocalFunctions:
         else:
             manifest = json.loads(project.manifest_path.read_text())
         by_name = {f.name: f for f in functions}
-        if options.only is not None:
-            if options.only not in by_name:
+        for named in (options.only, options.debug_function if options.debug_port else None):
+            if named is not None and named not in by_name:
                 from ..errors import UsageError
                 from ..package.discover import unknown_function
 
-                raise UsageError(unknown_function(options.only, sorted(by_name), project))
+                raise UsageError(unknown_function(named, sorted(by_name), project))
+        if options.only is not None:
             by_name = {options.only: by_name[options.only]}
         local_env = local_environment(project)
         layer = None if as_image else built_layer(project)
@@ -173,9 +177,12 @@ class LocalFunctions:
                                      local_env.region if local_env else None)
             # Random per call, it would make every spec differ: each runtime process names its own.
             env.pop("AWS_LAMBDA_LOG_STREAM_NAME", None)
-            spec = RuntimeSpec(function.handler, deployed_name, config.memory, config.timeout, self.python, task,
-                               layers, tuple(sorted(env.items())), account=(local_env.account if local_env else None)
-                               or ACCOUNT)
+            debugged = bool(options.debug_port) and name == options.debug_function
+            spec = RuntimeSpec(function.handler, deployed_name, config.memory,
+                               debug.DEBUG_LIMIT_S if debugged else config.timeout, self.python, task, layers,
+                               tuple(sorted(env.items())),
+                               debug.hook(options.debug_port, project.functions_dir, task) if debugged else "",
+                               account=(local_env.account if local_env else None) or ACCOUNT, debugging=debugged)
             # A function whose identity did not move keeps the task root its warm runtimes run
             # from (the same files: that is what the identity means), so it is not restarted.
             old = None if first else self.pool.spec(name)
