@@ -1,6 +1,7 @@
 """The local servers: API Gateway's proxy translation (pure), then `start-api` and
 `start-lambda` run as a user runs them, against a copy of this repository with REST
-resolver, HTTP API and plain functions: real runtimes (awslambdaric), real HTTP, real boto3."""
+resolver, HTTP API and plain functions: real runtimes (awslambdaric), real HTTP, real boto3
+and awscli."""
 
 from __future__ import annotations
 
@@ -457,6 +458,28 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         with pytest.raises(ClientError) as missing:
             client.invoke(FunctionName="nothing", Payload=b"{}")
         assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+        # awscli (v1, from the dev packages) reads the answers as it reads Lambda's: the executed
+        # version for a synchronous call only, an unserved operation's error by its type.
+        def aws(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "awscli", "lambda", *args, "--endpoint-url", address,
+                                   "--region", "eu-west-1"], capture_output=True, text=True,
+                                  env={**os.environ, **CREDENTIALS, "AWS_MAX_ATTEMPTS": "1"}, timeout=120)
+
+        answers = {}
+        for kind in ("RequestResponse", "Event", "DryRun"):
+            called = aws("invoke", "--function-name", "echo", "--invocation-type", kind, "--payload", '{"x": 2}',
+                         str(serve_repo.root.parent / f"aws-{kind}.json"))
+            assert called.returncode == 0, called.stderr
+            answers[kind] = json.loads(called.stdout)
+        assert answers["RequestResponse"] == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+        assert answers["Event"] == {"StatusCode": 202} and answers["DryRun"] == {"StatusCode": 204}
+        assert json.loads((serve_repo.root.parent / "aws-RequestResponse.json").read_text())["echo"] == {"x": 2}
+        unserved = aws("get-function", "--function-name", "echo")
+        assert unserved.returncode != 0 and "(UnknownOperationException)" in unserved.stderr, unserved.stderr
+        other_region = aws("invoke", "--function-name", f"arn:aws:lambda:us-east-1:123456789012:function:{result['name']}",
+                           str(serve_repo.root.parent / "aws-other.json"))
+        assert "Functions from 'us-east-1' are not reachable in this region ('eu-west-1')" in other_region.stderr
 
         # `invoke --remote` against it: the same output and exit status as a local run.
         remote = [sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "invoke", "echo",
