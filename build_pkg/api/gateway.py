@@ -34,6 +34,9 @@ from .proxy import BAD_GATEWAY, Route
 
 ACCOUNT = "123456789012"
 _FRAMING = ("content-length", "transfer-encoding", "connection")
+_REST_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: what a header name may be
+_FIELD = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")  # no control characters but tab
 _TEXT_TYPES = re.compile(r"^(text/|application/(json|xml|javascript|x-www-form-urlencoded)|.*\+(json|xml))", re.I)
 
 
@@ -237,6 +240,9 @@ def response(result: object, kind: str, gateway: Gateway = Gateway(), accept: st
         return _malformed(f"the result is a {type(result).__name__}, not an object with a statusCode")
     if not _valid_status(result.get("statusCode")):
         return _malformed(f"statusCode {result.get('statusCode')!r} is not an HTTP status")
+    unknown = sorted(set(result) - _REST_KEYS) if kind == "rest" else []
+    if unknown:  # a REST API reads these five keys and refuses a result with others (`cookies` is 2.0's)
+        return _malformed(f"{', '.join(unknown)}: not a key of a payload 1.0 result ({', '.join(sorted(_REST_KEYS))})")
     single = result.get("headers") or {}
     # Payload 2.0 has no multiValueHeaders (repeated values are joined with commas, cookies apart).
     multi = (result.get("multiValueHeaders") or {}) if kind == "rest" else {}
@@ -246,12 +252,16 @@ def response(result: object, kind: str, gateway: Gateway = Gateway(), accept: st
     headers = [(name, v) for name, values in multi.items()
                for v in (values if isinstance(values, list) else [values]) if v is not None]
     headers += [(name, value) for name, value in single.items() if value is not None and (name, value) not in headers]
-    # The length and framing of the reply are API Gateway's own: a function's are not passed on.
-    headers = [(str(name), str(value)) for name, value in headers if str(name).lower() not in _FRAMING]
     if kind == "http":
-        headers += [("Set-Cookie", str(c)) for c in result.get("cookies") or []]
-    if any(ch in part for name, value in headers for part in (name, value) for ch in "\r\n"):
-        return _malformed("a header name or value holds a line break")
+        headers += [("Set-Cookie", c) for c in result.get("cookies") or []]
+    for name, value in headers:
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            return _malformed(f"header name {name!r} is not an HTTP token")
+        if isinstance(value, (list, dict)) or not _FIELD.fullmatch(_text(value)):
+            return _malformed(f"header {name}: {value!r} is not a header value (a string, number or boolean, "
+                              "without control characters)")
+    # The length and framing of the reply are API Gateway's own: a function's are not passed on.
+    headers = [(name, _text(value)) for name, value in headers if name.lower() not in _FRAMING]
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", "application/json"))
     body = result.get("body")
@@ -261,7 +271,7 @@ def response(result: object, kind: str, gateway: Gateway = Gateway(), accept: st
         if kind == "rest":
             return _malformed(f"body is a {type(body).__name__}; payload 1.0 takes a string")
         data = json.dumps(body).encode()
-    elif result.get("isBase64Encoded") and (
+    elif result.get("isBase64Encoded") is True and (
             kind == "http" or is_binary(_first_accepted(accept), gateway.binary_media_types)):
         try:
             data = base64.b64decode(body, validate=True)
@@ -270,6 +280,11 @@ def response(result: object, kind: str, gateway: Gateway = Gateway(), accept: st
     else:
         data = body.encode()  # a REST API without a matching binary type returns the base64 text as it is
     return Response(int(result["statusCode"]), tuple(headers), data)
+
+
+def _text(value) -> str:
+    """A JSON scalar as a header's text: true, not Python's True."""
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _malformed(why: str) -> Response:

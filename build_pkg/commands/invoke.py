@@ -77,6 +77,10 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
         return _remote(obj, name, remote, qualifier, asynchronous, region, event, as_json)
     if qualifier or asynchronous:
         raise UsageError("--qualifier and --async go with --remote ENV")
+    if debug_port:
+        from ..local.debug import check_port
+
+        check_port(debug_port)
     options = InvokeOptions(event=event, env=dict(env), timeout=timeout, memory=memory, repeat=repeat,
                             build=not no_build, layer=layer, image=image, base_image=base_image,
                             debug_port=debug_port)

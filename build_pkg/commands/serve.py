@@ -55,6 +55,10 @@ def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, debug_p
         raise UsageError("--debug-port: name the function to debug (--debug-function NAME)")
     if debug_function and not debug_port:
         raise UsageError("--debug-function goes with --debug-port PORT")
+    if debug_port:
+        from ..local.debug import check_port
+
+        check_port(debug_port, port)
     signal.signal(signal.SIGTERM, _stop)
     options = ServeOptions(build=not no_build, watch=not no_watch, layer=layer, image=image, base_image=base_image,
                            env=dict(env), only=only, debug_port=debug_port, debug_function=debug_function)

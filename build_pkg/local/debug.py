@@ -32,6 +32,21 @@ _debugpy.wait_for_client()
 """
 
 
+def check_port(port: int, serving: int | None = None) -> None:
+    """--debug-port is free (and not the server's own --port): said before the build, not as
+    a debugpy traceback in the runtime."""
+    import socket
+
+    if serving and port == serving:
+        raise UsageError(f"--debug-port {port} is the server's --port too; pick another")
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise UsageError(f"--debug-port {port}: 127.0.0.1:{port} is not free ({exc.strerror}); pick another") \
+                from None
+
+
 def debugpy_folder() -> Path:
     """A folder holding debugpy alone (a link to the builder's copy): what the runtime's
     import path gains, so the function sees no other package of the builder's."""

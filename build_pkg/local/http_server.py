@@ -75,7 +75,7 @@ class Handler(BaseHTTPRequestHandler):
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 body, size = self._read_chunks()
             else:
-                size = int(self.headers.get("Content-Length") or 0)
+                size = self._content_length()
                 body = self.rfile.read(size) if 0 < size <= self.body_limit else b""
                 if size <= self.body_limit and len(body) != max(size, 0):
                     raise ValueError("the body is shorter than its Content-Length")
@@ -97,6 +97,16 @@ class Handler(BaseHTTPRequestHandler):
                        json.dumps({"message": f"Bad request: {exc}"}).encode())
             print(f"{self.command} {self.path} 400 - {exc}", file=sys.stderr, flush=True)
             return None
+
+    def _content_length(self) -> int:
+        """The one Content-Length, a whole number; anything else is a 400 (a front proxy's answer)."""
+        given = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(given) > 1:
+            raise ValueError(f"{len(given)} different Content-Length headers")
+        text = next(iter(given), "0")
+        if not text.isdigit():
+            raise ValueError(f"Content-Length {text[:20]!r} is not a whole number of bytes")
+        return int(text)
 
     def _drain(self) -> None:
         """Read (and drop) what the client still sends, up to the limit again, before the

@@ -161,6 +161,7 @@ class Runtime:
         self._capture: bytearray | None = None
         self._reader: threading.Thread | None = None
         self._killed_at_mb = 0  # the peak at which the last invocation's runtime was killed
+        self._seen_mb = 0  # the highest seen while it ran (what a runtime that exited leaves)
 
     @property
     def warm(self) -> bool:
@@ -170,7 +171,7 @@ class Runtime:
         """Run one invocation; a runtime that is not running is started first (a cold start).
         `client_context`: the caller's ClientContext as JSON text."""
         self._capture = bytearray()
-        self._killed_at_mb = 0
+        self._killed_at_mb = self._seen_mb = 0
         try:
             cold = not self.warm
             if cold:
@@ -214,7 +215,9 @@ class Runtime:
         self._started = time.monotonic()
         # -B: no bytecode written into the task root (Lambda's /var/task is read-only; as root
         # here, the folder's modes would not stop it).
-        self._process = subprocess.Popen([spec.python, "-I", "-S", "-B", "-c", spec.boot, spec.handler],
+        # -Xfrozen_modules=off under a debugger: debugpy warns about frozen modules otherwise.
+        flags = ["-Xfrozen_modules=off"] if spec.debugging else []
+        self._process = subprocess.Popen([spec.python, "-I", "-S", "-B", *flags, "-c", spec.boot, spec.handler],
                                          cwd=spec.task, env=env, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._reader = threading.Thread(target=self._read_output, args=(self._process.stdout,), daemon=True)
@@ -267,7 +270,7 @@ class Runtime:
         begun = time.monotonic()
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
-        memory = self._killed_at_mb or _max_memory_mb(process.pid)
+        memory = self._killed_at_mb or max(self._seen_mb, _max_memory_mb(process.pid))
         if memory > spec.memory and not spec.debugging and process.poll() is None:  # a peak between two looks, or just before the reply
             process.kill()
             process.wait()
@@ -287,7 +290,7 @@ class Runtime:
         elif reply is None:
             duration = (time.monotonic() - begun) * 1000
             document = {"errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
-                                        f"exit status {process.returncode}", "errorType": "Runtime.ExitError"}
+                                        f"{_exit(process.returncode)}", "errorType": "Runtime.ExitError"}
             status = "error"
         else:
             duration = (reply.at - begun) * 1000
@@ -308,6 +311,8 @@ class Runtime:
             line += "\tStatus: timeout"
         elif out_of_memory:
             line += "\tStatus: error\tError Type: Runtime.OutOfMemory"
+        elif isinstance(document, dict) and document.get("errorType") == "Runtime.ExitError":
+            line += "\tStatus: error\tError Type: Runtime.ExitError"
         self._line(line)
         return Outcome(request_id, status, document, duration, init_ms, memory, bytes(self._capture or b""))
 
@@ -337,9 +342,10 @@ class Runtime:
             try:
                 event = events.get(timeout=min(left, 0.05))
             except queue.Empty:
+                peak = _max_memory_mb(process.pid)  # before poll(), which reaps an exited process
+                self._seen_mb = max(self._seen_mb, peak)
                 if process.poll() is not None and events.empty():
                     return None
-                peak = _max_memory_mb(process.pid)
                 if peak > self.spec.memory and not self.spec.debugging:  # over Lambda's limit: killed, as there
                     self._killed_at_mb = peak  # /proc forgets the process once it is reaped
                     process.kill()
@@ -358,14 +364,51 @@ def _decode(body: bytes):
 
 
 def _max_memory_mb(pid: int) -> int:
-    """Peak resident memory of the runtime process (VmHWM), as Lambda's Max Memory Used."""
+    """Peak memory of the execution environment, as Lambda's Max Memory Used: the runtime
+    process's peak resident memory (VmHWM) and what the processes it started hold now
+    (Lambda counts the whole sandbox; a child's own peak is gone once it exits)."""
+    own = _status_kb(pid, "VmHWM:")
+    return math.ceil((own + sum(_status_kb(child, "VmRSS:") for child in _descendants(pid))) / 1024) if own else 0
+
+
+def _status_kb(pid: int, field: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return math.ceil(int(line.split()[1]) / 1024)
+            if line.startswith(field):
+                return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def _exit(returncode: int) -> str:
+    """As Lambda's runtime error words a process's end (Go's): exit status 3, signal: killed."""
+    if returncode < 0:
+        import signal
+
+        try:
+            return f"signal: {signal.strsignal(-returncode).lower()}"
+        except (ValueError, AttributeError):
+            return f"signal: {-returncode}"
+    return f"exit status {returncode}"
 
 
 def _now() -> str:

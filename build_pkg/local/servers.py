@@ -19,7 +19,11 @@ from ..errors import InvokeError
 from .http_server import HOST, Handler, listen, serve  # noqa: F401 (the servers' entry points)
 from .runtime import EVENT_LIMIT, REQUEST_LIMIT
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
-_QUALIFIER = re.compile(r"[a-zA-Z0-9$_-]{1,128}")  # Lambda's pattern for a version or an alias
+# Lambda's Invoke input constraints, as its API reference states them; a request outside
+# them is a ValidationException naming each, before anything is looked up.
+_NAME_PATTERN = (r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?"
+                 r"([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?")
+_QUALIFIER_PATTERN = r"(|[a-zA-Z0-9$_-]+)"
 _LOG_TAIL_BYTES = 4096  # what Lambda returns of the log with LogType Tail
 API_BODY_LIMIT = 10 * 1024 * 1024  # API Gateway's request payload quota (REST and HTTP APIs)
 
@@ -58,6 +62,8 @@ class ApiHandler(Handler):
                 return
             self._send(*proxy.BAD_GATEWAY)  # the function went away in a rebuild
             return self._note(502, route.function, began)
+        if self.stopping():  # its runtime was stopped with the server: no answer was made
+            return
         if outcome.failed:
             reply = gateway.Response(*proxy.BAD_GATEWAY, problem=_failure(outcome.document))
         else:
@@ -112,6 +118,11 @@ class LambdaHandler(Handler):
         if not matched:
             return self._error(404, "UnknownOperationException", f"unknown operation {url.path}", began)
         asked = unquote(matched.group(1))
+        qualifier = (parse_qs(url.query).get("Qualifier") or [""])[0]
+        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        invalid = _invalid(asked, qualifier, kind, self.headers.get("X-Amz-Log-Type") or "None")
+        if invalid:
+            return self._error(400, "ValidationException", invalid, began)
         named = _function_named(asked, self.functions.region, self.functions.account)
         if isinstance(named, str):
             return self._error(404, "ResourceNotFoundException", named, began)
@@ -119,23 +130,15 @@ class LambdaHandler(Handler):
         name = self.functions.resolve(short) if short else None
         if name is None:
             return self._error(404, "ResourceNotFoundException", f"Function not found: {arn}", began)
-        qualifier = (parse_qs(url.query).get("Qualifier") or [""])[0]
         if in_name and qualifier and in_name != qualifier:
             return self._error(400, "InvalidParameterValueException",
                                "The derived qualifier from the function name does not match the specified "
                                "qualifier.", began)
         qualifier = qualifier or in_name
-        if qualifier and not _QUALIFIER.fullmatch(qualifier):
-            return self._error(400, "InvalidParameterValueException",
-                               f"Invalid qualifier {qualifier!r}: a version number, an alias or $LATEST", began)
         if qualifier not in ("", "$LATEST", "live"):  # what runs here: the code of $LATEST, which `live` names
             return self._error(404, "ResourceNotFoundException",
                                f"Function not found: arn:aws:lambda:{self.functions.region}:{self.functions.account}:"
                                f"function:{self.functions.deployed_name(name)}:{qualifier}", began)
-        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
-        if kind not in ("RequestResponse", "Event", "DryRun"):
-            return self._error(400, "InvalidParameterValueException",
-                               f"Invalid InvocationType {kind!r}: RequestResponse, Event or DryRun", began)
         try:
             json.loads(payload)
         except ValueError:
@@ -161,7 +164,10 @@ class LambdaHandler(Handler):
             if self.stopping():
                 return
             return self._error(404, "ResourceNotFoundException", str(exc), began)
-        headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST")]
+        if self.stopping():  # its runtime was stopped with the server: no answer was made
+            return
+        headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"),
+                   ("x-amzn-RequestId", outcome.request_id)]
         if outcome.failed:
             headers.append(("X-Amz-Function-Error", "Unhandled"))
         if (self.headers.get("X-Amz-Log-Type") or "").lower() == "tail":
@@ -185,6 +191,33 @@ class LambdaHandler(Handler):
         body = json.dumps({"Type": "User", "message": message}).encode()
         self._send(status, (("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)), body)
         self._note(status, None, began)
+
+
+def _invalid(name: str, qualifier: str, kind: str, log_type: str) -> str:
+    """Lambda's message for the constraints the request breaks ("" when none)."""
+    broken = []
+    if not 1 <= len(name) <= 170:
+        broken.append(f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must have length "
+                      "less than or equal to 170")
+    elif not re.fullmatch(_NAME_PATTERN, name):
+        broken.append(f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular "
+                      f"expression pattern: {_NAME_PATTERN}")
+    if len(qualifier) > 128:
+        broken.append(f"Value '{qualifier}' at 'qualifier' failed to satisfy constraint: Member must have length "
+                      "less than or equal to 128")
+    elif not re.fullmatch(_QUALIFIER_PATTERN, qualifier):
+        broken.append(f"Value '{qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy "
+                      f"regular expression pattern: {_QUALIFIER_PATTERN}")
+    if kind not in ("Event", "RequestResponse", "DryRun"):
+        broken.append(f"Value '{kind}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum "
+                      "value set: [Event, RequestResponse, DryRun]")
+    if log_type not in ("None", "Tail"):
+        broken.append(f"Value '{log_type}' at 'logType' failed to satisfy constraint: Member must satisfy enum value "
+                      "set: [None, Tail]")
+    if not broken:
+        return ""
+    count = f"{len(broken)} validation error{'s' if len(broken) > 1 else ''} detected: "
+    return count + "; ".join(broken)
 
 
 def _function_named(asked: str, region: str, account: str) -> tuple[str | None, str, str] | str:

@@ -121,8 +121,14 @@ def test_a_result_becomes_the_response_api_gateway_returns():
     only_single = response({"statusCode": 200, "headers": {"X-One": "1"}, "multiValueHeaders": {"X-M": ["a", "b"]}},
                            "http")
     assert ("X-One", "1") in only_single.headers and not [h for h in only_single.headers if h[0] == "X-M"]
+    assert ("X-Bool", "true") in response({"statusCode": 200, "headers": {"X-Bool": True, "X-N": 3}}, "http").headers
+    encoded = response({"statusCode": 200, "body": "aGk=", "isBase64Encoded": "false"}, "http")
+    assert encoded.body == b"aGk="  # only a JSON true decodes
     for broken in ({"hello": "world"}, {"statusCode": "abc"}, "text", {"statusCode": 200, "body": {"a": 1}},
-                   {"statusCode": 200, "headers": {"X": "a\r\nInjected: 1"}}):
+                   {"statusCode": 200, "headers": {"X": "a\r\nInjected: 1"}},
+                   {"statusCode": 200, "cookies": ["a=1"]},  # payload 2.0's key: a REST API refuses the result
+                   {"statusCode": 200, "headers": {"Bad Name": "v"}}, {"statusCode": 200, "headers": {"X": "a\x00b"}},
+                   {"statusCode": 200, "headers": {"X-List": ["a", "b"]}}):
         reply = response(broken, "rest")
         assert reply.status == 502 and reply.problem.startswith("malformed Lambda proxy response: "), broken
 
@@ -297,6 +303,13 @@ def test_start_api_serves_the_routes_warm_and_restarts_only_what_changed(serve_r
             raw.shutdown(socket.SHUT_WR)
             answer = raw.recv(65536)
         assert answer.startswith(b"HTTP/1.1 400") and b"a chunk is shorter than its size" in answer
+        for length, why in ((b"Content-Length: -5\r\n", b"is not a whole number"),
+                            (b"Content-Length: abc\r\n", b"is not a whole number"),
+                            (b"Content-Length: 5\r\nContent-Length: 7\r\n", b"2 different Content-Length")):
+            with socket.create_connection((host, int(port))) as raw:
+                raw.sendall(b"POST /web/c HTTP/1.1\r\nHost: x\r\n" + length + b"\r\nabcdefg")
+                answer = raw.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 400") and why in answer, answer
 
         # Binary media types (dev.tfvars: image/png): bytes when the first Accept type is one,
         # the base64 text otherwise, as the REST API answers.
@@ -431,10 +444,13 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         # AWS-shaped errors: an unknown version, an invalid qualifier or invocation type, an
         # operation start-lambda does not serve.
         for call, code in ((dict(Qualifier="7"), "ResourceNotFoundException"),
-                           (dict(Qualifier="bogus!!"), "InvalidParameterValueException"),
-                           (dict(InvocationType="Bogus"), "InvalidParameterValueException")):
+                           (dict(Qualifier="bogus!!"), "ValidationException"),
+                           (dict(Qualifier="a" * 129), "ValidationException"),
+                           (dict(InvocationType="Bogus"), "ValidationException"),
+                           (dict(LogType="Bogus"), "ValidationException"),
+                           (dict(FunctionName="bad name!"), "ValidationException")):
             with pytest.raises(ClientError) as refused:
-                client.invoke(FunctionName="echo", Payload=b"{}", **call)
+                client.invoke(**{"FunctionName": "echo", "Payload": b"{}", **call})
             assert refused.value.response["Error"]["Code"] == code, call
         # The function's ARN as Lambda reads it: another region's is out of reach, another
         # account's not found, a qualifier in the name is the Qualifier.

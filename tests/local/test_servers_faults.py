@@ -55,6 +55,20 @@ HOG = '''def handler(event, context):
     return len(held)
 '''
 
+CHILD = '''import subprocess
+import sys
+
+TOUCH = "b = bytearray(300 * 1024 * 1024)\\nfor i in range(0, len(b), 4096):\\n    b[i] = 1\\nimport time\\ntime.sleep(2)"
+
+
+def handler(event, context):
+    if event.get("exit"):
+        import os
+        os._exit(3)
+    subprocess.run([sys.executable, "-c", TOUCH], check=True)
+    return "done"
+'''
+
 NOTE = '''import os
 
 
@@ -68,7 +82,8 @@ def handler(event, context):
 def faults_repo(tmp_path_factory) -> WorkerRepo:
     repo = WorkerRepo(tmp_path_factory.mktemp("faults") / "repo")
     for name, code, routes in (("fast", FAST, ' --http "GET /fast"'), ("slow", SLOW, ' --http "GET /slow"'),
-                               ("headers", HEADERS, ' --http "GET /headers"'), ("hog", HOG, ""), ("note", NOTE, "")):
+                               ("headers", HEADERS, ' --http "GET /headers"'), ("hog", HOG, ""), ("note", NOTE, ""),
+                               ("child", CHILD, "")):
         repo.write(f"functions/lambda_{name}.py", code)
         subprocess.run(f"{sys.executable} {REPO / 'build-pkg.py'} -C {repo.root} tf {name}{routes}", shell=True,
                        check=True, capture_output=True)
@@ -226,3 +241,17 @@ def test_a_function_over_its_memory_size_fails_as_lambda_fails_it(faults_repo):
     report = next(line for line in result.stderr.splitlines() if line.startswith("REPORT"))
     assert "Memory Size: 128 MB\tMax Memory Used: 128 MB\t" in report
     assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory")
+
+    def invoke(event: str) -> tuple[dict, str]:
+        run = subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", str(faults_repo.root), "invoke",
+                              "child", "--event", "-"], input=event, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 1, run.stderr
+        return json.loads(run.stdout), next(line for line in run.stderr.splitlines() if line.startswith("REPORT"))
+
+    # What the processes it starts hold counts too: Lambda limits the whole environment.
+    document, report = invoke("{}")
+    assert document["errorType"] == "Runtime.ExitError" and report.endswith("Error Type: Runtime.OutOfMemory")
+    # A runtime that exits is Lambda's ExitError, worded as Lambda words it.
+    document, report = invoke('{"exit": true}')
+    assert document["errorMessage"].endswith("Runtime exited with error: exit status 3"), document
+    assert report.endswith("\tStatus: error\tError Type: Runtime.ExitError") and "Max Memory Used: 0 MB" not in report
