@@ -37,7 +37,8 @@ _FRAMING = ("content-length", "transfer-encoding", "connection")
 _REST_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: what a header name may be
 _FIELD = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")  # no control characters but tab
-_TEXT_TYPES = re.compile(r"^(text/|application/(json|xml|javascript|x-www-form-urlencoded)|.*\+(json|xml))", re.I)
+# What an HTTP API passes as text; anything else (a form post too) arrives base64-encoded.
+_TEXT_TYPES = re.compile(r"^(text/|application/(json|xml|javascript)|.*\+(json|xml))", re.I)
 
 
 @dataclass(frozen=True)

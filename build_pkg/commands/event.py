@@ -48,9 +48,28 @@ def event(obj, event_type, body, old_body, source, detail_type, bucket, key, met
     options = EventOptions(body=body, bucket=bucket, key=key, method=method.upper(), path=path_ or "/", count=count,
                            keys=tuple(k.strip() for k in (keys or "").split(",") if k.strip()), query=query,
                            old_body=old_body, source=source, detail_type=detail_type)
+    options = _in_the_repository(obj, options)
     if event_type in ("http", "rest"):
         options = _with_route(obj, event_type, options)
     click.echo(json.dumps(sample(event_type, options), indent=2))
+
+
+def _in_the_repository(obj, options: EventOptions) -> EventOptions:
+    """Inside a worker repository, the sources are where local runs run: the environment's
+    region and account (dev's tfvars, as invoke and the servers use them)."""
+    from dataclasses import replace
+
+    from ..errors import ProjectError
+    from ..infra.function_config import local_environment
+
+    try:
+        environment = local_environment(obj.project())
+    except ProjectError:
+        return options
+    if environment is None:
+        return options
+    return replace(options, region=environment.region or options.region,
+                   account=environment.account or options.account)
 
 
 def _with_route(obj, kind: str, options: EventOptions) -> EventOptions:

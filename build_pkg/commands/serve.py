@@ -117,7 +117,8 @@ def start_lambda(obj: Context, name, port, env, no_build, no_watch, debug_port, 
     as with the Runtime Interface Emulator.
     """
     def describe(functions, address):
-        yield f"serving {len(functions.pool.names())} functions on {address}"
+        count = len(functions.pool.names())
+        yield f"serving {count} function{'s' * (count != 1)} on {address}"
         for served in functions.pool.names():
             yield f"  {served}: {address}/2015-03-31/functions/{served}/invocations"
 

@@ -31,6 +31,8 @@ class EventOptions:
     path_parameters: tuple[tuple[str, str], ...] = ()  # http, rest: the route's parameters, filled from the path
     query: str = ""  # http, rest: the query string, without its `?`
     gateway: Gateway | None = None  # http, rest: the API as deployed (stage, variables, region); None: defaults
+    region: str = REGION  # where the source is: the local environment's region and account in a repository
+    account: str = ACCOUNT
 
 
 def stable_uuid(seed: str) -> str:

@@ -18,7 +18,7 @@ from ..api.gateway import Gateway, Request, http_event, rest_event
 from ..api.proxy import Route
 from ..errors import UsageError
 from . import stream_events
-from .event_parts import ACCOUNT, EPOCH_MS, REGION, TIME, EventOptions, message, stable_uuid as _uuid
+from .event_parts import EPOCH_MS, TIME, EventOptions, message, stable_uuid as _uuid
 
 __all__ = ["EVENT_TYPES", "EventOptions", "sample"]
 
@@ -26,9 +26,18 @@ EVENT_TYPES = ("schedule", "eventbridge", "sqs", "sqs-fifo", "sns", "s3", "s3-pu
                "alb", "dynamodb", "dynamodb-modify", "dynamodb-remove", "kinesis", "firehose", "cloudwatch-logs")
 
 
+ONE_RECORD = ("sns", "s3", "s3-put", "s3-delete")  # Lambda gets one notification per invocation
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
 def sample(kind: str, options: EventOptions = EventOptions()) -> dict:
     if kind not in EVENT_TYPES:
         raise UsageError(f"unknown event type {kind!r}; one of {', '.join(EVENT_TYPES)}")
+    if kind in ONE_RECORD and options.count != 1:
+        raise UsageError(f"--count {options.count}: a {kind} event carries one record (Lambda is invoked once per "
+                         "notification); --count is for the batch sources")
+    if kind in ("http", "rest", "alb") and options.method not in METHODS:
+        raise UsageError(f"--method {options.method}: not an HTTP method API Gateway routes; one of {', '.join(METHODS)}")
     return _BUILDERS[kind](options)
 
 
@@ -38,10 +47,10 @@ def _schedule(o: EventOptions) -> dict:
         "id": _uuid("schedule"),
         "detail-type": "Scheduled Event",
         "source": "aws.events",
-        "account": ACCOUNT,
+        "account": o.account,
         "time": TIME,
-        "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/example-schedule"],
+        "region": o.region,
+        "resources": [f"arn:aws:events:{o.region}:{o.account}:rule/example-schedule"],
         "detail": {},
     }
 
@@ -55,7 +64,7 @@ def _eventbridge(o: EventOptions) -> dict:
     if not isinstance(detail, dict):
         raise UsageError("--body for an eventbridge event is its detail: a JSON object")
     return {"version": "0", "id": _uuid("eventbridge"), "detail-type": o.detail_type, "source": o.source,
-            "account": ACCOUNT, "time": TIME, "region": REGION, "resources": [], "detail": detail}
+            "account": o.account, "time": TIME, "region": o.region, "resources": [], "detail": detail}
 
 
 def _sqs(o: EventOptions, fifo: bool = False) -> dict:
@@ -70,8 +79,9 @@ def _sqs(o: EventOptions, fifo: bool = False) -> dict:
             "ApproximateFirstReceiveTimestamp": str(EPOCH_MS + 5),
         }
         if fifo:  # a FIFO queue's order and deduplication
+            # Each its own deduplication id: SQS drops a second message with the same one.
             attributes |= {"SequenceNumber": f"1862760000000000{i:04d}", "MessageGroupId": "example-group",
-                           "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest()}
+                           "MessageDeduplicationId": hashlib.sha256(f"{i}:{body}".encode()).hexdigest()}
         records.append({
             "messageId": _uuid(f"sqs-{i}"),
             "receiptHandle": f"AQEB{hashlib.sha256(f'rh-{i}'.encode()).hexdigest()}",
@@ -80,14 +90,14 @@ def _sqs(o: EventOptions, fifo: bool = False) -> dict:
             "messageAttributes": {},
             "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
             "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}",
-            "awsRegion": REGION,
+            "eventSourceARN": f"arn:aws:sqs:{o.region}:{o.account}:{queue}",
+            "awsRegion": o.region,
         })
     return {"Records": records}
 
 
 def _sns(o: EventOptions) -> dict:
-    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:example-topic"
+    topic = f"arn:aws:sns:{o.region}:{o.account}:example-topic"
     records = []
     for i in range(o.count):
         subscription = f"{topic}:{_uuid(f'sub-{i}')}"
@@ -104,8 +114,8 @@ def _sns(o: EventOptions) -> dict:
                 "Timestamp": "2026-01-15T12:00:00.000Z",
                 "SignatureVersion": "1",
                 "Signature": "EXAMPLE",
-                "SigningCertUrl": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-example.pem",
-                "UnsubscribeUrl": f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription}",
+                "SigningCertUrl": f"https://sns.{o.region}.amazonaws.com/SimpleNotificationService-example.pem",
+                "UnsubscribeUrl": f"https://sns.{o.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription}",
                 "MessageAttributes": {},
             },
         })
@@ -122,7 +132,7 @@ def _s3(o: EventOptions, created: bool) -> dict:
         records.append({
             "eventVersion": "2.1",
             "eventSource": "aws:s3",
-            "awsRegion": REGION,
+            "awsRegion": o.region,
             "eventTime": "2026-01-15T12:00:00.000Z",
             "eventName": "ObjectCreated:Put" if created else "ObjectRemoved:Delete",
             "userIdentity": {"principalId": "AWS:AIDAINPONIXQXHT3IKHL2"},
@@ -173,13 +183,13 @@ def _alb(o: EventOptions) -> dict:
     header names lower-cased, the query string as sent (not decoded)."""
     from urllib.parse import parse_qsl
 
-    headers = {"accept": "*/*", "host": f"example-alb-123578498.{REGION}.elb.amazonaws.com",
+    headers = {"accept": "*/*", "host": f"example-alb-123578498.{o.region}.elb.amazonaws.com",
                "user-agent": "curl/8.5.0", "x-amzn-trace-id": "Root=1-6968d640-" + hashlib.sha256(b"alb").hexdigest()[:24],
                "x-forwarded-for": "203.0.113.10", "x-forwarded-port": "80", "x-forwarded-proto": "http"}
     if o.body is not None:
         headers["content-type"] = "application/json"
     return {
-        "requestContext": {"elb": {"targetGroupArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:"
+        "requestContext": {"elb": {"targetGroupArn": f"arn:aws:elasticloadbalancing:{o.region}:{o.account}:"
                                                      "targetgroup/example-target/49e9d65c45c6791a"}},
         "httpMethod": o.method,
         "path": o.path,

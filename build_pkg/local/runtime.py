@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable
 
 from .debug import DEBUG_LIMIT_S
+from .process_stats import ended, memory_mb
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
@@ -270,7 +271,7 @@ class Runtime:
         begun = time.monotonic()
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
-        memory = self._killed_at_mb or max(self._seen_mb, _max_memory_mb(process.pid))
+        memory = self._killed_at_mb or max(self._seen_mb, memory_mb(process.pid))
         if memory > spec.memory and not spec.debugging and process.poll() is None:  # a peak between two looks, or just before the reply
             process.kill()
             process.wait()
@@ -290,7 +291,7 @@ class Runtime:
         elif reply is None:
             duration = (time.monotonic() - begun) * 1000
             document = {"errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
-                                        f"{_exit(process.returncode)}", "errorType": "Runtime.ExitError"}
+                                        f"{ended(process.returncode)}", "errorType": "Runtime.ExitError"}
             status = "error"
         else:
             duration = (reply.at - begun) * 1000
@@ -325,7 +326,7 @@ class Runtime:
                                         f"(exit status {process.poll()})", "errorType": "Runtime.Unknown"}
         else:
             document = error_document(event.body)
-        memory = self._killed_at_mb or _max_memory_mb(process.pid)
+        memory = self._killed_at_mb or memory_mb(process.pid)
         self._drain()
         self._line(f"INIT_REPORT Init Duration: {init_ms or 0:.2f} ms\tPhase: init\tStatus: error\t"
                    f"Error Type: {document.get('errorType', 'Runtime.Unknown')}")
@@ -342,7 +343,7 @@ class Runtime:
             try:
                 event = events.get(timeout=min(left, 0.05))
             except queue.Empty:
-                peak = _max_memory_mb(process.pid)  # before poll(), which reaps an exited process
+                peak = memory_mb(process.pid)  # before poll(), which reaps an exited process
                 self._seen_mb = max(self._seen_mb, peak)
                 if process.poll() is not None and events.empty():
                     return None
@@ -361,54 +362,6 @@ def _decode(body: bytes):
         return json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
-
-
-def _max_memory_mb(pid: int) -> int:
-    """Peak memory of the execution environment, as Lambda's Max Memory Used: the runtime
-    process's peak resident memory (VmHWM) and what the processes it started hold now
-    (Lambda counts the whole sandbox; a child's own peak is gone once it exits)."""
-    own = _status_kb(pid, "VmHWM:")
-    return math.ceil((own + sum(_status_kb(child, "VmRSS:") for child in _descendants(pid))) / 1024) if own else 0
-
-
-def _status_kb(pid: int, field: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            tasks = list(Path(f"/proc/{parent}/task").iterdir())
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                children = [int(c) for c in (task / "children").read_text().split()]
-            except (OSError, ValueError):
-                continue
-            found += children
-            todo += children
-    return found
-
-
-def _exit(returncode: int) -> str:
-    """As Lambda's runtime error words a process's end (Go's): exit status 3, signal: killed."""
-    if returncode < 0:
-        import signal
-
-        try:
-            return f"signal: {signal.strsignal(-returncode).lower()}"
-        except (ValueError, AttributeError):
-            return f"signal: {-returncode}"
-    return f"exit status {returncode}"
 
 
 def _now() -> str:

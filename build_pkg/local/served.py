@@ -85,6 +85,7 @@ class LocalFunctions:
         # Event invocations wait in one queue, first in first out, run by as many workers as
         # the pool would run runtimes (Lambda's asynchronous queue): 500 events are not 500 threads.
         self._events = ThreadPoolExecutor(max_workers=EVENT_WORKERS, thread_name_prefix="event")
+        self._lock_events, self._queued = threading.Lock(), 0  # queued, not yet started
         specs = self._load(first=True)
         self.pool = RuntimePool(specs, limits={options.debug_function: 1} if options.debug_port else None)
 
@@ -107,9 +108,13 @@ class LocalFunctions:
 
     def run_later(self, name: str, payload: bytes) -> None:
         """An `Event` invocation: queued, run when a worker is free."""
+        with self._lock_events:
+            self._queued += 1
         self._events.submit(self._run_quietly, name, payload)
 
     def _run_quietly(self, name: str, payload: bytes) -> None:
+        with self._lock_events:
+            self._queued -= 1
         try:
             self.pool.invoke(name, payload)
         except InvokeError:
@@ -120,6 +125,11 @@ class LocalFunctions:
         if self._watcher is not None:
             self._watcher.join(timeout=5)
         self._events.shutdown(wait=False, cancel_futures=True)
+        with self._lock_events:
+            dropped, self._queued = self._queued, 0
+        if dropped:
+            self.report.warn(f"{dropped} queued Event invocation{'s' * (dropped != 1)} dropped: the server stopped "
+                             "before they ran")
         self.pool.close()
         for _, stack in self._held.values():
             stack.close()
@@ -234,8 +244,9 @@ class LocalFunctions:
                 continue
             added = sorted(set(self.pool.names()) - before)
             shown = ", ".join(restarted) if restarted else "none"
+            functions, routes = len(self.pool.names()), len(self.routes)
             self.report.step(f"rebuilt: restarted {shown}" + (f", added {', '.join(added)}" if added else "")
-                             + f"; {len(self.routes)} routes")
+                             + f"; {functions} function{'s' * (functions != 1)}, {routes} route{'s' * (routes != 1)}")
 
 
 def _same_but_files(old: RuntimeSpec, new: RuntimeSpec) -> bool:

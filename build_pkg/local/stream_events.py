@@ -9,9 +9,10 @@ import base64
 import gzip
 import hashlib
 import json
+import math
 
 from ..errors import UsageError
-from .event_parts import ACCOUNT, EPOCH_MS, REGION, EventOptions, message, stable_uuid
+from .event_parts import EPOCH_MS, EventOptions, message, stable_uuid
 
 
 def _sequence(i: int) -> str:
@@ -34,9 +35,9 @@ def kinesis(o: EventOptions) -> dict:
             "eventVersion": "1.0",
             "eventID": f"shardId-000000000006:{sequence}",
             "eventName": "aws:kinesis:record",
-            "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/example-kinesis-role",
-            "awsRegion": REGION,
-            "eventSourceARN": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/example-stream",
+            "invokeIdentityArn": f"arn:aws:iam::{o.account}:role/example-kinesis-role",
+            "awsRegion": o.region,
+            "eventSourceARN": f"arn:aws:kinesis:{o.region}:{o.account}:stream/example-stream",
         })
     return {"Records": records}
 
@@ -44,8 +45,8 @@ def kinesis(o: EventOptions) -> dict:
 def firehose(o: EventOptions) -> dict:
     return {
         "invocationId": stable_uuid("firehose"),
-        "deliveryStreamArn": f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/example-stream",
-        "region": REGION,
+        "deliveryStreamArn": f"arn:aws:firehose:{o.region}:{o.account}:deliverystream/example-stream",
+        "region": o.region,
         "records": [{"recordId": _sequence(i), "approximateArrivalTimestamp": EPOCH_MS + i,
                      "data": base64.b64encode(message(o, i).encode()).decode()} for i in range(o.count)],
     }
@@ -55,7 +56,7 @@ def cloudwatch_logs(o: EventOptions) -> dict:
     """A subscription filter's delivery: --count log events of --body (a log line)."""
     payload = {
         "messageType": "DATA_MESSAGE",
-        "owner": ACCOUNT,
+        "owner": o.account,
         "logGroup": "/aws/lambda/example-function",
         "logStream": "2026/01/15/[$LATEST]" + hashlib.md5(b"stream").hexdigest(),
         "subscriptionFilters": ["example-filter"],
@@ -72,6 +73,10 @@ def attribute(value) -> dict:
     if isinstance(value, bool):
         return {"BOOL": value}
     if isinstance(value, (int, float)):
+        digits = repr(value).lstrip("-").split("e")[0].replace(".", "").strip("0")
+        if isinstance(value, float) and not math.isfinite(value) or len(digits) > 38:
+            raise UsageError(f"{value!r}: a DynamoDB number is finite, with up to 38 significant digits; "
+                             "change it in --body")
         return {"N": str(value)}
     if value is None:
         return {"NULL": True}
@@ -104,6 +109,11 @@ def dynamodb(o: EventOptions, change: str = "INSERT") -> dict:
         names = _key_names(item, o.keys)
         keys = {name: item[name] for name in names}
         old = before if before is not None else ({**keys, "status": "new"} if given is None else keys)
+        moved = [name for name in names if change == "MODIFY" and old.get(name, item[name]) != item[name]]
+        if moved:
+            raise UsageError(f"--old-body: {', '.join(moved)} differs from --body; a MODIFY keeps the item's key "
+                             "(a new key is a REMOVE and an INSERT)")
+        old = {**old, **keys}
         images = {"NewImage": item} if change == "INSERT" else (
             {"OldImage": old, "NewImage": item} if change == "MODIFY" else {"OldImage": item})
         records.append({
@@ -111,7 +121,7 @@ def dynamodb(o: EventOptions, change: str = "INSERT") -> dict:
             "eventName": change,
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
-            "awsRegion": REGION,
+            "awsRegion": o.region,
             "dynamodb": {
                 "ApproximateCreationDateTime": EPOCH_MS // 1000,
                 "Keys": {name: attribute(value) for name, value in keys.items()},
@@ -120,7 +130,7 @@ def dynamodb(o: EventOptions, change: str = "INSERT") -> dict:
                 "SizeBytes": 26,
                 "StreamViewType": "NEW_AND_OLD_IMAGES",
             },
-            "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/example/stream/2026-01-15T12:00:00.000",
+            "eventSourceARN": f"arn:aws:dynamodb:{o.region}:{o.account}:table/example/stream/2026-01-15T12:00:00.000",
         })
     return {"Records": records}
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     AlbModel, APIGatewayProxyEventModel, APIGatewayProxyEventV2Model, CloudWatchLogsModel, DynamoDBStreamModel,
     EventBridgeModel, KinesisDataStreamModel, KinesisFirehoseModel, S3Model, SnsModel, SqsModel)
 
-from build_pkg.local.events import EVENT_TYPES
+from build_pkg.local.events import EVENT_TYPES, ONE_RECORD
 
 # Commands run without -C, from inside a worker repository (a copy of the example).
 pytestmark = pytest.mark.usefixtures("inside_worker_repo")
@@ -47,7 +47,8 @@ def _event(cli, *args: str) -> dict:
 
 @pytest.mark.parametrize("kind", EVENT_TYPES)
 def test_each_sample_parses_with_its_powertools_model(cli, kind):
-    document = _event(cli, kind, "--count", "2", "--body", '{"id": "7", "n": 1}')
+    count = "1" if kind in ONE_RECORD else "2"
+    document = _event(cli, kind, "--count", count, "--body", '{"id": "7", "n": 1}')
     data_class, model = MATCHING[kind]
     parse(event=document, model=model)  # pydantic validation of every field Powertools knows
     wrapped = data_class(document)
@@ -107,6 +108,29 @@ def test_the_stream_and_batch_sources_carry_what_their_consumers_read(cli):
     assert (alb.http_method, alb.path, alb.query_string_parameters, alb.body) == ("POST", "/x", {"a": "1"}, "{}")
     bad = cli("event", "eventbridge", "--body", "[1]")
     assert bad.exit_code == 2 and "a JSON object" in bad.stderr
+    fifo_ids = [r["attributes"]["MessageDeduplicationId"] for r in _event(cli, "sqs-fifo", "--count", "3")["Records"]]
+    assert len(set(fifo_ids)) == 3  # SQS drops a message whose id it has seen
+
+
+@pytest.mark.parametrize("args, said", [
+    (("dynamodb-remove", "--body", '{"pk": "a", "v": 1e400}'), "a DynamoDB number is finite"),
+    (("dynamodb", "--body", '{"pk": "a", "v": 12345678901234567890123456789012345678901}'), "38 significant digits"),
+    (("dynamodb-modify", "--body", '{"pk": "a", "v": 2}', "--old-body", '{"pk": "b", "v": 1}'),
+     "a MODIFY keeps the item's key"),
+    (("sns", "--count", "3"), "a sns event carries one record"),
+    (("s3", "--count", "2"), "a s3 event carries one record"),
+    (("rest", "--method", "FOO"), "--method FOO: not an HTTP method"),
+])
+def test_what_the_source_could_not_send_is_refused(cli, args, said):
+    result = cli("event", *args)
+    assert result.exit_code == 2 and said in result.stderr, result.stderr
+
+
+def test_samples_are_where_local_runs_run(cli):
+    """The example's dev environment is eu-west-1: every source names it, as invoke's runtimes do."""
+    for kind, field in (("sqs", "eventSourceARN"), ("kinesis", "eventSourceARN"), ("dynamodb", "eventSourceARN")):
+        assert ":eu-west-1:" in _event(cli, kind)["Records"][0][field], kind
+    assert _event(cli, "schedule")["region"] == "eu-west-1"
 
 
 def test_bad_type_and_bad_dynamodb_body(cli):

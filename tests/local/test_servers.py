@@ -522,7 +522,7 @@ def test_start_lambda_name_serves_one_function_at_the_emulators_address_too(serv
 
     server = Server(serve_repo, "start-lambda", CREDENTIALS, args=("echo",))
     try:
-        assert server.banner[0].startswith("serving 1 functions on ")
+        assert server.banner[0].startswith("serving 1 function on ")
         request = urllib.request.Request(f"{server.address}/2015-03-31/functions/function/invocations",
                                          data=b'{"x": 2}', method="POST")
         with urllib.request.urlopen(request, timeout=60) as answer:
