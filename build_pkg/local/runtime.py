@@ -269,6 +269,8 @@ class Runtime:
         arn = f"arn:aws:lambda:{env.get('AWS_REGION', 'us-east-1')}:{spec.account}:function:{spec.deployed_name}"
         self._line(f"START RequestId: {request_id} Version: $LATEST")
         begun = time.monotonic()
+        # Its peak so far, read while it surely runs: a process that exits at once leaves none.
+        self._seen_mb = max(self._seen_mb, memory_mb(process.pid))
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
         memory = self._killed_at_mb or max(self._seen_mb, memory_mb(process.pid))
