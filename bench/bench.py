@@ -418,7 +418,7 @@ def main() -> None:
                                              args.baseline_runs),
                 "scale": lambda: bench_scale([int(n) for n in args.scale_functions.split(",")], args.runs, work,
                                              make_repo, edit_one),
-                "load": lambda: bench_load(args.runs, work, args.load_baseline)}[args.only]()
+                "load": lambda: bench_load(args.runs, work, args.load_baseline, make_repo)}[args.only]()
         print("\n".join(part))
         shutil.rmtree(work, ignore_errors=True)
         return

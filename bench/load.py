@@ -48,7 +48,7 @@ FAULTS = {
 }
 
 
-def bench_load(runs: int, work: Path, baseline: str | None) -> list[str]:
+def bench_load(runs: int, work: Path, baseline: str | None, make_repo) -> list[str]:
     builders = {"this checkout": REPO}
     ref = baseline or BASELINE
     builders[f"baseline {ref}"] = _extract(ref, work / "baseline")
@@ -56,7 +56,7 @@ def bench_load(runs: int, work: Path, baseline: str | None) -> list[str]:
     for run in range(runs):
         for name, builder in builders.items():
             print(f"bench load: {name}, run {run + 1}", file=sys.stderr)
-            results[name].append(_one_run(builder, work / f"repo-{len(results[name])}-{abs(hash(name))}"))
+            results[name].append(_one_run(builder, work / f"repo-{len(results[name])}-{abs(hash(name))}", make_repo))
     return _table(results, runs)
 
 
@@ -69,10 +69,8 @@ def _extract(ref: str, into: Path) -> Path:
     return into
 
 
-def _one_run(builder: Path, repo: Path) -> dict:
-    from bench import make_repo  # the same generated repository as the other benchmarks
-
-    make_repo(repo, 0)
+def _one_run(builder: Path, repo: Path, make_repo) -> dict:
+    make_repo(repo, 0)  # bench.py's: the same generated repository as the other benchmarks
     shutil.copytree(REPO / "tests" / "data" / "worker" / "terraform", repo / "terraform", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("lambda_*.tf", ".terraform", "*.zip", "*.json"))
     cli = [sys.executable, str(builder / "build-pkg.py"), "-C", str(repo)]
