@@ -11,6 +11,7 @@ import json
 import re
 import sys
 import time
+import uuid
 from dataclasses import replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -152,11 +153,13 @@ class LambdaHandler(Handler):
             return self._error(413, "RequestEntityTooLargeException", f"{len(payload)} byte payload is too large for "
                                f"the Event invocation type (limit {EVENT_LIMIT} bytes)", began)
         if kind == "DryRun":
-            self._send(204, (), b"")  # Lambda names no executed version for a dry run
+            # Lambda names no executed version for a dry run
+            self._send(204, (("x-amzn-RequestId", str(uuid.uuid4())),), b"")
             return self._note(204, name, began)
         if kind == "Event":
             self.functions.run_later(name, payload)
-            self._send(202, (), b"")  # nor for an event: it has not run yet
+            # nor for an event: it has not run yet
+            self._send(202, (("x-amzn-RequestId", str(uuid.uuid4())),), b"")
             return self._note(202, name, began)
         try:
             outcome = self.functions.pool.invoke(name, payload, client_context)  # synchronous calls only, as Lambda

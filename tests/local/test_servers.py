@@ -440,6 +440,7 @@ def test_start_lambda_serves_the_invoke_api_to_boto3(serve_repo):
         dry = client.invoke(FunctionName="echo", InvocationType="DryRun")
         assert (event["StatusCode"], dry["StatusCode"]) == (202, 204)
         assert "ExecutedVersion" not in event and "ExecutedVersion" not in dry  # Lambda names none for these
+        assert all(reply["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-requestid") for reply in (event, dry))
         assert client.invoke(FunctionName="echo", Qualifier="$LATEST", Payload=b"{}")["StatusCode"] == 200
         # AWS-shaped errors: an unknown version, an invalid qualifier or invocation type, an
         # operation start-lambda does not serve.
