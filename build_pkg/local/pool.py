@@ -92,7 +92,7 @@ class RuntimePool:
             self._waiting.clear()
             self._changed.notify_all()
         for runtime in everything:
-            runtime.close()
+            runtime.stop()  # an invocation in flight ends as the server's stop, not as the function's failure
 
     @property
     def closed(self) -> bool:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..errors import InvokeError
 from .debug import DEBUG_LIMIT_S
 from .process_stats import ended, memory_mb
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
@@ -163,6 +164,7 @@ class Runtime:
         self._reader: threading.Thread | None = None
         self._killed_at_mb = 0  # the peak at which the last invocation's runtime was killed
         self._seen_mb = 0  # the highest seen while it ran (what a runtime that exited leaves)
+        self._stopped = False  # by its owner (stop): it runs nothing more
 
     @property
     def warm(self) -> bool:
@@ -174,11 +176,13 @@ class Runtime:
         self._capture = bytearray()
         self._killed_at_mb = self._seen_mb = 0
         try:
+            self._unless_stopped()
             cold = not self.warm
             if cold:
                 self.close()  # what a runtime that died while idle left: its Runtime API, its reader
                 self._start()
             ready = self._wait({"next", "init_error"}, self.spec.init_limit if cold else _NEXT_LIMIT_S)
+            self._unless_stopped()
             init_ms = (ready.at - self._started) * 1000 if cold and ready else None
             if ready is None and not cold:  # it exited after its last reply: a new environment
                 self.close()
@@ -193,6 +197,16 @@ class Runtime:
             return outcome
         finally:
             self._capture = None
+
+    def stop(self) -> None:
+        """Its owner is stopping (the server's Ctrl-C): an invocation in flight ends with
+        InvokeError, not as a failure of the function, and nothing is started again."""
+        self._stopped = True
+        self.close()
+
+    def _unless_stopped(self) -> None:
+        if self._stopped:
+            raise InvokeError("the server is stopping")
 
     def close(self) -> None:
         process, api = self._process, self._api
@@ -273,6 +287,8 @@ class Runtime:
         self._seen_mb = max(self._seen_mb, memory_mb(process.pid))
         self._api.submit(Invocation(request_id, payload, deadline_ms, arn, client_context))
         reply = self._wait({"response", "error"}, spec.timeout, request_id)
+        if reply is None:
+            self._unless_stopped()  # killed by its owner, not ended by the function: no END, no REPORT
         memory = self._killed_at_mb or max(self._seen_mb, memory_mb(process.pid))
         if memory > spec.memory and not spec.debugging and process.poll() is None:  # a peak between two looks, or just before the reply
             process.kill()
