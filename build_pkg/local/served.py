@@ -75,8 +75,9 @@ class LocalFunctions:
         self.client_dir = runtime_client.ensure(self.python, report)
         self.routes: list[Route] = []
         self.deployed: dict[str, str] = {}  # deployed name -> function name
-        self.region, self.account = "us-east-1", ACCOUNT  # where they would run: set by each load
-        self.gateway = Gateway()  # the API start-api's requests arrive at: set by each load
+        # The API start-api's requests arrive at, in the region and account the functions would
+        # run in (the local environment's): set by each load.
+        self.gateway = Gateway()
         self.identities: dict[str, str] = {}
         self._held: dict[tuple, tuple[Path, ExitStack]] = {}
         self._lock = threading.Lock()
@@ -93,8 +94,8 @@ class LocalFunctions:
         return next((d for d, n in self.deployed.items() if n == name), name)
 
     def resolve(self, name: str) -> str | None:
-        """A function's name in functions/, from it or its deployed name or ARN."""
-        name = name.rsplit(":function:", 1)[-1].split(":", 1)[0]
+        """A function's name in functions/, from it or its deployed name (an ARN's or a
+        qualified name's parts are the caller's to take apart: servers._function_named)."""
         if name == "function" and name not in self.identities and len(self.identities) == 1:
             # The Runtime Interface Emulator's address (/functions/function/invocations) for the
             # one function served, as its users call it.
@@ -204,8 +205,6 @@ class LocalFunctions:
             identities[name] = entry["code_sha256"]
         self.routes = [r for r in project_routes(project, http) if r.function in specs]
         self.deployed, self.identities = deployed, identities
-        self.region = (local_env.region if local_env else None) or os.environ.get("AWS_REGION") or "us-east-1"
-        self.account = (local_env.account if local_env else None) or ACCOUNT
         self.gateway = local_gateway(project, self.routes)
         return specs
 

@@ -124,7 +124,7 @@ class LambdaHandler(Handler):
         invalid = _invalid(asked, qualifier, kind, self.headers.get("X-Amz-Log-Type") or "None")
         if invalid:
             return self._error(400, "ValidationException", invalid, began)
-        named = _function_named(asked, self.functions.region, self.functions.account)
+        named = _function_named(asked, self.functions.gateway.region, self.functions.gateway.account)
         if isinstance(named, str):
             return self._error(404, "ResourceNotFoundException", named, began)
         short, in_name, arn = named
@@ -138,7 +138,7 @@ class LambdaHandler(Handler):
         qualifier = qualifier or in_name
         if qualifier not in ("", "$LATEST", "live"):  # what runs here: the code of $LATEST, which `live` names
             return self._error(404, "ResourceNotFoundException",
-                               f"Function not found: arn:aws:lambda:{self.functions.region}:{self.functions.account}:"
+                               f"Function not found: arn:aws:lambda:{self.functions.gateway.region}:{self.functions.gateway.account}:"
                                f"function:{self.functions.deployed_name(name)}:{qualifier}", began)
         try:
             json.loads(payload)
