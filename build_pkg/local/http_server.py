@@ -77,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 size = self._content_length()
                 body = self.rfile.read(size) if 0 < size <= self.body_limit else b""
-                if size <= self.body_limit and len(body) != max(size, 0):
+                if size <= self.body_limit and len(body) != size:  # a whole number: _content_length
                     raise ValueError("the body is shorter than its Content-Length")
             if size > self.body_limit:
                 self.close_connection = True  # the rest of the body is never parsed

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InvokeError
-from .runtime import Outcome, Runtime, RuntimeSpec, to_stderr
+from .runtime import STOPPING, Outcome, Runtime, RuntimeSpec, to_stderr
 
 RUNTIMES_PER_FUNCTION = 4
 
@@ -42,7 +42,7 @@ class RuntimePool:
         self._idle: dict[str, list[Runtime]] = {}
         self._busy: dict[str, list[Runtime]] = {}
         self._waiting: dict[str, deque[_Waiter]] = {}
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()  # waiters wait on their own event, not on this
         self._closed = False
 
     def names(self) -> list[str]:
@@ -59,7 +59,7 @@ class RuntimePool:
         """New settings for the functions in `specs` (added, or changed); gone ones are
         dropped. Returns the functions whose runtimes were restarted (or will be)."""
         stopped: list[Runtime] = []
-        with self._changed:
+        with self._lock:
             restarted = sorted(n for n in self._specs if n not in specs or specs[n] != self._specs[n])
             for name in restarted:
                 stopped += self._idle.pop(name, [])
@@ -67,7 +67,6 @@ class RuntimePool:
             for name in [n for n in self._waiting if n not in specs]:
                 for waiter in self._waiting.pop(name):
                     self._refuse(waiter, f"no function named {name!r}")
-            self._changed.notify_all()
         for runtime in stopped:
             runtime.close()
         return restarted
@@ -76,13 +75,13 @@ class RuntimePool:
 
     def folders_in_use(self) -> set[Path]:
         """The task roots and layers a runtime runs from now, or will run from."""
-        with self._changed:
+        with self._lock:
             specs = [r.spec for group in (*self._busy.values(), *self._idle.values()) for r in group]
             specs += self._specs.values()
             return {spec.task for spec in specs} | {Path(p).parent for spec in specs for p in spec.layers}
 
     def close(self) -> None:
-        with self._changed:
+        with self._lock:
             self._closed = True
             everything = [r for group in (*self._idle.values(), *self._busy.values()) for r in group]
             self._idle.clear()
@@ -90,7 +89,6 @@ class RuntimePool:
                 for waiter in waiters:
                     self._refuse(waiter, STOPPING)
             self._waiting.clear()
-            self._changed.notify_all()
         for runtime in everything:
             runtime.stop()  # an invocation in flight ends as the server's stop, not as the function's failure
 
@@ -99,7 +97,7 @@ class RuntimePool:
         return self._closed
 
     def _acquire(self, name: str) -> Runtime:
-        with self._changed:
+        with self._lock:
             if self._closed:
                 raise InvokeError(STOPPING)
             spec = self._specs.get(name)
@@ -124,7 +122,7 @@ class RuntimePool:
         return waiter.runtime  # counted busy by whoever handed it over
 
     def _release(self, name: str, runtime: Runtime) -> None:
-        with self._changed:
+        with self._lock:
             spec = self._specs.get(name)
             keep = not self._closed and spec == runtime.spec
             waiting = self._waiting.get(name)
@@ -141,7 +139,6 @@ class RuntimePool:
                 self._busy[name].remove(runtime)
                 if keep:
                     self._idle.setdefault(name, []).append(runtime)
-            self._changed.notify_all()
         if not keep:
             runtime.close()
 
@@ -150,5 +147,3 @@ class RuntimePool:
         waiter.error = why
         waiter.ready.set()
 
-
-STOPPING = "the server is stopping"

@@ -36,6 +36,7 @@ from .process_stats import ended, memory_mb
 from .runtime_api import Invocation, RuntimeAPI, RuntimeEvent, error_document
 
 INIT_LIMIT_S = 10  # Lambda's limit for the init phase
+STOPPING = "the server is stopping"  # why an invocation ends when its owner stops
 _NEXT_LIMIT_S = 5  # a warm runtime asks for the next event at once; longer means it is gone
 # Lambda's order: /var/task first, then what the function's PYTHONPATH adds (Lambda honours
 # it; /var/task/... is this run's task root), each layer's /opt/python, the runtime's own.
@@ -206,7 +207,7 @@ class Runtime:
 
     def _unless_stopped(self) -> None:
         if self._stopped:
-            raise InvokeError("the server is stopping")
+            raise InvokeError(STOPPING)
 
     def close(self) -> None:
         process, api = self._process, self._api
