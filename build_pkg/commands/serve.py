@@ -32,7 +32,8 @@ def _server_options(default_port: int):
                          help="Run --debug-function under debugpy on 127.0.0.1:PORT (one runtime; its first "
                               "request waits for your editor to attach; docs/debugging.md)."),
             click.option("--debug-function", metavar="NAME", shell_complete=function_names,
-                         help="The function --debug-port debugs. [default: start-lambda's NAME]"),
+                         help="The function --debug-port debugs (start-api: required; start-lambda: its NAME "
+                              "by default)."),
         ]):
             f = option(f)
         return layer_option(image_options(target_options(f)))

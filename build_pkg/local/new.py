@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import FunctionError, ProjectError, SettingError, UsageError
 from ..fsutil import create_all
@@ -50,7 +50,15 @@ def with_trigger_defaults(name: str, trigger: str, settings: FunctionSettings) -
 
 def _event_options(trigger: str, settings: FunctionSettings, environments: list[Environment]) -> EventOptions:
     """The sample event matches what the trigger will really send (in the first environment
-    that names the bucket, else the key itself)."""
+    that names the bucket, else the key itself), where local runs run: the environment
+    `event` and `invoke` use (dev, else the first), its region and account."""
+    local = next((e for e in environments if e.name == "dev"), environments[0] if environments else None)
+    where = {"region": local.region, "account": local.account} if local else {}
+    return replace(_for_the_trigger(trigger, settings, environments),
+                   **{key: value for key, value in where.items() if value})
+
+
+def _for_the_trigger(trigger: str, settings: FunctionSettings, environments: list[Environment]) -> EventOptions:
     if trigger == "s3":
         bucket = next((b for env in environments if isinstance(b := env.source("buckets", settings.s3_bucket), str)),
                       settings.s3_bucket)

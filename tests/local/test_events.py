@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import (
@@ -104,8 +105,9 @@ def test_the_stream_and_batch_sources_carry_what_their_consumers_read(cli):
     custom = EventBridgeEvent(_event(cli, "eventbridge", "--source", "shop", "--detail-type", "Paid", "--body",
                                      '{"order": 1}'))
     assert (custom.source, custom.detail_type, custom.detail) == ("shop", "Paid", {"order": 1})
-    alb = ALBEvent(_event(cli, "alb", "--method", "POST", "--path", "/x?a=1", "--body", "{}"))
-    assert (alb.http_method, alb.path, alb.query_string_parameters, alb.body) == ("POST", "/x", {"a": "1"}, "{}")
+    alb = ALBEvent(_event(cli, "alb", "--method", "POST", "--path", "/x?a=1&q=a%20b+c", "--body", "{}"))
+    assert (alb.http_method, alb.path, alb.body) == ("POST", "/x", "{}")
+    assert alb.query_string_parameters == {"a": "1", "q": "a%20b+c"}  # as sent: an ALB does not decode them
     bad = cli("event", "eventbridge", "--body", "[1]")
     assert bad.exit_code == 2 and "a JSON object" in bad.stderr
     fifo_ids = [r["attributes"]["MessageDeduplicationId"] for r in _event(cli, "sqs-fifo", "--count", "3")["Records"]]
@@ -131,6 +133,10 @@ def test_samples_are_where_local_runs_run(cli):
     for kind, field in (("sqs", "eventSourceARN"), ("kinesis", "eventSourceARN"), ("dynamodb", "eventSourceARN")):
         assert ":eu-west-1:" in _event(cli, kind)["Records"][0][field], kind
     assert _event(cli, "schedule")["region"] == "eu-west-1"
+    # and so is the sample `new` writes for a function's test
+    made = cli("new", "nightly", "--trigger", "schedule", "--schedule", "rate(1 day)")
+    assert made.exit_code == 0, made.output
+    assert json.loads(Path("tests/events/nightly.json").read_text())["region"] == "eu-west-1"
 
 
 def test_bad_type_and_bad_dynamodb_body(cli):
