@@ -45,6 +45,7 @@ def environment() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [builder_root, env.get("PYTHONPATH")]))
     env.setdefault("TF_IN_AUTOMATION", "1")
     env.setdefault("CHECKPOINT_DISABLE", "1")  # no call home for version news
+    env.update({name: value for name, value in go_memory().items() if name not in env})
     # A CLI config that is named but missing makes Terraform warn on every command
     # (some machines export one): keep it only when it exists.
     named = env.get("TF_CLI_CONFIG_FILE")
@@ -53,6 +54,20 @@ def environment() -> dict[str, str]:
     if "TF_CLI_CONFIG_FILE" not in env and not os.path.exists(os.path.expanduser("~/.terraformrc")):
         env["TF_CLI_CONFIG_FILE"] = os.devnull
     return env
+
+
+def go_memory() -> dict[str, str]:
+    """Terraform's garbage collector, traded toward memory: a quarter of its CPU in a plan went to
+    collecting (GOGC=100 keeps the heap at twice what is live). GOGC=400 lets it grow to five
+    times, which took `validate` at 500 functions from 34-36 s to 26-27 s on 2 CPUs (groups of 50
+    peak at about 370 MB instead of 185 MB); the soft limit, a quarter of this machine's memory,
+    makes the collector work harder again before a very large plan takes more than that.
+    A GOGC or GOMEMLIMIT in the environment wins."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):  # pragma: no cover (every Linux and macOS has both)
+        return {"GOGC": "400"}
+    return {"GOGC": "400", "GOMEMLIMIT": f"{max(memory // 4, 512 << 20) >> 20}MiB"}
 
 
 # Terraform's advice to commit the provider lock file: noise where the tree is a scratch copy

@@ -357,3 +357,30 @@ def test_state_from_before_the_role_became_optional_moves_without_a_change(built
     assert len(roles) == 4
     assert all(c["change"]["actions"] == ["no-op"] and c["previous_address"].endswith(".this") for c in roles)
     assert not [c["address"] for c in changes if c["change"]["actions"] != ["no-op"]]
+
+
+def test_terraform_trades_memory_for_less_garbage_collection_unless_told_otherwise(monkeypatch):
+    """GOGC=400 with a soft memory limit by default (a quarter of a plan's CPU went to Go's
+    collector); a GOGC or GOMEMLIMIT the user set reaches Terraform unchanged."""
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    env = runner.environment()
+    assert env["GOGC"] == "400"
+    assert re.fullmatch(r"\d+MiB", env["GOMEMLIMIT"]) and int(env["GOMEMLIMIT"][:-3]) >= 512
+    monkeypatch.setenv("GOGC", "100")
+    monkeypatch.setenv("GOMEMLIMIT", "2GiB")
+    env = runner.environment()
+    assert (env["GOGC"], env["GOMEMLIMIT"]) == ("100", "2GiB")
+
+
+def test_the_stand_in_announces_what_the_real_provider_announces():
+    """terraform-plugin-mux announces GetProviderSchemaOptional (Terraform then reuses the schema
+    it has for a plan's later provider instances) and PlanDestroy; MoveResourceState is left
+    out because the stand-in does not serve it."""
+    from build_pkg.infra.standin.provider import StandInProvider
+
+    provider = StandInProvider()
+    for answer in (provider.GetMetadata(None, None), provider.GetProviderSchema(None, None)):
+        capabilities = answer.server_capabilities
+        assert capabilities.get_provider_schema_optional and capabilities.plan_destroy
+        assert not capabilities.move_resource_state

@@ -36,6 +36,10 @@ from .values import (UNKNOWN, computed, computed_only, data_source_schema, decod
 
 _NESTING = pb.Schema.NestedBlock.NestingMode
 _IMPORTED = b"imported"  # private data of a resource imported and not applied since
+# What the real provider announces (terraform-plugin-mux announces all three), less
+# MoveResourceState, which the stand-in does not serve. GetProviderSchemaOptional lets
+# Terraform use the schema it already has for the second and third instance of a plan.
+_CAPABILITIES = pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True)
 
 
 def _dv(value) -> pb.DynamicValue:
@@ -86,7 +90,7 @@ class StandInProvider(rpc.ProviderServicer):
     def GetMetadata(self, request, context):  # noqa: N802 (the protocol's names)
         s = schema()
         return pb.GetMetadata.Response(
-            server_capabilities=pb.ServerCapabilities(plan_destroy=True),
+            server_capabilities=_CAPABILITIES,
             resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in s["resource_schemas"]],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in s["data_source_schemas"]])
 
@@ -97,7 +101,7 @@ class StandInProvider(rpc.ProviderServicer):
                 provider=pb.Schema(block=_block(s["provider_schema"])),
                 resource_schemas={n: pb.Schema(block=_block(b)) for n, b in s["resource_schemas"].items()},
                 data_source_schemas={n: pb.Schema(block=_block(b)) for n, b in s["data_source_schemas"].items()},
-                server_capabilities=pb.ServerCapabilities(plan_destroy=True))
+                server_capabilities=_CAPABILITIES)
         return self._schema_response
 
     def ValidateProviderConfig(self, request, context):  # noqa: N802
