@@ -11,22 +11,23 @@ a function's address means no split at all.
 
 from __future__ import annotations
 
-from .tree import related_files
+from .tree import file_links, linked_closure
 
 
 def validation_groups(files: dict[str, tuple[set[str] | None, str]], size: int) -> list[list[str]] | None:
     """`files`: per root file, what it declares (None for a shared file; see
     tree.declarations) and its text. The function files in groups of about `size` (whole
-    clusters of related files, never split: tree.related_files), or None when they cannot be
+    clusters of related files, never split: tree.file_links), or None when they cannot be
     planned apart."""
+    links = file_links(files)
+    if links is None:  # a shared file refers to what a function file declares
+        return None
     clusters: list[list[str]] = []
     placed: set[str] = set()
-    for rel in sorted(rel for rel, (names, _) in files.items() if names is not None):
+    for rel in sorted(links):
         if rel in placed:
             continue
-        cluster = related_files({rel}, files)
-        if cluster is None:  # a shared file refers to what a function file declares
-            return None
+        cluster = linked_closure({rel}, links)
         placed |= cluster
         clusters.append(sorted(cluster))
     groups: list[list[str]] = []
