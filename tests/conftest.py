@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import sys
 
 import pytest
@@ -17,6 +18,12 @@ from builder_support import REPO, WORKER, WorkerRepo, lambda_zip
 from click.testing import CliRunner
 
 pytest_plugins = ["team_guard"]
+
+# A suite started in the background by a shell without job control (`make test &` in a script)
+# has SIGINT ignored, and every command and server it starts would inherit that: the tests of
+# what Ctrl-C does would wait in vain. A handler (not SIG_IGN) resets to the default in children.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The real registries and the made base of tests/image, for every test that pushes images.
 sys.path.insert(1, str(REPO / "tests" / "image"))

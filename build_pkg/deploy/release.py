@@ -26,7 +26,7 @@ from ..infra import runner
 from ..infra.check import check
 from ..infra.environments import read as read_environments
 from ..infra.render import MODULE_DIR, tf_filename
-from ..infra.tree import parse_tree, related_files
+from ..infra.tree import link_inputs, parse_tree, related_files
 from ..image.build import ImageOptions
 from ..package.build import BuildOptions
 from ..package.discover import FLAT_PREFIX, discover
@@ -138,8 +138,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     if targets:
         # The planned functions' files, and every function file related to them (one refers
         # to what the other declares): they change together and plan together.
-        files = {tf.rel: (tree.declarations(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None, tf.text)
-                 for tf in tree.root_files}
+        files = link_inputs(project, tree, lambda name: name.startswith(FLAT_PREFIX) and name.endswith(".tf"))
         planned_files = {f"terraform/{tf_filename(row['name'])}" for row in rows
                          if set(row.get("addresses") or ()) & set(targets)}
         related = related_files(planned_files, files)

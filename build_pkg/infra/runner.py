@@ -45,7 +45,6 @@ def environment() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [builder_root, env.get("PYTHONPATH")]))
     env.setdefault("TF_IN_AUTOMATION", "1")
     env.setdefault("CHECKPOINT_DISABLE", "1")  # no call home for version news
-    env.update({name: value for name, value in go_memory().items() if name not in env})
     # A CLI config that is named but missing makes Terraform warn on every command
     # (some machines export one): keep it only when it exists.
     named = env.get("TF_CLI_CONFIG_FILE")
@@ -56,18 +55,38 @@ def environment() -> dict[str, str]:
     return env
 
 
-def go_memory() -> dict[str, str]:
-    """Terraform's garbage collector, traded toward memory: a quarter of its CPU in a plan went to
-    collecting (GOGC=100 keeps the heap at twice what is live). GOGC=400 lets it grow to five
-    times, which took `validate` at 500 functions from 34-36 s to 26-27 s on 2 CPUs (groups of 50
-    peak at about 370 MB instead of 185 MB); the soft limit, a quarter of this machine's memory,
-    makes the collector work harder again before a very large plan takes more than that.
-    A GOGC or GOMEMLIMIT in the environment wins."""
+def go_memory(processes: int = 1) -> dict[str, str]:
+    """Go's collector traded toward memory, for `processes` Terraforms at once against the
+    stand-in provider (validate): a quarter of a plan's CPU went to collecting, because GOGC=100
+    keeps the heap at twice what is live. GOGC=400 lets it grow to five times; a soft limit of a
+    quarter of the memory this process may use (the cgroup's limit when lower than the
+    machine's), shared by the processes, makes the collector work harder again before then.
+    Nothing when the user set GOGC or GOMEMLIMIT (both are theirs then), or when that share is
+    under 512 MiB. Not for releases: Terraform hands its environment to the providers it starts,
+    and the real AWS provider's heap is large enough without a fivefold allowance."""
+    if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ:
+        return {}
+    memory = _memory_available()
+    share = memory // 4 // max(processes, 1) if memory else 0
+    if share < 512 << 20:
+        return {}
+    return {"GOGC": "400", "GOMEMLIMIT": f"{share >> 20}MiB"}
+
+
+def _memory_available() -> int | None:
+    """The machine's memory, or its cgroup's limit (v2, then v1) when that is lower."""
     try:
-        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):  # pragma: no cover (every Linux and macOS has both)
-        return {"GOGC": "400"}
-    return {"GOGC": "400", "GOMEMLIMIT": f"{max(memory // 4, 512 << 20) >> 20}MiB"}
+        found = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):  # pragma: no cover (Linux and macOS have both)
+        return None
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit).read_text().strip()
+        except OSError:
+            continue
+        if text.isascii() and text.isdigit():
+            found = min(found, int(text))
+    return found
 
 
 # Terraform's advice to commit the provider lock file: noise where the tree is a scratch copy

@@ -49,16 +49,28 @@ class Tree:
                       + [f"{rtype}.{name}" for rtype, name, _ in resources(found.data)])
 
     def declarations(self, rel: str) -> set[str] | None:
-        """Every name another file could refer to that a root file declares, as references
-        start (see `references`): `module.L`, `TYPE.NAME`, `data.TYPE`, `local.K`, `var.V`;
-        None when the file does not parse."""
+        """Every name another file could refer to, or declare again (which Terraform refuses),
+        that a root file declares, as references start (see `references`): `module.L`,
+        `TYPE.NAME`, `data.TYPE.NAME`, `local.K`, `var.V`, `output.O`, `check.C`, a provider's
+        `NAME.ALIAS`, and the addresses its moved, import and removed blocks name (two files
+        moving the same address conflict); None when the file does not parse."""
         found = next((tf for tf in self.root_files if tf.rel == rel), None)
         if found is None:
             return None
+        data = found.data
         names = set(self.addresses(rel) or ())
-        names |= {f"data.{kind}" for entry in found.data.get("data", []) for kind in entry}
-        names |= {f"local.{key}" for key in locals_of(found.data)}
-        names |= {f"var.{name}" for name, _ in blocks(found.data, "variable")}
+        names |= {f"data.{kind}.{name}" for entry in data.get("data", []) for kind, named in entry.items()
+                  for name in named}
+        names |= {f"local.{key}" for key in locals_of(data)}
+        for kind, prefix in (("variable", "var"), ("output", "output"), ("check", "check")):
+            names |= {f"{prefix}.{name}" for name, _ in blocks(data, kind)}
+        names |= {f"{name}.{body['alias']}" for name, body in blocks(data, "provider")
+                  if isinstance(body, dict) and isinstance(body.get("alias"), str)}
+        for kind in ("moved", "import", "removed"):
+            for body in data.get(kind, []):
+                for key in ("from", "to"):
+                    if isinstance(body.get(key), str):
+                        names |= references(body[key])
         return names
 
     def local_values(self) -> dict:
@@ -90,13 +102,29 @@ def module_path(project: Project, value) -> Path | None:
 
 
 
-_REFERENCE = re.compile(r"(?<![\w.])([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)")
+# `kind.name`, and a third part for `data.TYPE.NAME`; HCL allows spaces around the dots.
+_REFERENCE = re.compile(r"(?<![\w.])([A-Za-z_][\w-]*)\s*\.\s*([A-Za-z_][\w-]*)(?:\s*\.\s*([A-Za-z_][\w-]*))?")
+# Files whose blocks override other files' blocks of the same name (Terraform's override files).
+_OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 
 
 def references(text: str) -> set[str]:
     """Every `kind.name` a .tf file's text mentions, as an address would start
-    (`module.lambda_b` of `module.lambda_b.version`, `aws_sqs_queue.jobs` of its `.arn`)."""
-    return set(_REFERENCE.findall(text))
+    (`module.lambda_b` of `module.lambda_b.version`, `aws_sqs_queue.jobs` of its `.arn`,
+    `data.TYPE.NAME` of a data source's attribute)."""
+    return {f"data.{second}.{third}" if first == "data" and third else f"{first}.{second}"
+            for first, second, third in _REFERENCE.findall(text)}
+
+
+def link_inputs(project: Project, tree: Tree, function_file) -> dict[str, tuple[set[str] | None, str]]:
+    """What file_links reads: per root file, what it declares (None for a shared file:
+    `function_file(name)` says which are functions') and its text; `.tf.json` files, which
+    are not parsed, are shared files whose text is read for references."""
+    files = {tf.rel: (tree.declarations(tf.rel) if function_file(Path(tf.rel).name) else None, tf.text)
+             for tf in tree.root_files}
+    for path in sorted(project.terraform_dir.glob("*.tf.json")):
+        files[project.rel(path)] = (None, path.read_text(errors="replace"))
+    return files
 
 
 def related_files(planned: set[str], files: dict[str, tuple[set[str] | None, str]]) -> set[str] | None:
@@ -112,7 +140,7 @@ def related_files(planned: set[str], files: dict[str, tuple[set[str] | None, str
 def file_links(files: dict[str, tuple[set[str] | None, str]]) -> dict[str, set[str]] | None:
     """Per function file, the function files it must be planned with directly (see
     related_files, which follows them transitively); None when a shared file refers to what
-    a function file declares. Built once: a caller asking about every file (validate's
+    a function file declares or overrides it (Terraform's override files). Built once: a caller asking about every file (validate's
     groups) would otherwise read every file's text once per file, 3 s at 500 functions."""
     declared = {rel: names for rel, (names, _) in files.items() if names is not None}
     owners: dict[str, set[str]] = {}
@@ -120,6 +148,12 @@ def file_links(files: dict[str, tuple[set[str] | None, str]]) -> dict[str, set[s
         for name in names:
             owners.setdefault(name, set()).add(rel)
     refs = {rel: references(text) for rel, (_, text) in files.items()}
+    for rel, (names, text) in files.items():
+        if names is None and _OVERRIDE.search(Path(rel).name):
+            overridden = _overridden(rel, text)
+            if overridden is None:
+                return None
+            refs[rel] |= overridden  # an override of a function's block needs that block beside it
     for rel, (names, _) in files.items():
         if names is None and not refs[rel].isdisjoint(owners):
             return None
@@ -130,6 +164,24 @@ def file_links(files: dict[str, tuple[set[str] | None, str]]) -> dict[str, set[s
             linked[rel].add(other)
             linked[other].add(rel)
     return linked
+
+
+_OVERRIDES = re.compile(r'^[ \t]*(module|variable|output|check|resource|data)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?',
+                        re.MULTILINE)
+_HARD_TO_NAME = re.compile(r"^[ \t]*(locals|provider)\b", re.MULTILINE)
+
+
+def _overridden(rel: str, text: str) -> set[str] | None:
+    """What an override file's blocks override, named as declarations are (`module.L`,
+    `TYPE.NAME`, `data.TYPE.NAME`, `var.V`, ...); None when that cannot be told from its text
+    (a JSON override file, or locals and providers, whose names are inside the block): then
+    everything plans together. A backend override names nothing a function declares."""
+    if rel.endswith(".json") or _HARD_TO_NAME.search(text):
+        return None
+    prefixes = {"module": "module", "variable": "var", "output": "output", "check": "check"}
+    return {f"{prefixes[kind]}.{first}" if kind in prefixes else
+            f"data.{first}.{second}" if kind == "data" else f"{first}.{second}"
+            for kind, first, second in _OVERRIDES.findall(text)}
 
 
 def linked_closure(planned: set[str], links: dict[str, set[str]]) -> set[str]:

@@ -37,9 +37,10 @@ class Validated:
     summary: dict | None = None  # resources by planned action, when asked for
 
 
-def prepare(project: Project, work: Path, functions: set[str] | None = None) -> tuple[Path, dict]:
-    """A working copy of the tree and the environment that points Terraform at the stand-in;
-    with `functions`, only those function files (lambda_*.tf) beside the shared ones."""
+def prepare(project: Project, work: Path, functions: set[str] | None = None, at_once: int = 1) -> tuple[Path, dict]:
+    """A working copy of the tree and the environment that points Terraform at the stand-in
+    (with Go's collector tuned for `at_once` plans side by side); with `functions`, only
+    those function files (lambda_*.tf) beside the shared ones."""
     if not project.terraform_dir.is_dir():
         raise ProjectError(f"{project.rel(project.terraform_dir)}/ not found: create the Terraform tree first")
     missing = [p for p in (project.package_path,) if not p.is_file()]
@@ -61,7 +62,8 @@ def prepare(project: Project, work: Path, functions: set[str] | None = None) -> 
         '# Written by build-pkg.py validate: a local backend for an offline plan.\n'
         f'terraform {{\n  backend "local" {{\n    path = "{work / "terraform.tfstate"}"\n  }}\n}}\n')
     config = mirror.install(cache_root() / "standin-aws")
-    return tree, {**mirror.environment(config), "TF_DATA_DIR": str(work / ".terraform")}
+    return tree, {**mirror.environment(config), "TF_DATA_DIR": str(work / ".terraform"),
+                  **runner.go_memory(at_once)}
 
 
 # Functions per plan: Terraform's cost of one plan grows faster than the functions in it
@@ -101,7 +103,7 @@ def _group_size(default: int) -> int:
     raw = os.environ.get(GROUP_SIZE_VARIABLE) or ""
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise UsageError(f"{GROUP_SIZE_VARIABLE}={raw}: give a number of functions per plan, 1 or more "
                          f"(default {default}), or unset it")
     return int(raw)
@@ -119,7 +121,7 @@ def _groups(project: Project, size: int) -> list[list[str]] | None:
     """The function files in groups, or None for one plan of the whole tree (a small tree, a
     file that does not parse, files that cannot be planned apart)."""
     from .groups import validation_groups
-    from .tree import parse_tree
+    from .tree import link_inputs, parse_tree
 
     function_files = list(project.terraform_dir.glob(f"{FLAT_PREFIX}*.tf"))
     if len(function_files) <= size:
@@ -127,10 +129,12 @@ def _groups(project: Project, size: int) -> list[list[str]] | None:
     tree = parse_tree(project)
     if tree.unparsed:
         return None  # one plan, whose message names the file and line
-    files = {Path(tf.rel).name: (tree.declarations(tf.rel) if Path(tf.rel).name.startswith(FLAT_PREFIX) else None,
-                                 tf.text) for tf in tree.root_files}
-    groups = validation_groups(files, size)
-    return groups if groups and len(groups) > 1 else None
+    groups = validation_groups(link_inputs(project, tree, _function_file), size)
+    return [[Path(rel).name for rel in group] for group in groups] if groups and len(groups) > 1 else None
+
+
+def _function_file(name: str) -> bool:
+    return name.startswith(FLAT_PREFIX) and name.endswith(".tf")
 
 
 def _validate(project: Project, env: str, report: Reporter, work: Path, summarize: bool) -> Validated:
@@ -162,11 +166,12 @@ def _validate_groups(project: Project, env: str, report: Reporter, work: Path, s
     many at once as there are CPUs; the first failure is the command's."""
     from concurrent.futures import ThreadPoolExecutor
 
+    at_once = min(os.cpu_count() or 1, len(groups))
+    copies = [prepare(project, work / f"group-{number}", set(group), at_once) for number, group in enumerate(groups)]
     report.step(f"validate: terraform init and plan (which validates) of {project.rel(project.terraform_dir)}/ "
                 f"with env/{env}.tfvars against the stand-in AWS provider, in {len(groups)} groups of "
-                f"{len(groups[0])} functions or fewer, {os.cpu_count() or 1} at a time")
-    copies = [prepare(project, work / f"group-{number}", set(group)) for number, group in enumerate(groups)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                f"{len(groups[0])} functions or fewer, {at_once} at a time")
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
         # One output stream for all: whole lines, from whichever group writes (report=None).
         codes = list(pool.map(lambda copy: _plan(copy[0], copy[1], env, None), copies))
     summary = None

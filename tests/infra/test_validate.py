@@ -359,18 +359,25 @@ def test_state_from_before_the_role_became_optional_moves_without_a_change(built
     assert not [c["address"] for c in changes if c["change"]["actions"] != ["no-op"]]
 
 
-def test_terraform_trades_memory_for_less_garbage_collection_unless_told_otherwise(monkeypatch):
-    """GOGC=400 with a soft memory limit by default (a quarter of a plan's CPU went to Go's
-    collector); a GOGC or GOMEMLIMIT the user set reaches Terraform unchanged."""
+def test_validate_trades_memory_for_less_garbage_collection_releases_do_not(monkeypatch):
+    """validate's Terraforms (against the stand-in) run with GOGC=400 and a soft limit shared by
+    the plans run at once; a release's, whose environment reaches the real AWS provider, keep
+    Go's defaults; a GOGC or GOMEMLIMIT the user set is theirs, and nothing is added to it."""
     monkeypatch.delenv("GOGC", raising=False)
     monkeypatch.delenv("GOMEMLIMIT", raising=False)
-    env = runner.environment()
-    assert env["GOGC"] == "400"
-    assert re.fullmatch(r"\d+MiB", env["GOMEMLIMIT"]) and int(env["GOMEMLIMIT"][:-3]) >= 512
-    monkeypatch.setenv("GOGC", "100")
+    assert "GOGC" not in runner.environment() and "GOMEMLIMIT" not in runner.environment()
+    assert runner._memory_available() > 0
+    monkeypatch.setattr(runner, "_memory_available", lambda: 8 << 30)
+    assert runner.go_memory(1) == {"GOGC": "400", "GOMEMLIMIT": "2048MiB"}  # a quarter
+    assert runner.go_memory(2) == {"GOGC": "400", "GOMEMLIMIT": "1024MiB"}  # shared by two plans
+    monkeypatch.setattr(runner, "_memory_available", lambda: 3 << 30)
+    assert runner.go_memory(2) == {}  # 384 MiB each: too little room to trade
+    monkeypatch.setenv("GOGC", "off")
+    assert runner.go_memory(1) == {}
+    assert runner.environment()["GOGC"] == "off" and "GOMEMLIMIT" not in runner.environment()
+    monkeypatch.delenv("GOGC")
     monkeypatch.setenv("GOMEMLIMIT", "2GiB")
-    env = runner.environment()
-    assert (env["GOGC"], env["GOMEMLIMIT"]) == ("100", "2GiB")
+    assert runner.go_memory(1) == {}
 
 
 def test_the_stand_in_announces_what_the_real_provider_announces():

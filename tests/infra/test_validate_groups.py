@@ -58,3 +58,77 @@ def test_a_group_size_that_is_not_a_number_is_one_line(built):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
         "error: BUILD_PKG_VALIDATE_GROUP=abc: give a number of functions per plan, 1 or more (default 50), or unset it")
+
+
+def _groups_of(tmp_path, texts: dict[str, str]):
+    """validation_groups of a terraform/ folder holding `texts` (file name -> text), one
+    function per group unless files must plan together."""
+    from build_pkg.infra.tree import link_inputs, parse_tree
+    from build_pkg.project import Project
+
+    (tmp_path / "terraform").mkdir(exist_ok=True)
+    for name, text in texts.items():
+        (tmp_path / "terraform" / name).write_text(text)
+    project = Project(tmp_path)
+    groups = validation_groups(link_inputs(project, parse_tree(project), lambda n: n.startswith("lambda_")
+                                           and n.endswith(".tf")), 1)
+    return None if groups is None else sorted(sorted(n.removeprefix("terraform/") for n in g) for g in groups)
+
+
+MOVED_CONFLICT = ('moved {\n  from = module.old\n  to   = module.lambda_a\n}\n',
+                  'moved {\n  from = module.old\n  to   = module.lambda_b\n}\n')
+
+
+@pytest.mark.parametrize("a, b", [
+    ('output "dup" {\n  value = 1\n}\n', 'output "dup" {\n  value = 2\n}\n'),  # a duplicate Terraform refuses
+    ('check "health" {\n  assert {\n    condition     = true\n    error_message = "x"\n  }\n}\n',
+     'check "health" {\n  assert {\n    condition     = true\n    error_message = "y"\n  }\n}\n'),
+    MOVED_CONFLICT,  # two moves of one address
+    ('moved {\n  from = module.p\n  to   = module.q\n}\n', 'moved {\n  from = module.q\n  to   = module.p\n}\n'),
+    ('provider "aws" {\n  alias  = "east"\n  region = "us-east-1"\n}\n',
+     'resource "aws_sqs_queue" "q" {\n  provider = aws.east\n}\n'),  # a provider declared in another file
+    ('locals {\n  x = 1\n}\n', 'locals {\n  y = local . x\n}\n'),  # HCL allows spaces around the dots
+], ids=["output", "check", "moved-twice", "moved-cycle", "provider-alias", "spaced-reference"])
+def test_files_that_terraform_must_see_together_plan_together(tmp_path, a, b):
+    assert _groups_of(tmp_path, {"lambda_a.tf": a, "lambda_b.tf": b, "lambda_c.tf": ""}) == [
+        ["lambda_a.tf", "lambda_b.tf"], ["lambda_c.tf"]]
+
+
+def test_data_sources_of_one_type_but_different_names_plan_apart(tmp_path):
+    policy = 'data "aws_iam_policy_document" "{}" {{\n}}\n'
+    texts = {f"lambda_{n}.tf": policy.format(n) for n in "abc"}
+    texts["lambda_c.tf"] += 'locals {\n  p = data.aws_iam_policy_document.a.json\n}\n'
+    assert _groups_of(tmp_path, texts) == [["lambda_a.tf", "lambda_c.tf"], ["lambda_b.tf"]]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("main_override.tf", 'module "lambda_a" {\n  memory_size = 256\n}\n'),  # overrides a function's call
+    ("extra.tf.json", '{"output": {"v": {"value": "${module.lambda_a.version}"}}}'),  # read, never parsed
+    ("locals_override.tf", 'locals {\n  prefix = "x"\n}\n'),  # its names are inside the block
+])
+def test_an_override_file_or_a_json_file_that_refers_to_a_function_plans_the_whole_tree(tmp_path, name, text):
+    calls = {f"lambda_{n}.tf": _file(f"lambda_{n}")[1] for n in "ab"}
+    assert _groups_of(tmp_path, calls) == [["lambda_a.tf"], ["lambda_b.tf"]]
+    (tmp_path / "terraform" / name).write_text(text)
+    assert _groups_of(tmp_path, {}) is None
+
+
+def test_a_grouped_validate_fails_where_the_whole_tree_fails(built):
+    """Two function files declaring one output: Terraform refuses the duplicate, and a grouped
+    validate must not plan them apart and pass."""
+    for name in ("alpha", "beta", "gamma"):
+        built.write(f"functions/lambda_{name}.py", "def handler(event, context):\n    return 1\n")
+    assert run_build_pkg("-C", str(built.root), "tf").returncode == 0
+    assert run_build_pkg("-C", str(built.root), "build").returncode == 0
+    for name in ("alpha", "gamma"):
+        path = built.root / "terraform" / f"lambda_{name}.tf"
+        path.write_text(path.read_text() + 'output "dup" {\n  value = 1\n}\n')
+    grouped = run_build_pkg("-C", str(built.root), "validate", env={"BUILD_PKG_VALIDATE_GROUP": "2"})
+    assert grouped.returncode == 1, grouped.stderr
+    assert "Duplicate output definition" in grouped.stderr
+
+
+def test_a_backend_override_overrides_nothing_a_function_declares(tmp_path):
+    calls = {f"lambda_{n}.tf": _file(f"lambda_{n}")[1] for n in "ab"}
+    calls["backend_override.tf"] = 'terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n'
+    assert _groups_of(tmp_path, calls) == [["lambda_a.tf"], ["lambda_b.tf"]]
