@@ -69,8 +69,8 @@ def prepare(project: Project, work: Path, functions: set[str] | None = None, at_
 # Functions per plan: Terraform's cost of one plan grows faster than the functions in it
 # (15.5 s at 200, 57 s at 500 against the stand-in), so a larger tree is planned in groups
 # of about this many, side by side (see groups.py for what is never split). At 500 functions
-# on 2 CPUs: 29.4 s in groups of 50, 34.0 s of 100, 37.0 s of 30, 57.3 s in one plan; with
-# Go's collector tuned (runner.go_memory) 27.8 s of 50, 29.5 s of 84, 28.2 s of 125, 28.5 s of 250.
+# on 2 CPUs (bench.py --only validate --functions 500): 24.8 s in groups of 50 or of 100,
+# 37.4 s in one plan; with Go's default collector, 34.8 s in groups of 50, 55.0 s in one plan.
 GROUP_SIZE = 50
 GROUP_SIZE_VARIABLE = "BUILD_PKG_VALIDATE_GROUP"  # another size, for a machine with more CPUs
 
