@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InvokeError, UsageError
-from .options import (Context, env_option, function_names, image_options, json_option, layer_option, region_option,
+from .options import (Context, env_option, function_names, json_option, layer_option, region_option, run_image_options,
                       target_options)
 
 
@@ -28,14 +28,15 @@ from .options import (Context, env_option, function_names, image_options, json_o
 @click.option("--debug-port", type=click.IntRange(1, 65535), metavar="PORT",
               help="Run under debugpy on 127.0.0.1:PORT and wait for your editor to attach (docs/debugging.md).")
 @layer_option
-@image_options
+@run_image_options
 @target_options
 @click.option("--remote", "remote", metavar="ENV",
               help="Invoke the function deployed in environment ENV instead, through its alias (boto3).")
 @click.option("--qualifier", metavar="ALIAS|VERSION", help="With --remote: what to invoke. [default: its alias, live]")
 @click.option("--async", "asynchronous", is_flag=True,
               help="With --remote: an event invocation (Lambda queues it and answers 202 at once).")
-@region_option
+@region_option(help_text="With --remote: the function's AWS region. [default: the region of ENV's tfvars, "
+                         "else AWS_REGION or the profile's]")
 @json_option
 @click.pass_obj
 def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_build, debug_port, layer, image, base_image,

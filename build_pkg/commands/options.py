@@ -74,10 +74,12 @@ def function_names(ctx: click.Context, param, incomplete: str) -> list[str]:
     return [name for name in names if name.startswith(incomplete)]
 
 
-def region_option(f):
-    return click.option("--region", metavar="REGION",
-                        help="AWS region. [default: the region of --env's tfvars when given, "
-                             "else AWS_REGION or the profile's]")(f)
+def region_option(f=None, *, help_text: str = "AWS region. [default: the region of --env's tfvars when given, "
+                                              "else AWS_REGION or the profile's]"):
+    """--region; `help_text` for a command whose environment is named otherwise (invoke --remote)."""
+    def decorate(g):
+        return click.option("--region", metavar="REGION", help=help_text)(g)
+    return decorate(f) if f is not None else decorate
 
 
 def target_env_option(f):
@@ -128,18 +130,26 @@ def layer_option(f):
 
 def image_options(f):
     """--image/--no-image and --base-image, for the commands that build (None: the project's setting)."""
-    f = click.option("--base-image", "base_image", metavar="REF",
-                     help="Build the images on this base, HOST/NAME[:TAG]@sha256:..., for this run. [default: "
-                          "`base_image` in terraform/main.tf, else the AWS base image pinned for the runtime]")(f)
-    if f.__name__ == "invoke":
-        return click.option("--image/--no-image", "image", default=None,
-                            help="Run the function from its image (its layers unpacked in order as the task root), "
-                                 "or from the zip. [default: `package_type = \"image\"` in terraform/main.tf, or "
-                                 "the images the last build made]")(f)
+    f = _base_image_option(f)
     return click.option("--image/--no-image", "image", default=None,
                         help="Also build one OCI image per function in terraform/images/, each function's "
                              "image_digest in the manifest. [default: `package_type = \"image\"` in "
                              "terraform/main.tf, else zip only]")(f)
+
+
+def run_image_options(f):
+    """--image/--no-image and --base-image, for the commands that run functions (invoke, the servers)."""
+    f = _base_image_option(f)
+    return click.option("--image/--no-image", "image", default=None,
+                        help="Run the functions from their images (each one's layers unpacked in order as its "
+                             "task root), or from the zip. [default: `package_type = \"image\"` in "
+                             "terraform/main.tf, or the images the last build made]")(f)
+
+
+def _base_image_option(f):
+    return click.option("--base-image", "base_image", metavar="REF",
+                        help="Build the images on this base, HOST/NAME[:TAG]@sha256:..., for this run. [default: "
+                             "`base_image` in terraform/main.tf, else the AWS base image pinned for the runtime]")(f)
 
 
 def env_option(help_text: str):

@@ -7,7 +7,7 @@ import signal
 
 import click
 
-from .options import Context, env_option, function_names, image_options, layer_option, target_options
+from .options import Context, env_option, function_names, layer_option, run_image_options, target_options
 
 _SHARED_HELP = """
     Builds first (incrementally, as `build`), then keeps one warm runtime per
@@ -36,7 +36,7 @@ def _server_options(default_port: int):
                               "by default)."),
         ]):
             f = option(f)
-        return layer_option(image_options(target_options(f)))
+        return layer_option(run_image_options(target_options(f)))
     return decorate
 
 
