@@ -149,6 +149,14 @@ class LocalFunctions:
     def _load(self, first: bool) -> dict[str, RuntimeSpec]:
         project, inputs, options = self.project, self.inputs, self.options
         functions = discover(project.root, project.functions_dir, check_handlers=False)
+        # A name that is no function is a usage error before anything is built.
+        by_name = {f.name: f for f in functions}
+        for named in (options.only, options.debug_function if options.debug_port else None):
+            if named is not None and named not in by_name:
+                from ..errors import UsageError
+                from ..package.discover import unknown_function
+
+                raise UsageError(unknown_function(named, sorted(by_name), project))
         as_image = options.image
         if as_image is None:
             as_image = wanted(project, ImageOptions()) or built_images(project)
@@ -161,13 +169,6 @@ class LocalFunctions:
                               "(or drop --no-build)")
         else:
             manifest = json.loads(project.manifest_path.read_text())
-        by_name = {f.name: f for f in functions}
-        for named in (options.only, options.debug_function if options.debug_port else None):
-            if named is not None and named not in by_name:
-                from ..errors import UsageError
-                from ..package.discover import unknown_function
-
-                raise UsageError(unknown_function(named, sorted(by_name), project))
         if options.only is not None:
             by_name = {options.only: by_name[options.only]}
         local_env = local_environment(project)

@@ -533,3 +533,11 @@ def test_start_lambda_name_serves_one_function_at_the_emulators_address_too(serv
     unknown = subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "start-lambda",
                               "nothing", "--port", "0"], capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 2 and "nothing" in unknown.stderr
+    # A --debug-function that is no function is refused before anything is built.
+    package = serve_repo.root / "terraform" / "dists.zip"
+    package.unlink()
+    debugged = subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "start-api",
+                               "--port", "0", "--debug-port", str(_free_port()), "--debug-function", "nothing"],
+                              capture_output=True, text=True, timeout=120)
+    assert debugged.returncode == 2 and "nothing" in debugged.stderr.strip().splitlines()[-1], debugged.stderr
+    assert not package.exists() and "build:" not in debugged.stderr
