@@ -128,28 +128,23 @@ def layer_option(f):
                              "else off]")(f)
 
 
-def image_options(f):
-    """--image/--no-image and --base-image, for the commands that build (None: the project's setting)."""
-    f = _base_image_option(f)
-    return click.option("--image/--no-image", "image", default=None,
-                        help="Also build one OCI image per function in terraform/images/, each function's "
-                             "image_digest in the manifest. [default: `package_type = \"image\"` in "
-                             "terraform/main.tf, else zip only]")(f)
+def _image_options(image_help: str):
+    """--image/--no-image (None: the project's setting) with `image_help`, and --base-image."""
+    def decorate(f):
+        f = click.option("--base-image", "base_image", metavar="REF",
+                         help="Build the images on this base, HOST/NAME[:TAG]@sha256:..., for this run. [default: "
+                              "`base_image` in terraform/main.tf, else the AWS base image pinned for the runtime]")(f)
+        return click.option("--image/--no-image", "image", default=None, help=image_help)(f)
+    return decorate
 
 
-def run_image_options(f):
-    """--image/--no-image and --base-image, for the commands that run functions (invoke, the servers)."""
-    f = _base_image_option(f)
-    return click.option("--image/--no-image", "image", default=None,
-                        help="Run the functions from their images (each one's layers unpacked in order as its "
-                             "task root), or from the zip. [default: `package_type = \"image\"` in "
-                             "terraform/main.tf, or the images the last build made]")(f)
-
-
-def _base_image_option(f):
-    return click.option("--base-image", "base_image", metavar="REF",
-                        help="Build the images on this base, HOST/NAME[:TAG]@sha256:..., for this run. [default: "
-                             "`base_image` in terraform/main.tf, else the AWS base image pinned for the runtime]")(f)
+# For the commands that build, and for those that run functions (invoke, the servers).
+image_options = _image_options(
+    "Also build one OCI image per function in terraform/images/, each function's image_digest in the manifest. "
+    "[default: `package_type = \"image\"` in terraform/main.tf, else zip only]")
+run_image_options = _image_options(
+    "Run the functions from their images (each one's layers unpacked in order as its task root), or from the "
+    "zip. [default: `package_type = \"image\"` in terraform/main.tf, or the images the last build made]")
 
 
 def env_option(help_text: str):

@@ -138,7 +138,7 @@ def release(inputs: Inputs, options: ReleaseOptions, report: Reporter,
     if targets:
         # The planned functions' files, and every function file related to them (one refers
         # to what the other declares): they change together and plan together.
-        files = link_inputs(project, tree, lambda name: name.startswith(FLAT_PREFIX) and name.endswith(".tf"))
+        files = link_inputs(project, tree)
         planned_files = {f"terraform/{tf_filename(row['name'])}" for row in rows
                          if set(row.get("addresses") or ()) & set(targets)}
         related = related_files(planned_files, files)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import cache_root
+from ..package.discover import FLAT_PREFIX
 from ..project import Project
 from .parse import TfFile, blocks, locals_of, parse_files, resources
 from .render import MODULE_DIR, MODULE_SOURCE
@@ -116,15 +117,19 @@ def references(text: str) -> set[str]:
             for first, second, third in _REFERENCE.findall(text)}
 
 
-def link_inputs(project: Project, tree: Tree, function_file) -> dict[str, tuple[set[str] | None, str]]:
-    """What file_links reads: per root file, what it declares (None for a shared file:
-    `function_file(name)` says which are functions') and its text; `.tf.json` files, which
-    are not parsed, are shared files whose text is read for references."""
-    files = {tf.rel: (tree.declarations(tf.rel) if function_file(Path(tf.rel).name) else None, tf.text)
+def link_inputs(project: Project, tree: Tree) -> dict[str, tuple[set[str] | None, str]]:
+    """What file_links reads: per root file, what it declares (None for a shared file, one
+    that is no function's `lambda_*.tf`) and its text; `.tf.json` files, which are not
+    parsed, are shared files whose text is read for references."""
+    files = {tf.rel: (tree.declarations(tf.rel) if _function_file(Path(tf.rel).name) else None, tf.text)
              for tf in tree.root_files}
     for path in sorted(project.terraform_dir.glob("*.tf.json")):
         files[project.rel(path)] = (None, path.read_text(errors="replace"))
     return files
+
+
+def _function_file(name: str) -> bool:
+    return name.startswith(FLAT_PREFIX) and name.endswith(".tf")
 
 
 def related_files(planned: set[str], files: dict[str, tuple[set[str] | None, str]]) -> set[str] | None:
@@ -140,8 +145,9 @@ def related_files(planned: set[str], files: dict[str, tuple[set[str] | None, str
 def file_links(files: dict[str, tuple[set[str] | None, str]]) -> dict[str, set[str]] | None:
     """Per function file, the function files it must be planned with directly (see
     related_files, which follows them transitively); None when a shared file refers to what
-    a function file declares or overrides it (Terraform's override files). Built once: a caller asking about every file (validate's
-    groups) would otherwise read every file's text once per file, 3 s at 500 functions."""
+    a function file declares or overrides it (Terraform's override files). Built once: a
+    caller asking about every file (validate's groups) would otherwise read every file's text
+    once per file, 3 s at 500 functions."""
     declared = {rel: names for rel, (names, _) in files.items() if names is not None}
     owners: dict[str, set[str]] = {}
     for rel, names in declared.items():

@@ -129,12 +129,8 @@ def _groups(project: Project, size: int) -> list[list[str]] | None:
     tree = parse_tree(project)
     if tree.unparsed:
         return None  # one plan, whose message names the file and line
-    groups = validation_groups(link_inputs(project, tree, _function_file), size)
+    groups = validation_groups(link_inputs(project, tree), size)
     return [[Path(rel).name for rel in group] for group in groups] if groups and len(groups) > 1 else None
-
-
-def _function_file(name: str) -> bool:
-    return name.startswith(FLAT_PREFIX) and name.endswith(".tf")
 
 
 def _validate(project: Project, env: str, report: Reporter, work: Path, summarize: bool) -> Validated:

@@ -70,8 +70,7 @@ def _groups_of(tmp_path, texts: dict[str, str]):
     for name, text in texts.items():
         (tmp_path / "terraform" / name).write_text(text)
     project = Project(tmp_path)
-    groups = validation_groups(link_inputs(project, parse_tree(project), lambda n: n.startswith("lambda_")
-                                           and n.endswith(".tf")), 1)
+    groups = validation_groups(link_inputs(project, parse_tree(project)), 1)
     return None if groups is None else sorted(sorted(n.removeprefix("terraform/") for n in g) for g in groups)
 
 
