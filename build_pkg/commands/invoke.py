@@ -76,8 +76,8 @@ def invoke(obj: Context, name, event_file, env, timeout, memory, repeat, no_buil
         if given:
             raise UsageError(f"{', '.join(given)}: for local runs; --remote invokes what is deployed")
         return _remote(obj, name, remote, qualifier, asynchronous, region, event, as_json)
-    if qualifier or asynchronous:
-        raise UsageError("--qualifier and --async go with --remote ENV")
+    if qualifier or asynchronous or region:
+        raise UsageError("--qualifier, --async and --region go with --remote ENV")
     if debug_port:
         from ..local.debug import check_port
 

@@ -56,6 +56,9 @@ def _run(obj: Context, handler_name: str, port, env, no_build, no_watch, debug_p
         raise UsageError("--debug-port: name the function to debug (--debug-function NAME)")
     if debug_function and not debug_port:
         raise UsageError("--debug-function goes with --debug-port PORT")
+    if only and debug_function and debug_function != only:
+        raise UsageError(f"--debug-function {debug_function}: start-lambda {only} serves only {only}; debug it, "
+                         "or serve every function (start-lambda without NAME)")
     if debug_port:
         from ..local.debug import check_port
 

@@ -53,8 +53,9 @@ class Tree:
         """Every name another file could refer to, or declare again (which Terraform refuses),
         that a root file declares, as references start (see `references`): `module.L`,
         `TYPE.NAME`, `data.TYPE.NAME`, `local.K`, `var.V`, `output.O`, `check.C`, a provider's
-        `NAME.ALIAS`, and the addresses its moved, import and removed blocks name (two files
-        moving the same address conflict); None when the file does not parse."""
+        `NAME.ALIAS` (`provider.NAME` without an alias), and the addresses its moved, import
+        and removed blocks name (two files moving the same address conflict); None when the
+        file does not parse."""
         found = next((tf for tf in self.root_files if tf.rel == rel), None)
         if found is None:
             return None
@@ -65,8 +66,10 @@ class Tree:
         names |= {f"local.{key}" for key in locals_of(data)}
         for kind, prefix in (("variable", "var"), ("output", "output"), ("check", "check")):
             names |= {f"{prefix}.{name}" for name, _ in blocks(data, kind)}
-        names |= {f"{name}.{body['alias']}" for name, body in blocks(data, "provider")
-                  if isinstance(body, dict) and isinstance(body.get("alias"), str)}
+        # A provider by its alias (what references name), or by its name alone (two unaliased
+        # configurations of one provider are a duplicate).
+        names |= {f"{name}.{body['alias']}" if isinstance(body, dict) and isinstance(body.get("alias"), str)
+                  else f"provider.{name}" for name, body in blocks(data, "provider")}
         for kind in ("moved", "import", "removed"):
             for body in data.get(kind, []):
                 for key in ("from", "to"):
@@ -172,7 +175,8 @@ def file_links(files: dict[str, tuple[set[str] | None, str]]) -> dict[str, set[s
     return linked
 
 
-_OVERRIDES = re.compile(r'^[ \t]*(module|variable|output|check|resource|data)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?',
+_LABEL = r'(?:"([^"]+)"|([A-Za-z_][\w-]*))'  # HCL takes a block's labels quoted or bare
+_OVERRIDES = re.compile(rf"^[ \t]*(module|variable|output|check|resource|data)[ \t]+{_LABEL}(?:[ \t]+{_LABEL})?",
                         re.MULTILINE)
 _HARD_TO_NAME = re.compile(r"^[ \t]*(locals|provider)\b", re.MULTILINE)
 
@@ -185,9 +189,11 @@ def _overridden(rel: str, text: str) -> set[str] | None:
     if rel.endswith(".json") or _HARD_TO_NAME.search(text):
         return None
     prefixes = {"module": "module", "variable": "var", "output": "output", "check": "check"}
+    named = [(kind, quoted or bare, quoted_2 or bare_2) for kind, quoted, bare, quoted_2, bare_2
+             in _OVERRIDES.findall(text)]
     return {f"{prefixes[kind]}.{first}" if kind in prefixes else
             f"data.{first}.{second}" if kind == "data" else f"{first}.{second}"
-            for kind, first, second in _OVERRIDES.findall(text)}
+            for kind, first, second in named}
 
 
 def linked_closure(planned: set[str], links: dict[str, set[str]]) -> set[str]:

@@ -87,7 +87,8 @@ MOVED_CONFLICT = ('moved {\n  from = module.old\n  to   = module.lambda_a\n}\n',
     ('provider "aws" {\n  alias  = "east"\n  region = "us-east-1"\n}\n',
      'resource "aws_sqs_queue" "q" {\n  provider = aws.east\n}\n'),  # a provider declared in another file
     ('locals {\n  x = 1\n}\n', 'locals {\n  y = local . x\n}\n'),  # HCL allows spaces around the dots
-], ids=["output", "check", "moved-twice", "moved-cycle", "provider-alias", "spaced-reference"])
+    ('provider "random" {}\n', 'provider "random" {}\n'),  # two unaliased configurations of one provider
+], ids=["output", "check", "moved-twice", "moved-cycle", "provider-alias", "spaced-reference", "provider-twice"])
 def test_files_that_terraform_must_see_together_plan_together(tmp_path, a, b):
     assert _groups_of(tmp_path, {"lambda_a.tf": a, "lambda_b.tf": b, "lambda_c.tf": ""}) == [
         ["lambda_a.tf", "lambda_b.tf"], ["lambda_c.tf"]]
@@ -102,6 +103,7 @@ def test_data_sources_of_one_type_but_different_names_plan_apart(tmp_path):
 
 @pytest.mark.parametrize("name, text", [
     ("main_override.tf", 'module "lambda_a" {\n  memory_size = 256\n}\n'),  # overrides a function's call
+    ("dev_override.tf", 'module lambda_a {\n  memory_size = 256\n}\n'),  # its label bare, as HCL allows
     ("extra.tf.json", '{"output": {"v": {"value": "${module.lambda_a.version}"}}}'),  # read, never parsed
     ("locals_override.tf", 'locals {\n  prefix = "x"\n}\n'),  # its names are inside the block
 ])

@@ -541,3 +541,8 @@ def test_start_lambda_name_serves_one_function_at_the_emulators_address_too(serv
                               capture_output=True, text=True, timeout=120)
     assert debugged.returncode == 2 and "nothing" in debugged.stderr.strip().splitlines()[-1], debugged.stderr
     assert not package.exists() and "build:" not in debugged.stderr
+    other = subprocess.run([sys.executable, str(REPO / "build-pkg.py"), "-C", str(serve_repo.root), "start-lambda",
+                            "echo", "--port", "0", "--debug-port", str(_free_port()), "--debug-function", "shop"],
+                           capture_output=True, text=True, timeout=120)  # a function it would never run
+    assert other.returncode == 2 and "start-lambda echo serves only echo" in other.stderr, other.stderr
+    assert not package.exists()

@@ -175,6 +175,8 @@ def test_invoke_remote_runs_the_deployed_function_through_its_alias(cli, simple_
     mixed = cli("invoke", "process_checker", "--remote", "prod", "--memory", "512")
     assert mixed.exit_code == 2 and "--memory: for local runs; --remote invokes what is deployed" in mixed.stderr
     assert cli("invoke", "process_checker", "--async").exit_code == 2  # --async goes with --remote
+    local_region = cli("invoke", "process_checker", "--region", "eu-west-1")  # so does --region, never ignored
+    assert local_region.exit_code == 2 and "--qualifier, --async and --region go with --remote ENV" in local_region.stderr
 
 
 def test_status_compares_the_row_states():
